@@ -1,0 +1,55 @@
+/*
+ * evq.h - the event queue: the hot path of every run.
+ *
+ * Events are ordered by (time, insertion sequence), so two events at the
+ * same virtual time run in the order they were scheduled, on every run.
+ * A scheduled event is named by a handle; cancel and reschedule by handle
+ * cost O(log n).  Once its event has run or been cancelled a handle is
+ * stale: every operation on it is a harmless no-op returning FALSE, and a
+ * slot reused by a later event carries a new generation, so an old handle
+ * can never touch somebody else's event.  Cancelling from inside any
+ * handler (including the event's own) is therefore safe.
+ *
+ * Timers that are re-armed again and again use sim_timer (sim.h), which
+ * keeps one handle and reschedules it while pending.
+ */
+#pragma once
+
+#include "simtime.h"
+
+typedef uint64_t sim_handle_t; /* 0 is "no event" */
+#define SIM_HANDLE_NONE ((sim_handle_t)0)
+
+typedef void (*sim_event_fn)(void *ctx, void *arg);
+
+typedef struct sim_evq sim_evq;
+
+sim_evq *sim_evq_new(void);
+void sim_evq_free(sim_evq *q);
+
+/* Schedule fn(ctx, arg) at absolute time t. */
+sim_handle_t sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn,
+			      void *ctx, void *arg);
+
+/* Remove a pending event.  Returns FALSE if it was not pending. */
+gboolean sim_evq_cancel(sim_evq *q, sim_handle_t h);
+
+/*
+ * Move the pending event named by h to time t; it is ordered after every
+ * event already at t, as if scheduled now.  FALSE if h is not pending.
+ */
+gboolean sim_evq_reschedule(sim_evq *q, sim_handle_t h, sim_time_t t);
+
+gboolean sim_evq_is_pending(const sim_evq *q, sim_handle_t h);
+sim_time_t sim_evq_time_of(const sim_evq *q, sim_handle_t h);
+
+/* Number of pending events, and the earliest one's time (or SIM_TIME_MAX). */
+size_t sim_evq_size(const sim_evq *q);
+sim_time_t sim_evq_next_time(const sim_evq *q);
+
+/*
+ * Remove the earliest event and return its callback; the caller runs it.
+ * Returns FALSE when the queue is empty.
+ */
+gboolean sim_evq_pop(sim_evq *q, sim_time_t *t, sim_event_fn *fn, void **ctx,
+		     void **arg);

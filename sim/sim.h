@@ -1,0 +1,91 @@
+/*
+ * sim.h - the simulation world that every model plugs into.
+ *
+ * A sim owns the virtual clock, the event queue, the scenario seed (from
+ * which every component derives its own random stream), the registry of
+ * statistics that end up in summary.json, and the measurement window.
+ * There is one sim per run; sweep points run in separate processes.
+ *
+ * Call order: sim_new(seed) -> models register stats and schedule their
+ * first events -> sim_run_until(end) -> writers read the stats ->
+ * sim_free().  Models must not open files; only the writers in sim/ do.
+ */
+#pragma once
+
+#include "evq.h"
+#include "rng.h"
+#include "stats.h"
+#include "simtime.h"
+
+typedef struct sim sim_t;
+
+struct sim {
+	sim_time_t now;
+	sim_evq *q;
+	uint64_t seed;
+	uint64_t events;      /* events executed */
+	gboolean stopping;
+	sim_time_t measure_from, measure_to; /* the measurement window */
+	sim_stats *stats;
+	GPtrArray *cleanups;  /* destructors run by sim_free, last first */
+	GHashTable *traces;   /* name -> sim_tracepoint * (trace.h) */
+};
+
+sim_t *sim_new(uint64_t seed);
+void sim_free(sim_t *sim);
+
+static inline sim_time_t
+sim_now(const sim_t *sim)
+{
+	return sim->now;
+}
+
+/* Run fn(ctx, arg) at absolute time t >= now. */
+sim_handle_t sim_at(sim_t *sim, sim_time_t t, sim_event_fn fn, void *ctx,
+		    void *arg);
+/* Run fn(ctx, arg) after delay dt >= 0. */
+sim_handle_t sim_after(sim_t *sim, sim_time_t dt, sim_event_fn fn, void *ctx,
+		       void *arg);
+gboolean sim_cancel(sim_t *sim, sim_handle_t h);
+
+/*
+ * Execute events in (time, sequence) order while their time is <= until,
+ * then leave the clock at `until` (or at the last event if the queue ran
+ * dry or sim_stop() was called).  Returns the number of events executed.
+ */
+uint64_t sim_run_until(sim_t *sim, sim_time_t until);
+/* Run until the queue is empty or sim_stop(). */
+uint64_t sim_run(sim_t *sim);
+void sim_stop(sim_t *sim);
+
+/* Register a destructor run by sim_free() (models' teardown). */
+void sim_on_free(sim_t *sim, GDestroyNotify fn, gpointer data);
+
+/* A random stream derived from (scenario seed, component name). */
+gsl_rng *sim_rng(sim_t *sim, const char *component);
+
+/* Is t inside the measurement window [measure_from, measure_to)? */
+static inline gboolean
+sim_in_window(const sim_t *sim, sim_time_t t)
+{
+	return t >= sim->measure_from && t < sim->measure_to;
+}
+
+/*
+ * A re-armable timer: a callback and a pending-or-not event.  Embed it in
+ * the model's struct; arm, re-arm and cancel as often as needed.  Arming
+ * a pending timer moves it (O(log n)), which is what a TCP timer re-armed
+ * on every ACK wants.
+ */
+typedef struct sim_timer {
+	sim_event_fn fn;
+	void *ctx, *arg;
+	sim_handle_t h;
+} sim_timer;
+
+void sim_timer_init(sim_timer *tm, sim_event_fn fn, void *ctx, void *arg);
+void sim_timer_arm_at(sim_t *sim, sim_timer *tm, sim_time_t t);
+void sim_timer_arm_in(sim_t *sim, sim_timer *tm, sim_time_t dt);
+void sim_timer_cancel(sim_t *sim, sim_timer *tm);
+gboolean sim_timer_is_armed(const sim_t *sim, const sim_timer *tm);
+sim_time_t sim_timer_expiry(const sim_t *sim, const sim_timer *tm);

@@ -1,0 +1,278 @@
+/*
+ * stats.c - a sorted map from dotted paths to values, printed as JSON.
+ */
+#include "stats.h"
+
+#include <math.h>
+#include <string.h>
+
+enum kind { K_U64, K_I64, K_FN, K_DOUBLE, K_INT, K_STRING };
+
+struct value {
+	enum kind kind;
+	union {
+		const uint64_t *u64;
+		const int64_t *i64;
+		struct {
+			sim_stats_double_fn fn;
+			void *ctx;
+		} f;
+		double d;
+		int64_t i;
+		char *s;
+	};
+};
+
+struct sim_stats {
+	GTree *tree; /* path -> struct value */
+};
+
+static void
+value_free(gpointer p)
+{
+	struct value *v = p;
+	if (v->kind == K_STRING)
+		g_free(v->s);
+	g_free(v);
+}
+
+/*
+ * Order paths component by component ("a.b.c" next to "a.b.d", never
+ * "a.b-x" in between), so that each JSON object is emitted in one piece.
+ */
+static int
+path_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	const unsigned char *p = a, *q = b;
+	(void)unused;
+	for (;;) {
+		unsigned char c = *p == '.' ? 1 : *p, d = *q == '.' ? 1 : *q;
+		if (c != d)
+			return c < d ? -1 : 1;
+		if (c == 0)
+			return 0;
+		p++;
+		q++;
+	}
+}
+
+sim_stats *
+sim_stats_new(void)
+{
+	sim_stats *st = g_new0(sim_stats, 1);
+	st->tree = g_tree_new_full(path_cmp, NULL, g_free, value_free);
+	return st;
+}
+
+void
+sim_stats_free(sim_stats *st)
+{
+	if (!st)
+		return;
+	g_tree_destroy(st->tree);
+	g_free(st);
+}
+
+static struct value *
+add(sim_stats *st, const char *path, enum kind kind)
+{
+	g_assert(path && *path && path[0] != '.');
+	struct value *v = g_new0(struct value, 1);
+	v->kind = kind;
+	g_tree_replace(st->tree, g_strdup(path), v);
+	return v;
+}
+
+void
+sim_stats_add_u64(sim_stats *st, const char *path, const uint64_t *p)
+{
+	add(st, path, K_U64)->u64 = p;
+}
+
+void
+sim_stats_add_i64(sim_stats *st, const char *path, const int64_t *p)
+{
+	add(st, path, K_I64)->i64 = p;
+}
+
+void
+sim_stats_add_fn(sim_stats *st, const char *path, sim_stats_double_fn fn,
+		 void *ctx)
+{
+	struct value *v = add(st, path, K_FN);
+	v->f.fn = fn;
+	v->f.ctx = ctx;
+}
+
+void
+sim_stats_set_double(sim_stats *st, const char *path, double d)
+{
+	add(st, path, K_DOUBLE)->d = d;
+}
+
+void
+sim_stats_set_int(sim_stats *st, const char *path, int64_t i)
+{
+	add(st, path, K_INT)->i = i;
+}
+
+void
+sim_stats_set_string(sim_stats *st, const char *path, const char *s)
+{
+	add(st, path, K_STRING)->s = g_strdup(s);
+}
+
+gboolean
+sim_stats_has(const sim_stats *st, const char *path)
+{
+	return g_tree_lookup(st->tree, path) != NULL;
+}
+
+gboolean
+sim_stats_get_double(const sim_stats *st, const char *path, double *out)
+{
+	struct value *v = g_tree_lookup(st->tree, path);
+	if (!v)
+		return FALSE;
+	switch (v->kind) {
+	case K_U64: *out = (double)*v->u64; return TRUE;
+	case K_I64: *out = (double)*v->i64; return TRUE;
+	case K_FN: *out = v->f.fn(v->f.ctx); return TRUE;
+	case K_DOUBLE: *out = v->d; return TRUE;
+	case K_INT: *out = (double)v->i; return TRUE;
+	case K_STRING: return FALSE;
+	}
+	return FALSE;
+}
+
+void
+sim_stats_format_double(double v, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		g_strlcpy(buf, "null", len);
+		return;
+	}
+	if (v == 0)
+		v = 0; /* no "-0" */
+	g_snprintf(buf, len, "%.9g", v);
+}
+
+static void
+json_string(GString *out, const char *s)
+{
+	g_string_append_c(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_printf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			g_string_append_printf(out, "\\u%04x", *p);
+		else
+			g_string_append_c(out, (char)*p);
+	}
+	g_string_append_c(out, '"');
+}
+
+static void
+json_value(GString *out, const struct value *v)
+{
+	char buf[64];
+	switch (v->kind) {
+	case K_U64:
+		g_string_append_printf(out, "%" G_GUINT64_FORMAT, *v->u64);
+		break;
+	case K_I64:
+		g_string_append_printf(out, "%" G_GINT64_FORMAT, *v->i64);
+		break;
+	case K_INT:
+		g_string_append_printf(out, "%" G_GINT64_FORMAT, v->i);
+		break;
+	case K_FN:
+		sim_stats_format_double(v->f.fn(v->f.ctx), buf, sizeof buf);
+		g_string_append(out, buf);
+		break;
+	case K_DOUBLE:
+		sim_stats_format_double(v->d, buf, sizeof buf);
+		g_string_append(out, buf);
+		break;
+	case K_STRING:
+		json_string(out, v->s);
+		break;
+	}
+}
+
+struct emit {
+	GString *out;
+	gchar **open; /* components of the currently open object path */
+	guint nopen;
+	gboolean first[64];
+};
+
+static void
+indent(GString *out, guint depth)
+{
+	for (guint i = 0; i < depth; i++)
+		g_string_append(out, "  ");
+}
+
+static gboolean
+emit_one(gpointer key, gpointer val, gpointer data)
+{
+	struct emit *e = data;
+	gchar **parts = g_strsplit(key, ".", -1);
+	guint np = g_strv_length(parts);
+	g_assert(np < G_N_ELEMENTS(e->first));
+
+	/* Common prefix with the open objects (all but the leaf). */
+	guint common = 0;
+	while (common < e->nopen && common < np - 1 &&
+	       strcmp(e->open[common], parts[common]) == 0)
+		common++;
+	/* Close objects that are no longer open. */
+	while (e->nopen > common) {
+		g_string_append_c(e->out, '\n');
+		indent(e->out, e->nopen);
+		g_string_append_c(e->out, '}');
+		e->nopen--;
+	}
+	/* Open new objects down to the leaf's parent. */
+	for (guint i = common; i < np - 1; i++) {
+		g_string_append(e->out, e->first[i] ? "\n" : ",\n");
+		e->first[i] = FALSE;
+		indent(e->out, i + 1);
+		json_string(e->out, parts[i]);
+		g_string_append(e->out, ": {");
+		e->first[i + 1] = TRUE;
+		g_free(e->open[i]);
+		e->open[i] = g_strdup(parts[i]);
+		e->nopen = i + 1;
+	}
+	g_string_append(e->out, e->first[np - 1] ? "\n" : ",\n");
+	e->first[np - 1] = FALSE;
+	indent(e->out, np);
+	json_string(e->out, parts[np - 1]);
+	g_string_append(e->out, ": ");
+	json_value(e->out, val);
+	g_strfreev(parts);
+	return FALSE;
+}
+
+char *
+sim_stats_to_json(const sim_stats *st)
+{
+	struct emit e = { 0 };
+	e.out = g_string_new("{");
+	e.open = g_new0(gchar *, G_N_ELEMENTS(e.first));
+	e.first[0] = TRUE;
+	g_tree_foreach(st->tree, emit_one, &e);
+	while (e.nopen > 0) {
+		g_string_append_c(e.out, '\n');
+		indent(e.out, e.nopen);
+		g_string_append_c(e.out, '}');
+		e.nopen--;
+	}
+	g_string_append(e.out, "\n}\n");
+	for (guint i = 0; i < G_N_ELEMENTS(e.first); i++)
+		g_free(e.open[i]);
+	g_free(e.open);
+	return g_string_free(e.out, FALSE);
+}
