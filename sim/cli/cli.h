@@ -1,0 +1,57 @@
+/*
+ * cli.h - the nemsim program: scenario schema, world building, commands.
+ *
+ * This folder is the only place where models are wired together: the
+ * builders read the checked scenario and create links, hosts, domains,
+ * connections and sources, connect them at their narrow interfaces (NIC,
+ * CPU charge, trace points) and register their results.
+ */
+#pragma once
+
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+/* Exit statuses of every command. */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILURE = 1, /* a run failed (I/O error, internal error) */
+	CLI_EXIT_INPUT = 2,   /* bad scenario or command line; nothing written */
+	CLI_EXIT_INTERRUPTED = 130,
+};
+
+extern const scn_schema cli_schema;
+
+typedef struct cli_world {
+	sim_t *sim;
+	const scenario *sc;
+	sim_time_t duration;
+	GHashTable *objects;  /* "host.kay" -> model object (not owned) */
+	GPtrArray *finishers; /* struct cli_finisher *, run at the end */
+	const char *stage;    /* folder the outputs are written into */
+} cli_world;
+
+/*
+ * Something to do once the run ended, before the outputs are committed:
+ * close a pcap, write a time series.  FALSE and error on I/O failure.
+ */
+typedef gboolean (*cli_finish_fn)(cli_world *w, void *ctx, GError **error);
+typedef void (*cli_abort_fn)(void *ctx);
+void cli_world_on_finish(cli_world *w, cli_finish_fn fn, cli_abort_fn abort_fn,
+			 void *ctx);
+
+/* Build every object the scenario describes. */
+gboolean cli_build_world(cli_world *w, GError **error);
+/* Attach the outputs the scenario's [output] asks for. */
+gboolean cli_attach_outputs(cli_world *w, GError **error);
+
+/* Commands; each returns an exit status. */
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
+
+/* Read a number from a summary.json that nemsim wrote. */
+gboolean cli_summary_lookup(const char *json, const char *path, char **value);
+
+/* Print "nemsim: message" to stderr. */
+void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

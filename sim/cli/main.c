@@ -1,0 +1,113 @@
+/*
+ * main.c - `nemsim COMMAND ...`: the table of subcommands.
+ */
+#include "cli.h"
+
+#include "nemsim_config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int cmd_keys(int argc, char **argv);
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "run", cli_cmd_run, "run one scenario" },
+	{ "sweep", cli_cmd_sweep, "run every point of a scenario's sweep in parallel" },
+	{ "merge", cli_cmd_merge, "assemble sweep.csv from points run elsewhere" },
+	{ "check", cli_cmd_check, "check a scenario without running it" },
+	{ "keys", cmd_keys, "list every scenario group and key with its default" },
+	{ NULL }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "Usage: nemsim COMMAND [OPTION...] SCENARIO.ini\n\n"
+		    "nemsim simulates TCP over Nemesis' CPU and transmit "
+		    "schedulers on shared Ethernet.\n\nCommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(fp, "  %-8s %s\n", c->name, c->help);
+	fprintf(fp, "\n`nemsim COMMAND --help` describes each; "
+		    "`nemsim --version` prints the version.\n");
+}
+
+static const char *
+type_name(scn_type t)
+{
+	switch (t) {
+	case SCN_TIME: return "time";
+	case SCN_RATE: return "rate";
+	case SCN_LENGTH: return "length";
+	case SCN_INT: return "integer";
+	case SCN_DOUBLE: return "number";
+	case SCN_BOOL: return "bool";
+	case SCN_STRING: return "text";
+	case SCN_ENUM: return "one of";
+	case SCN_QOS: return "QoS";
+	case SCN_REF: return "name of";
+	case SCN_REF_LIST: return "names of";
+	case SCN_STRING_LIST: return "list";
+	}
+	return "?";
+}
+
+static int
+cmd_keys(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (const scn_kind *k = cli_schema.kinds; k->name; k++) {
+		printf("[%s%s]  %s\n", k->name, k->named ? ".NAME" : "", k->help);
+		for (const scn_param *p = k->params; p && p->key; p++) {
+			printf("  %-15s %s%s%s", p->key, type_name(p->type),
+			       p->arg ? " " : "", p->arg ? p->arg : "");
+			if (p->flags & SCN_REQUIRED)
+				printf(", required");
+			else if (p->dflt)
+				printf(", default \"%s\"", p->dflt);
+			printf("\n  %-15s   %s\n", "", p->help);
+		}
+		printf("\n");
+	}
+	return CLI_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_INPUT;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("nemsim %s\n", NEMSIM_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(argv[1], c->name) == 0) {
+			/* The subcommand sees "nemsim-run ARGS". */
+			char *name = g_strdup_printf("nemsim %s", c->name);
+			char *saved = argv[1];
+			argv[1] = name;
+			g_set_prgname(name);
+			int st = c->fn(argc - 1, argv + 1);
+			argv[1] = saved;
+			g_free(name);
+			return st;
+		}
+	}
+	fprintf(stderr, "nemsim: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_INPUT;
+}

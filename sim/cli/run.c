@@ -1,0 +1,454 @@
+/*
+ * run.c - `nemsim run`: one scenario, one seed, one output folder.
+ *
+ * Order: load and check the scenario (any error: exit 2, nothing
+ * written); build the world; attach outputs; run to the scenario's
+ * duration; finish the outputs; write summary.json and perf.json.  All
+ * files are written into DIR/.partial-PID and moved into DIR only when
+ * the run is complete, summary.json last, so a summary.json in DIR always
+ * belongs to a finished run.  SIGINT or SIGTERM stops the run, removes
+ * the staging folder and exits 130.
+ */
+#include "cli.h"
+
+#include "sim/outfile.h"
+#include "sim/stats.h"
+#include "nemsim_config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+struct finisher {
+	cli_finish_fn fn;
+	cli_abort_fn abort_fn;
+	void *ctx;
+};
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "nemsim: %s\n", msg);
+	g_free(msg);
+}
+
+void
+cli_world_on_finish(cli_world *w, cli_finish_fn fn, cli_abort_fn abort_fn,
+		    void *ctx)
+{
+	struct finisher *f = g_new(struct finisher, 1);
+	f->fn = fn;
+	f->abort_fn = abort_fn;
+	f->ctx = ctx;
+	g_ptr_array_add(w->finishers, f);
+}
+
+static volatile sig_atomic_t interrupted;
+static sim_t *running_sim;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	if (running_sim)
+		running_sim->stopping = TRUE;
+}
+
+static double
+wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void
+remove_tree(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	if (d) {
+		const char *n;
+		while ((n = g_dir_read_name(d)) != NULL) {
+			char *p = g_build_filename(dir, n, NULL);
+			if (g_file_test(p, G_FILE_TEST_IS_DIR))
+				remove_tree(p);
+			else
+				g_unlink(p);
+			g_free(p);
+		}
+		g_dir_close(d);
+	}
+	g_rmdir(dir);
+}
+
+/* Move every file of stage into out, summary.json last. */
+static gboolean
+commit_outputs(const char *stage, const char *out, GError **error)
+{
+	char *old = g_build_filename(out, "summary.json", NULL);
+	g_unlink(old); /* no stale summary while the others move */
+	g_free(old);
+	GDir *d = g_dir_open(stage, 0, error);
+	if (!d)
+		return FALSE;
+	gboolean ok = TRUE;
+	const char *n;
+	while (ok && (n = g_dir_read_name(d)) != NULL) {
+		if (strcmp(n, "summary.json") == 0)
+			continue;
+		char *from = g_build_filename(stage, n, NULL);
+		char *to = g_build_filename(out, n, NULL);
+		if (g_rename(from, to) != 0) {
+			g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+				    "cannot move %s to %s: %s", from, to,
+				    g_strerror(errno));
+			ok = FALSE;
+		}
+		g_free(from);
+		g_free(to);
+	}
+	g_dir_close(d);
+	if (ok) {
+		char *from = g_build_filename(stage, "summary.json", NULL);
+		char *to = g_build_filename(out, "summary.json", NULL);
+		if (g_rename(from, to) != 0) {
+			g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+				    "cannot move %s to %s: %s", from, to,
+				    g_strerror(errno));
+			ok = FALSE;
+		}
+		g_free(from);
+		g_free(to);
+	}
+	remove_tree(stage);
+	return ok;
+}
+
+static char *
+default_out_dir(const char *scenario_path)
+{
+	char *base = g_path_get_basename(scenario_path);
+	char *dot = strrchr(base, '.');
+	if (dot)
+		*dot = '\0';
+	char *dir = g_build_filename("out", base, NULL);
+	g_free(base);
+	return dir;
+}
+
+static char *
+perf_json(double wall, const sim_t *sim)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double sim_s = sim_time_to_s(sim->now);
+	return g_strdup_printf(
+		"{\n"
+		"  \"wall_s\": %.6f,\n"
+		"  \"events\": %" G_GUINT64_FORMAT ",\n"
+		"  \"events_per_s\": %.0f,\n"
+		"  \"simulated_s\": %.9g,\n"
+		"  \"simulated_s_per_wall_s\": %.6g,\n"
+		"  \"peak_rss_kib\": %ld\n"
+		"}\n",
+		wall, sim->events, wall > 0 ? sim->events / wall : 0.0, sim_s,
+		wall > 0 ? sim_s / wall : 0.0, ru.ru_maxrss);
+}
+
+/*
+ * Run a scenario into out_dir.  Returns an exit status; error messages
+ * are printed here.
+ */
+static int
+run_scenario(const char *path, gchar **overrides, const char *out_dir,
+	     gboolean quiet)
+{
+	GError *err = NULL;
+	scenario *sc = scn_load(path, &cli_schema,
+				(const char *const *)overrides, &err);
+	if (!sc) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		return CLI_EXIT_INPUT;
+	}
+	scn_group *simg = scn_single(sc, "simulation");
+	cli_world w = { 0 };
+	w.sc = sc;
+	w.sim = sim_new((uint64_t)scn_int(simg, "seed"));
+	w.duration = scn_time(simg, "duration");
+	w.sim->measure_from = scn_time(simg, "warmup");
+	w.sim->measure_to = scn_has(simg, "measure_until")
+				    ? scn_time(simg, "measure_until")
+				    : w.duration;
+	w.objects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w.finishers = g_ptr_array_new_with_free_func(g_free);
+
+	int status = CLI_EXIT_OK;
+	char *stage = NULL;
+	if (!cli_build_world(&w, &err)) {
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (!sim_mkdir_p(out_dir, &err)) {
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
+	stage = g_strdup_printf("%s/.partial-%d", out_dir, (int)getpid());
+	if (!sim_mkdir_p(stage, &err)) {
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
+	w.stage = stage;
+	if (!cli_attach_outputs(&w, &err)) {
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
+
+	sim_stats *st = w.sim->stats;
+	sim_stats_add_u64(st, "sim.events", &w.sim->events);
+	sim_stats_set_int(st, "sim.seed", scn_int(simg, "seed"));
+	sim_stats_set_double(st, "sim.simulated_s", sim_time_to_s(w.duration));
+	sim_stats_set_double(st, "sim.measure_from_s",
+			     sim_time_to_s(w.sim->measure_from));
+	sim_stats_set_double(st, "sim.measure_to_s",
+			     sim_time_to_s(w.sim->measure_to));
+	{
+		char *base = g_path_get_basename(path);
+		sim_stats_set_string(st, "sim.scenario", base);
+		g_free(base);
+		char *ov = overrides ? g_strjoinv(" ", overrides) : g_strdup("");
+		sim_stats_set_string(st, "sim.overrides", ov);
+		g_free(ov);
+		sim_stats_set_string(st, "sim.version", NEMSIM_VERSION);
+	}
+
+	struct sigaction sa = { 0 }, old_int, old_term;
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	running_sim = w.sim;
+	double t0 = wall_now();
+	sim_run_until(w.sim, w.duration);
+	double wall = wall_now() - t0;
+	running_sim = NULL;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (interrupted) {
+		cli_error("interrupted at %.3f s of simulated time; nothing "
+			  "written", sim_time_to_s(w.sim->now));
+		status = CLI_EXIT_INTERRUPTED;
+		goto out;
+	}
+
+	for (guint i = 0; i < w.finishers->len; i++) {
+		struct finisher *f = g_ptr_array_index(w.finishers, i);
+		f->abort_fn = NULL; /* finished or failed: it cleans up itself */
+		if (!f->fn(&w, f->ctx, &err)) {
+			status = CLI_EXIT_FAILURE;
+			/* Abort the remaining ones. */
+			for (guint j = i + 1; j < w.finishers->len; j++) {
+				struct finisher *g =
+					g_ptr_array_index(w.finishers, j);
+				if (g->abort_fn)
+					g->abort_fn(g->ctx);
+				g->abort_fn = NULL;
+			}
+			goto out;
+		}
+	}
+	char *json = sim_stats_to_json(st);
+	char *sp = g_build_filename(stage, "summary.json", NULL);
+	gboolean ok = sim_write_file_atomic(sp, json, -1, &err);
+	g_free(sp);
+	g_free(json);
+	if (ok) {
+		char *perf = perf_json(wall, w.sim);
+		char *pp = g_build_filename(stage, "perf.json", NULL);
+		ok = sim_write_file_atomic(pp, perf, -1, &err);
+		g_free(pp);
+		g_free(perf);
+	}
+	if (ok)
+		ok = commit_outputs(stage, out_dir, &err);
+	if (!ok) {
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
+	g_free(stage);
+	stage = NULL;
+	if (!quiet)
+		fprintf(stderr,
+			"nemsim: %s: %.3g s simulated in %.3g s wall, "
+			"%" G_GUINT64_FORMAT " events -> %s/summary.json\n",
+			path, sim_time_to_s(w.duration), wall, w.sim->events,
+			out_dir);
+out:
+	if (err) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+	}
+	for (guint i = 0; i < w.finishers->len; i++) {
+		struct finisher *f = g_ptr_array_index(w.finishers, i);
+		if (f->abort_fn)
+			f->abort_fn(f->ctx);
+	}
+	if (stage) {
+		remove_tree(stage);
+		g_free(stage);
+	}
+	g_ptr_array_free(w.finishers, TRUE);
+	sim_free(w.sim);
+	g_hash_table_destroy(w.objects);
+	scn_free(sc);
+	return status;
+}
+
+int
+cli_cmd_run(int argc, char **argv)
+{
+	gchar **sets = NULL;
+	gchar *out = NULL;
+	gint64 seed = -1;
+	gboolean quiet = FALSE;
+	GOptionEntry entries[] = {
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a scenario value (repeatable)", "GROUP.KEY=VALUE" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+		  "Scenario seed (same as --set simulation.seed=N)", "N" },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+		  "Output folder (default: out/SCENARIO)", "DIR" },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+		  "Print nothing on success", NULL },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new(
+		"SCENARIO.ini - run one scenario");
+	g_option_context_set_summary(ctx,
+		"Runs the scenario and writes DIR/summary.json, DIR/perf.json "
+		"and the\ntraces and time series the scenario's [output] asks "
+		"for.\nExit status: 0 done, 1 failed, 2 bad input (nothing "
+		"written), 130 interrupted.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	int status;
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		cli_error("run: %s", err->message);
+		g_error_free(err);
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (argc != 2) {
+		cli_error("run: expected one scenario file (see nemsim run "
+			  "--help)");
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
+	GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
+	for (int i = 0; sets && sets[i]; i++)
+		g_ptr_array_add(ov, g_strdup(sets[i]));
+	if (seed >= 0)
+		g_ptr_array_add(ov, g_strdup_printf("simulation.seed=%" G_GINT64_FORMAT,
+						    seed));
+	else if (seed != -1) {
+		cli_error("run: --seed must not be negative");
+		g_ptr_array_free(ov, TRUE);
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
+	g_ptr_array_add(ov, NULL);
+	char *dir = out ? g_strdup(out) : default_out_dir(argv[1]);
+	status = run_scenario(argv[1], (gchar **)ov->pdata, dir, quiet);
+	g_free(dir);
+	g_ptr_array_free(ov, TRUE);
+out:
+	g_strfreev(sets);
+	g_free(out);
+	g_option_context_free(ctx);
+	return status;
+}
+
+int
+cli_cmd_check(int argc, char **argv)
+{
+	gchar **sets = NULL;
+	GOptionEntry entries[] = {
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a scenario value (repeatable)", "GROUP.KEY=VALUE" },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new(
+		"SCENARIO.ini - check a scenario without running it");
+	g_option_context_set_summary(ctx,
+		"Loads and checks the scenario and, if it has a sweep, every "
+		"point of it.\nExit status: 0 valid, 2 invalid.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	int status = CLI_EXIT_OK;
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		cli_error("check: %s", err->message);
+		g_error_free(err);
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (argc != 2) {
+		cli_error("check: expected one scenario file");
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
+	scenario *sc = scn_load(argv[1], &cli_schema,
+				(const char *const *)sets, &err);
+	if (!sc) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
+	scn_sweep *sw = scn_sweep_expand(sc, &err);
+	if (!sw && err) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		status = CLI_EXIT_INPUT;
+	}
+	guint points = sw ? sw->npoints : 1;
+	for (guint p = 0; sw && status == CLI_EXIT_OK && p < sw->npoints; p++) {
+		gchar **pov = scn_sweep_point_overrides(sw, p);
+		GPtrArray *all = g_ptr_array_new();
+		for (int i = 0; sets && sets[i]; i++)
+			g_ptr_array_add(all, sets[i]);
+		for (int i = 0; pov[i]; i++)
+			g_ptr_array_add(all, pov[i]);
+		g_ptr_array_add(all, NULL);
+		scenario *psc = scn_load(argv[1], &cli_schema,
+					 (const char *const *)all->pdata, &err);
+		if (!psc) {
+			char *o = g_strjoinv(" ", pov);
+			cli_error("sweep point %u (%s): %s", p, o, err->message);
+			g_free(o);
+			g_clear_error(&err);
+			status = CLI_EXIT_INPUT;
+		}
+		scn_free(psc);
+		g_ptr_array_free(all, TRUE);
+		g_strfreev(pov);
+	}
+	if (status == CLI_EXIT_OK)
+		printf("%s: valid (%u point%s)\n", argv[1], points,
+		       points == 1 ? "" : "s");
+	scn_sweep_free(sw);
+	scn_free(sc);
+out:
+	g_strfreev(sets);
+	g_option_context_free(ctx);
+	return status;
+}

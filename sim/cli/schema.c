@@ -1,0 +1,385 @@
+/*
+ * schema.c - the scenario format: every group, key, type and default.
+ *
+ * This table is the one place where scenario keys and their defaults are
+ * defined; `nemsim check --keys` prints it, and the README's "writing a
+ * scenario" section follows it.  The cross-checks at the end refuse what
+ * cannot be built: contracts above 1 on a CPU or a link, a connection
+ * from a host to itself, a measurement window outside the run.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const scn_param scenario_params[] = {
+	{ "description", SCN_STRING, "", 0, NULL, 0, 0,
+	  "what the scenario shows, in a sentence" },
+	{ "reproduces", SCN_STRING, "", 0, NULL, 0, 0,
+	  "the part of the paper it reproduces (e.g. \"Figure 5\")" },
+	{ "include", SCN_STRING, NULL, 0, NULL, 0, 0,
+	  "files read first (relative to this one), separated by ','" },
+	{ NULL }
+};
+
+static const scn_param simulation_params[] = {
+	{ "seed", SCN_INT, "1", 0, NULL, 0, INT64_MAX,
+	  "scenario seed; every random stream derives from it" },
+	{ "duration", SCN_TIME, NULL, SCN_REQUIRED, NULL, 0, 0,
+	  "simulated time to run" },
+	{ "warmup", SCN_TIME, "0", 0, NULL, 0, 0,
+	  "start of the measurement window" },
+	{ "measure_until", SCN_TIME, NULL, 0, NULL, 0, 0,
+	  "end of the measurement window (default: the end of the run)" },
+	{ NULL }
+};
+
+static const scn_param output_params[] = {
+	{ "pcap", SCN_STRING_LIST, "", 0, NULL, 0, 0,
+	  "capture points: host names (their NIC) and link names (the hub)" },
+	{ "interval", SCN_TIME, "100ms", 0, NULL, 0, 0,
+	  "sampling interval of the time series" },
+	{ "timeseq", SCN_REF_LIST, "", 0, "connection", 0, 0,
+	  "connections whose time-sequence trace is written" },
+	{ "cpu_series", SCN_BOOL, "false", 0, NULL, 0, 0,
+	  "write the per-domain CPU share time series" },
+	{ NULL }
+};
+
+static const scn_param link_params[] = {
+	{ "kind", SCN_ENUM, "hub", 0, "hub|duplex", 0, 0,
+	  "shared half-duplex Ethernet through a hub, or a full-duplex "
+	  "point-to-point link" },
+	{ "rate", SCN_RATE, NULL, SCN_REQUIRED, NULL, 0, 0,
+	  "bit rate: 10Mb/s or 100Mb/s" },
+	{ "cable", SCN_LENGTH, "10m", 0, NULL, 0, 0,
+	  "default cable length from a station to the hub" },
+	{ "repeater_delay", SCN_TIME, NULL, 0, NULL, 0, 0,
+	  "hub delay from input to output port (default: by rate, see "
+	  "models/ethernet)" },
+	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
+	  "allow transmit contracts summing above 1 on one interface" },
+	{ NULL }
+};
+
+static const scn_param host_params[] = {
+	{ "kind", SCN_ENUM, NULL, SCN_REQUIRED, "nemesis|unix|station", 0, 0,
+	  "a Nemesis host, a conventional Unix host, or a station (a bare "
+	  "NIC driven by raw-frame sources)" },
+	{ "link", SCN_REF, NULL, SCN_REQUIRED, "link", 0, 0,
+	  "the link the host's NIC is attached to" },
+	{ "nic", SCN_ENUM, "generic", 0, "de4x5|3c509|generic", 0, 0,
+	  "network card: sets the transmit ring depth (31, 1, 32)" },
+	{ "cpu", SCN_ENUM, "pentium200", 0, "pentium200|ideal", 0, 0,
+	  "CPU cost model (ideal: every operation is free)" },
+	{ "personality", SCN_ENUM, NULL, 0,
+	  "nemesis|bsd44|netbsd1|sunos41|linux20|linux22", 0, 0,
+	  "TCP personality (default: nemesis on Nemesis hosts, linux22 "
+	  "on Unix hosts)" },
+	{ "cable", SCN_LENGTH, NULL, 0, NULL, 0, 0,
+	  "cable length to the hub (default: the link's)" },
+	{ "driver_qos", SCN_QOS, NULL, 0, NULL, 0, 0,
+	  "CPU QoS of the device driver domain (default: by NIC, from the "
+	  "Nemesis release)" },
+	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
+	  "allow CPU contracts summing above 1 on this host" },
+	{ NULL }
+};
+
+static const scn_param domain_params[] = {
+	{ "host", SCN_REF, NULL, SCN_REQUIRED, "host", 0, 0,
+	  "the host whose CPU runs the domain" },
+	{ "cpu_qos", SCN_QOS, NULL, SCN_REQUIRED, NULL, 0, 0,
+	  "Atropos QoS: period, slice, extra[, latency]" },
+	{ "app", SCN_ENUM, "carnage", 0, "carnage|idle", 0, 0,
+	  "what the domain runs (carnage: always busy)" },
+	{ NULL }
+};
+
+static const scn_param connection_params[] = {
+	{ "from", SCN_REF, NULL, SCN_REQUIRED, "host", 0, 0,
+	  "the sending host" },
+	{ "to", SCN_REF, NULL, SCN_REQUIRED, "host", 0, 0,
+	  "the receiving host" },
+	{ "app", SCN_ENUM, "tcp_send", 0, "tcp_send", 0, 0,
+	  "the sending application" },
+	{ "tx_qos", SCN_QOS, "30s, 0, true", 0, NULL, 0, 0,
+	  "transmit QoS of the connection's I/O channel (default: the "
+	  "Nemesis socket default, slack only)" },
+	{ "cpu_qos", SCN_QOS, "10ms, 0, true", 0, NULL, 0, 0,
+	  "CPU QoS of the sending application's domain (default: the "
+	  "Nemesis default for ordinary programs, slack only)" },
+	{ "start", SCN_TIME, "0", 0, NULL, 0, 0, "when the application starts" },
+	{ "stop", SCN_TIME, NULL, 0, NULL, 0, 0,
+	  "when it stops sending (default: never)" },
+	{ "bytes", SCN_INT, NULL, 0, NULL, 1, INT64_MAX,
+	  "bytes to send (default: unlimited)" },
+	{ "write_size", SCN_INT, "1460", 0, NULL, 1, 65536,
+	  "bytes per application write" },
+	{ "sink", SCN_ENUM, "read", 0, "read|rate", 0, 0,
+	  "the receiver reads as data comes, or at sink_rate" },
+	{ "sink_rate", SCN_RATE, NULL, 0, NULL, 0, 0,
+	  "read rate when sink = rate" },
+	{ NULL }
+};
+
+static const scn_param source_params[] = {
+	{ "host", SCN_REF, NULL, SCN_REQUIRED, "host", 0, 0,
+	  "the station that sends" },
+	{ "to", SCN_STRING, "broadcast", 0, NULL, 0, 0,
+	  "destination host name, or broadcast" },
+	{ "frame_bytes", SCN_INT, "1518", 0, NULL, 64, 1518,
+	  "frame size on the wire, destination address to FCS" },
+	{ "mode", SCN_ENUM, "saturate", 0, "saturate|poisson", 0, 0,
+	  "always a frame queued, or Poisson arrivals at `rate`" },
+	{ "rate", SCN_RATE, NULL, 0, NULL, 0, 0,
+	  "offered load for mode = poisson (frame bits per second)" },
+	{ "start", SCN_TIME, "0", 0, NULL, 0, 0, "when the source starts" },
+	{ NULL }
+};
+
+static const scn_kind kinds[] = {
+	{ "scenario", FALSE, FALSE, scenario_params,
+	  "what the scenario is; includes" },
+	{ "simulation", FALSE, FALSE, simulation_params,
+	  "seed, duration, measurement window" },
+	{ "output", FALSE, FALSE, output_params,
+	  "captures, traces and time series to write" },
+	{ "vars", FALSE, TRUE, NULL,
+	  "variables, used as ${name} in any value; swept by [sweep]" },
+	{ "sweep", FALSE, TRUE, NULL,
+	  "keys to vary (lists \"a; b\" or ranges \"A to B step C\"), "
+	  "zip = keys varied together, columns = name=summary.path; ..." },
+	{ "link", TRUE, FALSE, link_params, "an Ethernet segment" },
+	{ "host", TRUE, FALSE, host_params, "a machine with one NIC" },
+	{ "domain", TRUE, FALSE, domain_params,
+	  "a Nemesis domain that is not a connection's application" },
+	{ "connection", TRUE, FALSE, connection_params,
+	  "a TCP connection with its sending application and receiver" },
+	{ "source", TRUE, FALSE, source_params,
+	  "a raw-frame traffic source (Ethernet-only scenarios)" },
+	{ NULL }
+};
+
+/* ---- Cross-checks ------------------------------------------------------- */
+
+static gboolean
+check_window(const scenario *sc, GError **error)
+{
+	scn_group *s = scn_single(sc, "simulation");
+	sim_time_t d = scn_time(s, "duration"), w = scn_time(s, "warmup");
+	if (d <= 0) {
+		scn_set_error(error, s, "duration", "must be positive");
+		return FALSE;
+	}
+	if (w >= d) {
+		scn_set_error(error, s, "warmup",
+			      "the measurement window starts at or after the "
+			      "end of the run");
+		return FALSE;
+	}
+	if (scn_has(s, "measure_until")) {
+		sim_time_t m = scn_time(s, "measure_until");
+		if (m <= w || m > d) {
+			scn_set_error(error, s, "measure_until",
+				      "must lie after warmup and not after "
+				      "duration");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+check_hosts(const scenario *sc, GError **error)
+{
+	g_autoptr(GPtrArray) hosts = scn_instances(sc, "host");
+	for (guint i = 0; i < hosts->len; i++) {
+		scn_group *h = g_ptr_array_index(hosts, i);
+		const char *kind = scn_str(h, "kind");
+		if (scn_has(h, "personality")) {
+			gboolean nem = strcmp(scn_str(h, "personality"),
+					      "nemesis") == 0;
+			if (nem != (strcmp(kind, "nemesis") == 0)) {
+				scn_set_error(error, h, "personality",
+					      "the nemesis personality is for, "
+					      "and only for, kind = nemesis");
+				return FALSE;
+			}
+		}
+	}
+	return TRUE;
+}
+
+/*
+ * Contracted shares on one resource.  Sums are exact: shares are compared
+ * as fractions over the least common multiple-free form
+ * sum(s_i / p_i) <= 1  <=>  sum(s_i * P / p_i) <= P  with P the product
+ * would overflow, so we sum in long double, whose 64-bit mantissa holds
+ * every ns-resolution ratio of the periods used here; a tolerance of
+ * 1e-12 absorbs the last-bit error.
+ */
+struct share {
+	const scn_group *g;
+	long double share;
+};
+
+static gboolean
+check_admission(const scn_group *owner, const char *what, GArray *shares,
+		gboolean overbook, GError **error)
+{
+	long double sum = 0;
+	for (guint i = 0; i < shares->len; i++)
+		sum += g_array_index(shares, struct share, i).share;
+	if (sum <= 1.0L + 1e-12L || overbook)
+		return TRUE;
+	GString *parts = g_string_new(NULL);
+	for (guint i = 0; i < shares->len; i++) {
+		struct share *s = &g_array_index(shares, struct share, i);
+		g_string_append_printf(parts, "%s[%s] %.4g", i ? ", " : "",
+				       scn_group_title(s->g), (double)s->share);
+	}
+	const struct share *last =
+		&g_array_index(shares, struct share, shares->len - 1);
+	scn_set_error(error, last->g,
+		      strcmp(what, "CPU") == 0 ? "cpu_qos" : "tx_qos",
+		      "contracted %s shares on [%s] sum to %.4g, above 1 "
+		      "(%s); set overbook = true in [%s] to allow it",
+		      what, scn_group_title(owner), (double)sum, parts->str,
+		      scn_group_title(owner));
+	g_string_free(parts, TRUE);
+	return FALSE;
+}
+
+static long double
+share_of(const scn_qos *q)
+{
+	return (long double)q->slice / (long double)q->period;
+}
+
+static gboolean
+check_reservations(const scenario *sc, GError **error)
+{
+	g_autoptr(GPtrArray) hosts = scn_instances(sc, "host");
+	g_autoptr(GPtrArray) doms = scn_instances(sc, "domain");
+	g_autoptr(GPtrArray) conns = scn_instances(sc, "connection");
+	gboolean ok = TRUE;
+	for (guint i = 0; ok && i < hosts->len; i++) {
+		scn_group *h = g_ptr_array_index(hosts, i);
+		GArray *cpu = g_array_new(FALSE, FALSE, sizeof(struct share));
+		GArray *tx = g_array_new(FALSE, FALSE, sizeof(struct share));
+		if (scn_has(h, "driver_qos")) {
+			scn_qos q = scn_get_qos(h, "driver_qos");
+			struct share s = { h, share_of(&q) };
+			g_array_append_val(cpu, s);
+		}
+		for (guint d = 0; d < doms->len; d++) {
+			scn_group *g = g_ptr_array_index(doms, d);
+			if (scn_ref(sc, g, "host") != h)
+				continue;
+			scn_qos q = scn_get_qos(g, "cpu_qos");
+			struct share s = { g, share_of(&q) };
+			g_array_append_val(cpu, s);
+		}
+		for (guint c = 0; c < conns->len; c++) {
+			scn_group *g = g_ptr_array_index(conns, c);
+			if (scn_ref(sc, g, "from") != h)
+				continue;
+			scn_qos q = scn_get_qos(g, "cpu_qos");
+			struct share s = { g, share_of(&q) };
+			g_array_append_val(cpu, s);
+			q = scn_get_qos(g, "tx_qos");
+			s.share = share_of(&q);
+			g_array_append_val(tx, s);
+		}
+		if (cpu->len)
+			ok = check_admission(h, "CPU", cpu,
+					     scn_bool(h, "overbook"), error);
+		if (ok && tx->len) {
+			scn_group *l = scn_ref(sc, h, "link");
+			ok = check_admission(h, "transmit", tx,
+					     scn_bool(l, "overbook"), error);
+		}
+		g_array_free(cpu, TRUE);
+		g_array_free(tx, TRUE);
+	}
+	return ok;
+}
+
+static gboolean
+check_connections(const scenario *sc, GError **error)
+{
+	g_autoptr(GPtrArray) conns = scn_instances(sc, "connection");
+	for (guint c = 0; c < conns->len; c++) {
+		scn_group *g = g_ptr_array_index(conns, c);
+		scn_group *from = scn_ref(sc, g, "from"),
+			  *to = scn_ref(sc, g, "to");
+		if (from == to) {
+			scn_set_error(error, g, "to",
+				      "a connection needs two different hosts");
+			return FALSE;
+		}
+		if (scn_ref(sc, from, "link") != scn_ref(sc, to, "link")) {
+			scn_set_error(error, g, "to",
+				      "[%s] and [%s] are on different links; "
+				      "nemsim has no routers",
+				      scn_group_title(from),
+				      scn_group_title(to));
+			return FALSE;
+		}
+		if (!strcmp(scn_str(from, "kind"), "station") ||
+		    !strcmp(scn_str(to, "kind"), "station")) {
+			scn_set_error(error, g, "from",
+				      "TCP needs nemesis or unix hosts, not "
+				      "stations");
+			return FALSE;
+		}
+		if (strcmp(scn_str(g, "sink"), "rate") == 0 &&
+		    !scn_has(g, "sink_rate")) {
+			scn_set_error(error, g, "sink",
+				      "sink = rate needs sink_rate");
+			return FALSE;
+		}
+	}
+	g_autoptr(GPtrArray) srcs = scn_instances(sc, "source");
+	for (guint i = 0; i < srcs->len; i++) {
+		scn_group *g = g_ptr_array_index(srcs, i);
+		if (strcmp(scn_str(g, "mode"), "poisson") == 0 &&
+		    !scn_has(g, "rate")) {
+			scn_set_error(error, g, "mode",
+				      "mode = poisson needs rate");
+			return FALSE;
+		}
+		const char *to = scn_str(g, "to");
+		if (strcmp(to, "broadcast") != 0 && !scn_find(sc, "host", to)) {
+			scn_set_error(error, g, "to",
+				      "refers to [host.%s], which is not defined",
+				      to);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+check_outputs(const scenario *sc, GError **error)
+{
+	scn_group *o = scn_single(sc, "output");
+	g_auto(GStrv) points = scn_list(o, "pcap");
+	for (int i = 0; points[i]; i++) {
+		if (!scn_find(sc, "host", points[i]) &&
+		    !scn_find(sc, "link", points[i])) {
+			scn_set_error(error, o, "pcap",
+				      "\"%s\" is neither a host nor a link",
+				      points[i]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static const scn_check_fn checks[] = {
+	check_window, check_hosts, check_reservations, check_connections,
+	check_outputs, NULL,
+};
+
+const scn_schema cli_schema = { kinds, checks };

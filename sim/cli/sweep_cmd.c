@@ -1,0 +1,522 @@
+/*
+ * sweep_cmd.c - `nemsim sweep` and `nemsim merge`.
+ *
+ * A sweep runs every point of the scenario's [sweep] as a separate
+ * `nemsim run` process (at most --jobs at a time) into DIR/points/NNNN/,
+ * then merges the points' summary.json files into DIR/sweep.csv.  A point
+ * is done when its folder holds a summary.json and a point.txt naming the
+ * same overrides, so an interrupted sweep resumes where it stopped and a
+ * changed sweep reruns only what changed.  With --emit-commands the
+ * points are printed as self-contained shell commands instead (for GNU
+ * parallel or a Slurm array), and `nemsim merge` assembles sweep.csv.
+ */
+#include "cli.h"
+
+#include "sim/csv.h"
+#include "sim/outfile.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct sweep_opts {
+	gchar **sets;
+	gchar *out;
+	gint jobs;
+	gboolean emit;
+	gboolean quiet;
+};
+
+/* Find "a.b.c" in a summary.json written by sim_stats_to_json. */
+gboolean
+cli_summary_lookup(const char *json, const char *path, char **value)
+{
+	gchar **want = g_strsplit(path, ".", -1);
+	guint nwant = g_strv_length(want);
+	gchar **lines = g_strsplit(json, "\n", -1);
+	GPtrArray *stack = g_ptr_array_new_with_free_func(g_free);
+	gboolean found = FALSE;
+	for (int i = 0; lines[i] && !found; i++) {
+		char *s = g_strstrip(lines[i]);
+		if (*s == '}') {
+			if (stack->len)
+				g_ptr_array_remove_index(stack, stack->len - 1);
+			continue;
+		}
+		if (*s != '"')
+			continue;
+		char *q = strstr(s + 1, "\": ");
+		if (!q)
+			continue;
+		char *key = g_strndup(s + 1, q - s - 1);
+		char *val = q + 3;
+		if (strcmp(val, "{") == 0) {
+			g_ptr_array_add(stack, key);
+			continue;
+		}
+		if (stack->len + 1 == nwant && strcmp(key, want[nwant - 1]) == 0) {
+			gboolean match = TRUE;
+			for (guint k = 0; k < stack->len; k++)
+				match = match && strcmp(g_ptr_array_index(stack, k),
+							want[k]) == 0;
+			if (match) {
+				size_t n = strlen(val);
+				if (n && val[n - 1] == ',')
+					n--;
+				if (n >= 2 && val[0] == '"')
+					*value = g_strndup(val + 1, n - 2);
+				else
+					*value = g_strndup(val, n);
+				found = TRUE;
+			}
+		}
+		g_free(key);
+	}
+	g_ptr_array_free(stack, TRUE);
+	g_strfreev(lines);
+	g_strfreev(want);
+	return found;
+}
+
+static char *
+default_out_dir(const char *scenario_path)
+{
+	char *base = g_path_get_basename(scenario_path);
+	char *dot = strrchr(base, '.');
+	if (dot)
+		*dot = '\0';
+	char *dir = g_build_filename("out", base, NULL);
+	g_free(base);
+	return dir;
+}
+
+static char *
+point_dir(const char *out, guint p)
+{
+	return g_strdup_printf("%s/points/%04u", out, p);
+}
+
+/* The overrides of a point: the command line's, then the point's. */
+static GPtrArray *
+point_overrides(const struct sweep_opts *o, const scn_sweep *sw, guint p)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	for (int i = 0; o->sets && o->sets[i]; i++)
+		g_ptr_array_add(a, g_strdup(o->sets[i]));
+	gchar **pov = scn_sweep_point_overrides(sw, p);
+	for (int i = 0; pov[i]; i++)
+		g_ptr_array_add(a, g_strdup(pov[i]));
+	g_strfreev(pov);
+	return a;
+}
+
+static char *
+point_text(GPtrArray *ov)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < ov->len; i++)
+		g_string_append_printf(s, "%s\n", (char *)g_ptr_array_index(ov, i));
+	return g_string_free(s, FALSE);
+}
+
+static gboolean
+point_is_done(const char *dir, const char *text)
+{
+	char *sp = g_build_filename(dir, "summary.json", NULL);
+	char *pp = g_build_filename(dir, "point.txt", NULL);
+	char *have = NULL;
+	gboolean done = g_file_test(sp, G_FILE_TEST_EXISTS) &&
+			g_file_get_contents(pp, &have, NULL, NULL) &&
+			strcmp(have, text) == 0;
+	g_free(have);
+	g_free(sp);
+	g_free(pp);
+	return done;
+}
+
+static char *
+self_exe(void)
+{
+	char *p = g_file_read_link("/proc/self/exe", NULL);
+	return p ? p : g_strdup("nemsim");
+}
+
+static GPtrArray *
+run_argv(const char *exe, const char *scn_file, GPtrArray *ov, const char *dir)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(a, g_strdup(exe));
+	g_ptr_array_add(a, g_strdup("run"));
+	g_ptr_array_add(a, g_strdup(scn_file));
+	g_ptr_array_add(a, g_strdup("--quiet"));
+	for (guint i = 0; i < ov->len; i++) {
+		g_ptr_array_add(a, g_strdup("--set"));
+		g_ptr_array_add(a, g_strdup(g_ptr_array_index(ov, i)));
+	}
+	g_ptr_array_add(a, g_strdup("--out"));
+	g_ptr_array_add(a, g_strdup(dir));
+	g_ptr_array_add(a, NULL);
+	return a;
+}
+
+static void
+progress(guint done, guint total, guint failed)
+{
+	if (!isatty(2))
+		return;
+	const int width = 40;
+	int fill = total ? (int)((guint64)done * width / total) : width;
+	fprintf(stderr, "\r[%.*s%*s] %u/%u points%s", fill,
+		"========================================", width - fill, "",
+		done, total, failed ? " (some failed)" : "");
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static volatile sig_atomic_t sweep_interrupted;
+
+static void
+on_sweep_signal(int sig)
+{
+	(void)sig;
+	sweep_interrupted = 1;
+}
+
+/* Write DIR/sweep.csv from the points' summaries. */
+static int
+merge(const char *scenario_path, const scn_sweep *sw, const char *out)
+{
+	GPtrArray *cols = g_ptr_array_new();
+	g_ptr_array_add(cols, "point");
+	for (guint k = 0; k < sw->nkeys; k++)
+		g_ptr_array_add(cols, sw->keys[k]);
+	for (guint c = 0; c < sw->ncolumns; c++)
+		g_ptr_array_add(cols, sw->col_names[c]);
+	g_ptr_array_add(cols, NULL);
+	char *path = g_build_filename(out, "sweep.csv", NULL);
+	GError *err = NULL;
+	int status = CLI_EXIT_OK;
+	g_unlink(path);
+	sim_csv *csv = sim_csv_open(path, (const char *const *)cols->pdata, &err);
+	for (guint p = 0; csv && p < sw->npoints; p++) {
+		char *dir = point_dir(out, p);
+		char *sp = g_build_filename(dir, "summary.json", NULL);
+		char *json = NULL;
+		if (!g_file_get_contents(sp, &json, NULL, NULL)) {
+			cli_error("merge: point %u has no %s (run the sweep, or "
+				  "its command, first)", p, sp);
+			status = CLI_EXIT_FAILURE;
+		}
+		sim_csv_int(csv, p);
+		for (guint k = 0; k < sw->nkeys; k++)
+			sim_csv_str(csv, sw->values[p][k]);
+		for (guint c = 0; json && c < sw->ncolumns; c++) {
+			char *v = NULL;
+			if (!cli_summary_lookup(json, sw->col_paths[c], &v)) {
+				cli_error("merge: %s: [sweep] columns: %s: "
+					  "summary.json of point %u has no %s",
+					  scenario_path, sw->col_names[c], p,
+					  sw->col_paths[c]);
+				status = CLI_EXIT_INPUT;
+				v = g_strdup("");
+			}
+			sim_csv_str(csv, strcmp(v, "null") ? v : "");
+			g_free(v);
+		}
+		g_free(json);
+		g_free(sp);
+		g_free(dir);
+		if (status != CLI_EXIT_OK)
+			break;
+		sim_csv_end_row(csv);
+	}
+	if (!csv) {
+		cli_error("%s", err->message);
+		g_clear_error(&err);
+		status = CLI_EXIT_FAILURE;
+	} else if (status != CLI_EXIT_OK) {
+		sim_csv_abort(csv);
+	} else if (!sim_csv_close(csv, &err)) {
+		cli_error("%s", err->message);
+		g_clear_error(&err);
+		status = CLI_EXIT_FAILURE;
+	}
+	g_free(path);
+	g_ptr_array_free(cols, TRUE);
+	return status;
+}
+
+static gboolean
+parse_sweep_args(const char *cmd, int *argc, char ***argv,
+		 struct sweep_opts *o, gboolean is_merge)
+{
+	GOptionEntry entries[] = {
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->sets,
+		  "Override a scenario value in every point (repeatable)",
+		  "GROUP.KEY=VALUE" },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out,
+		  "Output folder (default: out/SCENARIO)", "DIR" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs,
+		  "Points run at once (default: the number of cores)", "N" },
+		{ "emit-commands", 0, 0, G_OPTION_ARG_NONE, &o->emit,
+		  "Print one shell command per point that is not done, "
+		  "and run nothing", NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+		  "No progress display", NULL },
+		{ NULL }
+	};
+	if (is_merge) {
+		entries[2].long_name = NULL; /* only --set and --out */
+	}
+	GOptionContext *ctx = g_option_context_new(
+		is_merge ? "SCENARIO.ini - assemble DIR/sweep.csv from the points"
+			 : "SCENARIO.ini - run every point of the scenario's sweep");
+	g_option_context_set_summary(ctx,
+		is_merge ? "Reads DIR/points/NNNN/summary.json of every point "
+			   "and writes DIR/sweep.csv.\nUse the same --set "
+			   "options as the sweep."
+			 : "Runs each point as `nemsim run` into "
+			   "DIR/points/NNNN/ (skipping points already done)\n"
+			   "and writes DIR/sweep.csv: one row per point with "
+			   "the swept values and\nthe [sweep] columns.  Exit "
+			   "status: 0 done, 1 a point failed, 2 bad input,\n"
+			   "130 interrupted (rerun to resume).");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
+	if (!ok) {
+		cli_error("%s: %s", cmd, err->message);
+		g_error_free(err);
+	} else if (*argc != 2) {
+		cli_error("%s: expected one scenario file", cmd);
+		ok = FALSE;
+	} else if (o->jobs < 0) {
+		cli_error("%s: --jobs must be positive", cmd);
+		ok = FALSE;
+	}
+	g_option_context_free(ctx);
+	return ok;
+}
+
+/* Load the scenario and its sweep, and check every point. */
+static scn_sweep *
+load_sweep(const char *path, const struct sweep_opts *o)
+{
+	GError *err = NULL;
+	scenario *sc = scn_load(path, &cli_schema,
+				(const char *const *)o->sets, &err);
+	if (!sc) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	scn_sweep *sw = scn_sweep_expand(sc, &err);
+	scn_free(sc);
+	if (!sw) {
+		if (err) {
+			cli_error("%s", err->message);
+			g_error_free(err);
+		} else {
+			cli_error("%s: [sweep]: the scenario has no swept keys; "
+				  "use nemsim run", path);
+		}
+		return NULL;
+	}
+	for (guint p = 0; p < sw->npoints; p++) {
+		GPtrArray *ov = point_overrides(o, sw, p);
+		g_ptr_array_add(ov, NULL);
+		scenario *psc = scn_load(path, &cli_schema,
+					 (const char *const *)ov->pdata, &err);
+		g_ptr_array_free(ov, TRUE);
+		if (!psc) {
+			cli_error("sweep point %u: %s", p, err->message);
+			g_error_free(err);
+			scn_sweep_free(sw);
+			return NULL;
+		}
+		scn_free(psc);
+	}
+	return sw;
+}
+
+int
+cli_cmd_sweep(int argc, char **argv)
+{
+	struct sweep_opts o = { 0 };
+	int status = CLI_EXIT_OK;
+	scn_sweep *sw = NULL;
+	char *out = NULL, *exe = NULL;
+	if (!parse_sweep_args("sweep", &argc, &argv, &o, FALSE)) {
+		status = CLI_EXIT_INPUT;
+		goto done;
+	}
+	const char *path = argv[1];
+	sw = load_sweep(path, &o);
+	if (!sw) {
+		status = CLI_EXIT_INPUT;
+		goto done;
+	}
+	out = o.out ? g_strdup(o.out) : default_out_dir(path);
+	guint jobs = o.jobs > 0 ? (guint)o.jobs : g_get_num_processors();
+	exe = self_exe();
+	char *abs_path = g_canonicalize_filename(path, NULL);
+	char *abs_out = g_canonicalize_filename(out, NULL);
+
+	/* Points still to run. */
+	GArray *todo = g_array_new(FALSE, FALSE, sizeof(guint));
+	GError *err = NULL;
+	for (guint p = 0; p < sw->npoints; p++) {
+		GPtrArray *ov = point_overrides(&o, sw, p);
+		char *dir = point_dir(abs_out, p);
+		char *text = point_text(ov);
+		if (!point_is_done(dir, text)) {
+			g_array_append_val(todo, p);
+			if (o.emit) {
+				GPtrArray *a = run_argv(exe, abs_path, ov, dir);
+				for (guint i = 0; i + 1 < a->len; i++) {
+					char *q = g_shell_quote(
+						g_ptr_array_index(a, i));
+					printf("%s%s", i ? " " : "", q);
+					g_free(q);
+				}
+				printf("\n");
+				g_ptr_array_free(a, TRUE);
+			} else {
+				char *pp = g_build_filename(dir, "point.txt", NULL);
+				if (!sim_mkdir_p(dir, &err) ||
+				    !sim_write_file_atomic(pp, text, -1, &err)) {
+					cli_error("%s", err->message);
+					g_clear_error(&err);
+					status = CLI_EXIT_FAILURE;
+				}
+				g_free(pp);
+			}
+		}
+		g_free(text);
+		g_free(dir);
+		g_ptr_array_free(ov, TRUE);
+	}
+	if (o.emit || status != CLI_EXIT_OK)
+		goto free_todo;
+
+	struct sigaction sa = { 0 }, old_int, old_term;
+	sa.sa_handler = on_sweep_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	GHashTable *running = g_hash_table_new(NULL, NULL); /* pid -> point+1 */
+	guint next = 0, finished = sw->npoints - todo->len, failed = 0;
+	if (!o.quiet)
+		progress(finished, sw->npoints, failed);
+	while ((next < todo->len && !sweep_interrupted) ||
+	       g_hash_table_size(running) > 0) {
+		while (!sweep_interrupted && next < todo->len &&
+		       g_hash_table_size(running) < jobs) {
+			guint p = g_array_index(todo, guint, next++);
+			GPtrArray *ov = point_overrides(&o, sw, p);
+			char *dir = point_dir(abs_out, p);
+			GPtrArray *a = run_argv(exe, abs_path, ov, dir);
+			GPid pid;
+			if (!g_spawn_async(NULL, (gchar **)a->pdata, NULL,
+					   G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+					   &pid, &err)) {
+				cli_error("cannot start point %u: %s", p,
+					  err->message);
+				g_clear_error(&err);
+				failed++;
+			} else {
+				g_hash_table_insert(running,
+						    GINT_TO_POINTER(pid),
+						    GUINT_TO_POINTER(p + 1));
+			}
+			g_ptr_array_free(a, TRUE);
+			g_free(dir);
+			g_ptr_array_free(ov, TRUE);
+		}
+		if (g_hash_table_size(running) == 0)
+			break;
+		int ws;
+		pid_t pid = waitpid(-1, &ws, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		gpointer v = g_hash_table_lookup(running, GINT_TO_POINTER(pid));
+		if (!v)
+			continue;
+		g_hash_table_remove(running, GINT_TO_POINTER(pid));
+		guint p = GPOINTER_TO_UINT(v) - 1;
+		if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
+			finished++;
+		} else if (!sweep_interrupted) {
+			failed++;
+			cli_error("point %u failed (exit status %d); see above",
+				  p, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+		}
+		if (!o.quiet)
+			progress(finished, sw->npoints, failed);
+	}
+	g_hash_table_destroy(running);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	char *csv = g_build_filename(out, "sweep.csv", NULL);
+	if (sweep_interrupted) {
+		if (isatty(2))
+			fputc('\n', stderr);
+		cli_error("interrupted: %u of %u points done; run the same "
+			  "command again to resume", finished, sw->npoints);
+		g_unlink(csv);
+		status = CLI_EXIT_INTERRUPTED;
+	} else if (failed) {
+		cli_error("%u of %u points failed; no sweep.csv written",
+			  failed, sw->npoints);
+		g_unlink(csv);
+		status = CLI_EXIT_FAILURE;
+	} else {
+		status = merge(path, sw, out);
+		if (status == CLI_EXIT_OK && !o.quiet)
+			fprintf(stderr, "nemsim: %u points -> %s\n",
+				sw->npoints, csv);
+	}
+	g_free(csv);
+free_todo:
+	g_array_free(todo, TRUE);
+	g_free(abs_path);
+	g_free(abs_out);
+done:
+	scn_sweep_free(sw);
+	g_free(out);
+	g_free(exe);
+	g_strfreev(o.sets);
+	g_free(o.out);
+	return status;
+}
+
+int
+cli_cmd_merge(int argc, char **argv)
+{
+	struct sweep_opts o = { 0 };
+	int status;
+	if (!parse_sweep_args("merge", &argc, &argv, &o, TRUE)) {
+		status = CLI_EXIT_INPUT;
+		goto done;
+	}
+	scn_sweep *sw = load_sweep(argv[1], &o);
+	if (!sw) {
+		status = CLI_EXIT_INPUT;
+		goto done;
+	}
+	char *out = o.out ? g_strdup(o.out) : default_out_dir(argv[1]);
+	status = merge(argv[1], sw, out);
+	g_free(out);
+	scn_sweep_free(sw);
+done:
+	g_strfreev(o.sets);
+	g_free(o.out);
+	return status;
+}

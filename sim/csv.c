@@ -1,0 +1,93 @@
+/*
+ * csv.c - a small RFC 4180 CSV writer.
+ */
+#include "csv.h"
+
+#include "stats.h"
+
+#include <string.h>
+
+struct sim_csv {
+	sim_outfile *f;
+	guint ncols, field;
+};
+
+sim_csv *
+sim_csv_open(const char *path, const char *const *columns, GError **error)
+{
+	sim_outfile *f = sim_outfile_open(path, error);
+	if (!f)
+		return NULL;
+	sim_csv *c = g_new0(sim_csv, 1);
+	c->f = f;
+	for (guint i = 0; columns[i]; i++)
+		sim_csv_str(c, columns[i]);
+	c->ncols = c->field;
+	sim_csv_end_row(c);
+	return c;
+}
+
+static void
+sep(sim_csv *c)
+{
+	if (c->field++ > 0)
+		fputc(',', c->f->fp);
+}
+
+void
+sim_csv_str(sim_csv *c, const char *s)
+{
+	sep(c);
+	if (strpbrk(s, ",\"\n\r")) {
+		fputc('"', c->f->fp);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', c->f->fp);
+			fputc(*s, c->f->fp);
+		}
+		fputc('"', c->f->fp);
+	} else {
+		fputs(s, c->f->fp);
+	}
+}
+
+void
+sim_csv_double(sim_csv *c, double v)
+{
+	char buf[64];
+	sim_stats_format_double(v, buf, sizeof buf);
+	sep(c);
+	fputs(strcmp(buf, "null") == 0 ? "" : buf, c->f->fp);
+}
+
+void
+sim_csv_int(sim_csv *c, int64_t v)
+{
+	sep(c);
+	fprintf(c->f->fp, "%" G_GINT64_FORMAT, v);
+}
+
+void
+sim_csv_end_row(sim_csv *c)
+{
+	g_assert(c->ncols == 0 || c->field == c->ncols);
+	fputc('\n', c->f->fp);
+	c->field = 0;
+}
+
+gboolean
+sim_csv_close(sim_csv *c, GError **error)
+{
+	gboolean ok = sim_outfile_commit(c->f, error);
+	g_free(c);
+	return ok;
+}
+
+void
+sim_csv_abort(sim_csv *c)
+{
+	if (!c)
+		return;
+	sim_outfile_abort(c->f);
+	g_free(c);
+}

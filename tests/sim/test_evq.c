@@ -1,0 +1,263 @@
+/*
+ * test_evq.c - the event queue and the run loop.
+ */
+#include "sim/evq.h"
+#include "sim/sim.h"
+
+#include "suites.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+struct log {
+	GArray *order; /* ints recorded by handlers */
+	sim_t *sim;
+	sim_handle_t victim;
+};
+
+static void
+record(void *ctx, void *arg)
+{
+	struct log *l = ctx;
+	int v = GPOINTER_TO_INT(arg);
+	g_array_append_val(l->order, v);
+}
+
+START_TEST(test_events_run_in_time_order)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	sim_at(l.sim, 30, record, &l, GINT_TO_POINTER(3));
+	sim_at(l.sim, 10, record, &l, GINT_TO_POINTER(1));
+	sim_at(l.sim, 20, record, &l, GINT_TO_POINTER(2));
+	ck_assert_uint_eq(sim_run(l.sim), 3);
+	ck_assert_int_eq(g_array_index(l.order, int, 0), 1);
+	ck_assert_int_eq(g_array_index(l.order, int, 1), 2);
+	ck_assert_int_eq(g_array_index(l.order, int, 2), 3);
+	ck_assert_int_eq(sim_now(l.sim), 30);
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
+START_TEST(test_ties_run_in_insertion_order)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	for (int i = 0; i < 100; i++)
+		sim_at(l.sim, 5, record, &l, GINT_TO_POINTER(i));
+	sim_run(l.sim);
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(g_array_index(l.order, int, i), i);
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
+static void
+cancel_victim(void *ctx, void *arg)
+{
+	struct log *l = ctx;
+	ck_assert(sim_cancel(l->sim, l->victim));
+	/* Cancelling twice, or a handle that already ran, is a no-op. */
+	ck_assert(!sim_cancel(l->sim, l->victim));
+	record(ctx, arg);
+}
+
+START_TEST(test_cancel_inside_handler)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	sim_at(l.sim, 10, cancel_victim, &l, GINT_TO_POINTER(1));
+	l.victim = sim_at(l.sim, 10, record, &l, GINT_TO_POINTER(2));
+	sim_at(l.sim, 20, record, &l, GINT_TO_POINTER(3));
+	ck_assert_uint_eq(sim_run(l.sim), 2);
+	ck_assert_uint_eq(l.order->len, 2);
+	ck_assert_int_eq(g_array_index(l.order, int, 1), 3);
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
+static void
+cancel_self(void *ctx, void *arg)
+{
+	struct log *l = ctx;
+	/* The running event's own handle is already stale. */
+	ck_assert(!sim_cancel(l->sim, l->victim));
+	record(ctx, arg);
+}
+
+START_TEST(test_cancel_own_handle_is_noop)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	l.victim = sim_at(l.sim, 10, cancel_self, &l, GINT_TO_POINTER(1));
+	sim_run(l.sim);
+	ck_assert_uint_eq(l.order->len, 1);
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
+START_TEST(test_stale_handle_cannot_touch_reused_slot)
+{
+	sim_evq *q = sim_evq_new();
+	sim_handle_t a = sim_evq_schedule(q, 1, record, NULL, NULL);
+	ck_assert(sim_evq_cancel(q, a));
+	sim_handle_t b = sim_evq_schedule(q, 2, record, NULL, NULL);
+	ck_assert(a != b);
+	ck_assert(!sim_evq_cancel(q, a));
+	ck_assert(!sim_evq_reschedule(q, a, 5));
+	ck_assert(sim_evq_is_pending(q, b));
+	ck_assert_int_eq(sim_evq_time_of(q, b), 2);
+	sim_evq_free(q);
+}
+END_TEST
+
+START_TEST(test_reschedule_moves_event_and_orders_it_last_at_its_time)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	sim_handle_t h = sim_at(l.sim, 50, record, &l, GINT_TO_POINTER(1));
+	sim_at(l.sim, 20, record, &l, GINT_TO_POINTER(2));
+	ck_assert(sim_evq_reschedule(l.sim->q, h, 20));
+	sim_at(l.sim, 20, record, &l, GINT_TO_POINTER(3));
+	sim_run(l.sim);
+	ck_assert_int_eq(g_array_index(l.order, int, 0), 2);
+	ck_assert_int_eq(g_array_index(l.order, int, 1), 1);
+	ck_assert_int_eq(g_array_index(l.order, int, 2), 3);
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
+START_TEST(test_run_until_stops_at_time_and_leaves_later_events)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	sim_at(l.sim, 10, record, &l, GINT_TO_POINTER(1));
+	sim_at(l.sim, 100, record, &l, GINT_TO_POINTER(2));
+	sim_at(l.sim, 101, record, &l, GINT_TO_POINTER(3));
+	ck_assert_uint_eq(sim_run_until(l.sim, 100), 2);
+	ck_assert_int_eq(sim_now(l.sim), 100);
+	ck_assert_uint_eq(sim_evq_size(l.sim->q), 1);
+	ck_assert_uint_eq(l.sim->events, 2);
+	ck_assert_uint_eq(sim_run_until(l.sim, 1000), 1);
+	ck_assert_int_eq(sim_now(l.sim), 1000);
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
+struct periodic {
+	sim_t *sim;
+	sim_timer tm;
+	int fired;
+};
+
+static void
+periodic_fire(void *ctx, void *arg)
+{
+	struct periodic *p = ctx;
+	p->fired++;
+	sim_timer_arm_in(p->sim, &p->tm, 7);
+}
+
+START_TEST(test_timer_rearms_moves_and_cancels)
+{
+	struct periodic p = { .sim = sim_new(1) };
+	sim_timer_init(&p.tm, periodic_fire, &p, NULL);
+	ck_assert(!sim_timer_is_armed(p.sim, &p.tm));
+	sim_timer_arm_at(p.sim, &p.tm, 100);
+	sim_timer_arm_at(p.sim, &p.tm, 10); /* moved, not duplicated */
+	ck_assert_uint_eq(sim_evq_size(p.sim->q), 1);
+	ck_assert_int_eq(sim_timer_expiry(p.sim, &p.tm), 10);
+	sim_run_until(p.sim, 31); /* 10, 17, 24, 31 */
+	ck_assert_int_eq(p.fired, 4);
+	sim_timer_cancel(p.sim, &p.tm);
+	ck_assert(!sim_timer_is_armed(p.sim, &p.tm));
+	sim_run_until(p.sim, 1000);
+	ck_assert_int_eq(p.fired, 4);
+	sim_free(p.sim);
+}
+END_TEST
+
+/*
+ * A random mix of schedule, cancel and reschedule against a reference
+ * model (a sorted array), checking the pop order exactly.
+ */
+struct ref_ev {
+	sim_time_t t;
+	uint64_t seq;
+	sim_handle_t h;
+	int id;
+};
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct ref_ev *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+START_TEST(test_random_workload_matches_reference)
+{
+	sim_evq *q = sim_evq_new();
+	GArray *ref = g_array_new(FALSE, FALSE, sizeof(struct ref_ev));
+	GRand *r = g_rand_new_with_seed(12345 + _i);
+	uint64_t seq = 0;
+	int next_id = 0;
+	sim_time_t now = 0;
+	for (int step = 0; step < 20000; step++) {
+		int op = g_rand_int_range(r, 0, 10);
+		if (op < 5 || ref->len == 0) {
+			struct ref_ev e = { now + g_rand_int_range(r, 0, 50),
+					    seq++, 0, next_id++ };
+			e.h = sim_evq_schedule(q, e.t, record, NULL,
+					       GINT_TO_POINTER(e.id));
+			g_array_append_val(ref, e);
+		} else if (op < 6) {
+			guint k = g_rand_int_range(r, 0, ref->len);
+			struct ref_ev *e = &g_array_index(ref, struct ref_ev, k);
+			ck_assert(sim_evq_cancel(q, e->h));
+			g_array_remove_index(ref, k);
+		} else if (op < 7) {
+			guint k = g_rand_int_range(r, 0, ref->len);
+			struct ref_ev *e = &g_array_index(ref, struct ref_ev, k);
+			e->t = now + g_rand_int_range(r, 0, 50);
+			e->seq = seq++;
+			ck_assert(sim_evq_reschedule(q, e->h, e->t));
+		} else {
+			qsort(ref->data, ref->len, sizeof(struct ref_ev), ref_cmp);
+			struct ref_ev want = g_array_index(ref, struct ref_ev, 0);
+			g_array_remove_index(ref, 0);
+			sim_time_t t;
+			sim_event_fn fn;
+			void *ctx, *arg;
+			ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg));
+			ck_assert_int_eq(t, want.t);
+			ck_assert_int_eq(GPOINTER_TO_INT(arg), want.id);
+			now = t;
+		}
+		ck_assert_uint_eq(sim_evq_size(q), ref->len);
+	}
+	g_rand_free(r);
+	g_array_free(ref, TRUE);
+	sim_evq_free(q);
+}
+END_TEST
+
+Suite *
+evq_suite(void)
+{
+	Suite *s = suite_create("evq");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_events_run_in_time_order);
+	tcase_add_test(tc, test_ties_run_in_insertion_order);
+	tcase_add_test(tc, test_cancel_inside_handler);
+	tcase_add_test(tc, test_cancel_own_handle_is_noop);
+	tcase_add_test(tc, test_stale_handle_cannot_touch_reused_slot);
+	tcase_add_test(tc, test_reschedule_moves_event_and_orders_it_last_at_its_time);
+	tcase_add_test(tc, test_run_until_stops_at_time_and_leaves_later_events);
+	tcase_add_test(tc, test_timer_rearms_moves_and_cancels);
+	tcase_add_loop_test(tc, test_random_workload_matches_reference, 0, 5);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,311 @@
+/*
+ * test_units.c - units, random streams, packets, statistics, pcap.
+ */
+#include "sim/pcap.h"
+#include "sim/pkt.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+#include "sim/stats.h"
+
+#include "suites.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+START_TEST(test_time_parsing_is_exact)
+{
+	sim_time_t t;
+	ck_assert(sim_parse_time("3.6ms", &t, NULL));
+	ck_assert_int_eq(t, 3600000);
+	ck_assert(sim_parse_time("110us", &t, NULL));
+	ck_assert_int_eq(t, 110000);
+	ck_assert(sim_parse_time("110\xc2\xb5s", &t, NULL));
+	ck_assert_int_eq(t, 110000);
+	ck_assert(sim_parse_time("110 \xce\xbcs", &t, NULL));
+	ck_assert_int_eq(t, 110000);
+	ck_assert(sim_parse_time("2s", &t, NULL));
+	ck_assert_int_eq(t, 2 * SIM_S);
+	ck_assert(sim_parse_time("0", &t, NULL));
+	ck_assert_int_eq(t, 0);
+	ck_assert(sim_parse_time("0.000000001s", &t, NULL));
+	ck_assert_int_eq(t, 1);
+}
+END_TEST
+
+START_TEST(test_time_parsing_rejects_bad_input)
+{
+	sim_time_t t;
+	GError *e = NULL;
+	ck_assert(!sim_parse_time("10", &t, &e));
+	ck_assert_ptr_nonnull(strstr(e->message, "no unit"));
+	g_clear_error(&e);
+	ck_assert(!sim_parse_time("10 fortnights", &t, &e));
+	ck_assert_ptr_nonnull(strstr(e->message, "unknown unit"));
+	g_clear_error(&e);
+	ck_assert(!sim_parse_time("-1ms", &t, &e));
+	g_clear_error(&e);
+	ck_assert(!sim_parse_time("1.5ns", &t, &e));
+	ck_assert_ptr_nonnull(strstr(e->message, "finer"));
+	g_clear_error(&e);
+	ck_assert(!sim_parse_time("ms", &t, &e));
+	g_clear_error(&e);
+	ck_assert(!sim_parse_time("99999999999999999999s", &t, &e));
+	g_clear_error(&e);
+}
+END_TEST
+
+START_TEST(test_rate_parsing_and_tx_time)
+{
+	sim_rate_t r;
+	ck_assert(sim_parse_rate("10Mb/s", &r, NULL));
+	ck_assert_int_eq(r, 10000000);
+	ck_assert(sim_parse_rate("5.6Mb/s", &r, NULL));
+	ck_assert_int_eq(r, 5600000);
+	ck_assert(sim_parse_rate("1.5kb/s", &r, NULL));
+	ck_assert_int_eq(r, 1500);
+	ck_assert(!sim_parse_rate("10", &r, NULL));
+	ck_assert(!sim_parse_rate("0Mb/s", &r, NULL));
+	ck_assert(!sim_parse_rate("10MB", &r, NULL));
+	/* REFERENCE.md §2: 800 ns/byte at 10 Mb/s, 80 at 100 Mb/s. */
+	ck_assert_int_eq(sim_tx_time(1514, 10 * SIM_MBPS), 1514 * 800);
+	ck_assert_int_eq(sim_tx_time(1514, 100 * SIM_MBPS), 1514 * 80);
+}
+END_TEST
+
+START_TEST(test_time_formatting_round_trips)
+{
+	static const sim_time_t v[] = { 0, 1, 999, 1000, 110000, 1200000,
+					3600000, 2 * SIM_S, 1500 * SIM_MS,
+					123456789 };
+	char buf[SIM_TIME_BUFSZ];
+	for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
+		sim_time_t back;
+		ck_assert(sim_parse_time(sim_format_time(v[i], buf), &back, NULL));
+		ck_assert_int_eq(back, v[i]);
+	}
+	ck_assert_str_eq(sim_format_time(2400000, buf), "2.4ms");
+	ck_assert_str_eq(sim_format_rate(5600000, buf), "5.6Mb/s");
+}
+END_TEST
+
+START_TEST(test_rng_streams_are_reproducible_and_independent)
+{
+	gsl_rng *a1 = sim_rng_stream_new(7, "nic.a");
+	gsl_rng *a2 = sim_rng_stream_new(7, "nic.a");
+	gsl_rng *b = sim_rng_stream_new(7, "nic.b");
+	gsl_rng *a_other_seed = sim_rng_stream_new(8, "nic.a");
+	int same_b = 0, same_seed = 0;
+	for (int i = 0; i < 1000; i++) {
+		unsigned long x = gsl_rng_get(a1);
+		ck_assert_uint_eq(x, gsl_rng_get(a2));
+		same_b += x == gsl_rng_get(b);
+		same_seed += x == gsl_rng_get(a_other_seed);
+	}
+	ck_assert_int_lt(same_b, 3);
+	ck_assert_int_lt(same_seed, 3);
+	gsl_rng_free(a1);
+	gsl_rng_free(a2);
+	gsl_rng_free(b);
+	gsl_rng_free(a_other_seed);
+}
+END_TEST
+
+START_TEST(test_rng_streams_are_uncorrelated)
+{
+	/* Correlation of uniform draws of two streams named alike. */
+	gsl_rng *a = sim_rng_stream_new(1, "port1");
+	gsl_rng *b = sim_rng_stream_new(1, "port2");
+	const int n = 100000;
+	double sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
+	for (int i = 0; i < n; i++) {
+		double x = gsl_rng_uniform(a), y = gsl_rng_uniform(b);
+		sa += x;
+		sb += y;
+		sab += x * y;
+		saa += x * x;
+		sbb += y * y;
+	}
+	double cov = sab / n - (sa / n) * (sb / n);
+	double r = cov / sqrt((saa / n - (sa / n) * (sa / n)) *
+			      (sbb / n - (sb / n) * (sb / n)));
+	/* 5 sigma for n = 1e5 is about 0.016. */
+	ck_assert_double_lt(fabs(r), 0.016);
+	gsl_rng_free(a);
+	gsl_rng_free(b);
+}
+END_TEST
+
+START_TEST(test_packet_headers_and_payload_records)
+{
+	uint64_t live = sim_pkt_live(), blive = sim_buf_live();
+	sim_buf *pay = sim_buf_new(1000);
+	for (int i = 0; i < 1000; i++)
+		pay->data[i] = (uint8_t)i;
+	sim_pkt *p = sim_pkt_new();
+	sim_pkt_append_ref(p, pay, 100, 500);
+	uint8_t *tcp = sim_pkt_push(p, 20);
+	memset(tcp, 0xaa, 20);
+	uint8_t *ip = sim_pkt_push(p, 20);
+	memset(ip, 0xbb, 20);
+	ck_assert_uint_eq(sim_pkt_len(p), 540);
+	uint8_t out[540];
+	sim_pkt_copy_out(p, 0, 540, out);
+	ck_assert_uint_eq(out[0], 0xbb);
+	ck_assert_uint_eq(out[20], 0xaa);
+	ck_assert_uint_eq(out[40], 100);
+	ck_assert_uint_eq(out[539], (uint8_t)599);
+
+	/* The clone shares the payload and has its own header. */
+	sim_pkt *c = sim_pkt_clone(p);
+	ck_assert_uint_eq(pay->refs, 3);
+	sim_pkt_hdr(c)[0] = 0x11;
+	ck_assert_uint_eq(sim_pkt_hdr(p)[0], 0xbb);
+
+	/* Pull past the header into the payload, then pull up. */
+	sim_pkt_pull(c, 45);
+	ck_assert_uint_eq(sim_pkt_len(c), 495);
+	ck_assert(sim_pkt_pullup(c, 10));
+	ck_assert_uint_eq(sim_pkt_hdr(c)[0], 105);
+	ck_assert_uint_eq(sim_pkt_hdr(c)[9], 114);
+	ck_assert_uint_eq(sim_pkt_len(c), 495);
+	ck_assert(!sim_pkt_pullup(c, 496));
+
+	sim_buf_unref(pay);
+	sim_pkt_unref(c);
+	sim_pkt_unref(p);
+	ck_assert_uint_eq(sim_pkt_live(), live);
+	ck_assert_uint_eq(sim_buf_live(), blive);
+}
+END_TEST
+
+static double
+half(void *ctx)
+{
+	return *(double *)ctx / 2;
+}
+
+START_TEST(test_stats_json_is_nested_sorted_and_live)
+{
+	sim_stats *st = sim_stats_new();
+	uint64_t frames = 0;
+	double x = 3;
+	sim_stats_add_u64(st, "links.lan.frames", &frames);
+	sim_stats_add_fn(st, "connections.c1.throughput_mbps", half, &x);
+	sim_stats_set_string(st, "sim.scenario", "a\"b");
+	sim_stats_set_int(st, "links.lan-2.frames", 4);
+	sim_stats_set_double(st, "links.lan.utilization", 0.125);
+	frames = 42; /* read at report time */
+	char *j = sim_stats_to_json(st);
+	const char *want =
+		"{\n"
+		"  \"connections\": {\n"
+		"    \"c1\": {\n"
+		"      \"throughput_mbps\": 1.5\n"
+		"    }\n"
+		"  },\n"
+		"  \"links\": {\n"
+		"    \"lan\": {\n"
+		"      \"frames\": 42,\n"
+		"      \"utilization\": 0.125\n"
+		"    },\n"
+		"    \"lan-2\": {\n"
+		"      \"frames\": 4\n"
+		"    }\n"
+		"  },\n"
+		"  \"sim\": {\n"
+		"    \"scenario\": \"a\\\"b\"\n"
+		"  }\n"
+		"}\n";
+	ck_assert_str_eq(j, want);
+	double d;
+	ck_assert(sim_stats_get_double(st, "links.lan.frames", &d));
+	ck_assert_double_eq(d, 42);
+	ck_assert(!sim_stats_get_double(st, "links.lan.nope", &d));
+	g_free(j);
+	sim_stats_free(st);
+}
+END_TEST
+
+START_TEST(test_pcap_file_is_read_back_by_tshark)
+{
+	if (!g_find_program_in_path("tshark")) {
+		/* The install step installs tshark; never silently pass. */
+		ck_abort_msg("tshark is not installed (run tools/install-deps.sh)");
+	}
+	char *dir = g_dir_make_tmp("nemsim-pcap-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "t.pcap", NULL);
+	sim_pcap *pc = sim_pcap_open(path, 0, NULL);
+	ck_assert_ptr_nonnull(pc);
+	/* An Ethernet frame carrying a minimal IPv4/UDP packet with a
+	 * correct header checksum. */
+	static const uint8_t ip[28] = {
+		0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1,
+		10, 0, 0, 2, 0x04, 0xd2, 0x16, 0x2e, 0, 8, 0, 0,
+	};
+	uint8_t iph[28];
+	memcpy(iph, ip, sizeof iph);
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (iph[i] << 8) | iph[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	iph[10] = (uint8_t)(~sum >> 8);
+	iph[11] = (uint8_t)~sum;
+	for (int k = 0; k < 3; k++) {
+		sim_pkt *p = sim_pkt_new();
+		sim_pkt_append_copy(p, iph, sizeof iph);
+		uint8_t *eth = sim_pkt_push(p, 14);
+		static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2,
+						  2, 0, 0, 0, 0, 1 };
+		memcpy(eth, macs, 12);
+		eth[12] = 0x08;
+		eth[13] = 0x00;
+		sim_pcap_write(pc, 1500000000 + k * 1234567, p);
+		sim_pkt_unref(p);
+	}
+	ck_assert(sim_pcap_close(pc, NULL));
+	char *cmd = g_strdup_printf(
+		"tshark -n -r '%s' -o ip.check_checksum:TRUE -T fields "
+		"-e frame.time_epoch -e ip.src -e ip.checksum.status -e udp.dstport",
+		path);
+	char *out = NULL, *errout = NULL;
+	int status;
+	ck_assert(g_spawn_command_line_sync(cmd, &out, &errout, &status, NULL));
+	ck_assert_msg(status == 0, "tshark failed: %s", errout);
+	gchar **lines = g_strsplit(g_strstrip(out), "\n", -1);
+	ck_assert_uint_eq(g_strv_length(lines), 3);
+	/* ip.checksum.status 1 is "Good" in Wireshark's checksum enum. */
+	ck_assert_msg(g_str_has_prefix(lines[0], "1.500000000\t10.0.0.1\t1\t5678"),
+		      "unexpected: %s", lines[0]);
+	ck_assert(g_str_has_prefix(lines[2], "1.502469134\t"));
+	g_strfreev(lines);
+	g_free(out);
+	g_free(errout);
+	g_free(cmd);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+END_TEST
+
+Suite *
+units_suite(void)
+{
+	Suite *s = suite_create("units");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_time_parsing_is_exact);
+	tcase_add_test(tc, test_time_parsing_rejects_bad_input);
+	tcase_add_test(tc, test_rate_parsing_and_tx_time);
+	tcase_add_test(tc, test_time_formatting_round_trips);
+	tcase_add_test(tc, test_rng_streams_are_reproducible_and_independent);
+	tcase_add_test(tc, test_rng_streams_are_uncorrelated);
+	tcase_add_test(tc, test_packet_headers_and_payload_records);
+	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
+	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
+	suite_add_tcase(s, tc);
+	return s;
+}
