@@ -1,0 +1,157 @@
+#!/bin/bash
+# test_cli.sh NEMSIM SRCDIR - the command line, end to end.
+#
+# The bad-input catalogue (tests/bad_input/*.ini, each with an
+# "# expect: MESSAGE" first line): every file must be refused by
+# `nemsim check` and by `nemsim run` (or `nemsim sweep` for sweep_*)
+# with exit status 2, the expected message, and no result in --out.
+# Then: command-line errors, --help/--version, determinism of
+# summary.json, and sweeps (parallel, resumable, emit-commands + merge).
+set -u
+NEMSIM=$1
+SRC=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_status WANT NAME CMD... ; stderr kept in $TMP/err
+expect_status() {
+	local want=$1 name=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "$name: exit status $got, want $want; stderr: $(cat "$TMP/err")"
+		return 1
+	fi
+	return 0
+}
+
+expect_msg() {
+	local name=$1 msg=$2
+	if grep -qF -- "$msg" "$TMP/err"; then ok; else
+		bad "$name: message lacks \"$msg\": $(cat "$TMP/err")"
+	fi
+}
+
+no_result() {
+	local name=$1 dir=$2
+	if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
+		bad "$name: --out holds something: $(ls -A "$dir")"
+	else ok; fi
+}
+
+# ---- The bad-input catalogue -------------------------------------------
+n=0
+for f in "$SRC"/tests/bad_input/*.ini; do
+	name=$(basename "$f" .ini)
+	msg=$(sed -n '1s/^# expect: //p' "$f")
+	[ -n "$msg" ] || { bad "$name: no '# expect:' line"; continue; }
+	n=$((n + 1))
+	expect_status 2 "check $name" "$NEMSIM" check "$f" && expect_msg "check $name" "$msg"
+	out="$TMP/out-$name"
+	case $name in
+	sweep_*) cmd=sweep ;;
+	*) cmd=run ;;
+	esac
+	expect_status 2 "$cmd $name" "$NEMSIM" $cmd "$f" --out "$out" &&
+		expect_msg "$cmd $name" "$msg"
+	no_result "$cmd $name" "$out"
+done
+[ "$n" -ge 25 ] && ok || bad "bad-input catalogue has only $n files"
+
+# ---- Command-line errors ------------------------------------------------
+base="$SRC/tests/bad_input/base/lan.ini"
+empty="$TMP/empty.ini"
+printf '[scenario]\ndescription = nothing but time\n[simulation]\nduration = 2s\n' >"$empty"
+
+expect_status 2 "no command" "$NEMSIM" && ok
+expect_status 2 "unknown command" "$NEMSIM" frobnicate x.ini && expect_msg "unknown command" 'unknown command "frobnicate"'
+expect_status 2 "run without file" "$NEMSIM" run && expect_msg "run without file" "expected one scenario file"
+expect_status 2 "unknown option" "$NEMSIM" run "$empty" --colour && expect_msg "unknown option" "Unknown option --colour"
+expect_status 2 "bad --set" "$NEMSIM" run "$empty" --set duration=1s --out "$TMP/o-set" &&
+	expect_msg "bad --set" "expected group.key=value"
+no_result "bad --set" "$TMP/o-set"
+expect_status 2 "--set unknown key" "$NEMSIM" run "$empty" --set simulation.length=1s --out "$TMP/o-set2" &&
+	expect_msg "--set unknown key" "(--set simulation.length): [simulation] length: unknown key"
+no_result "--set unknown key" "$TMP/o-set2"
+expect_status 2 "missing file" "$NEMSIM" run "$TMP/nothere.ini" --out "$TMP/o-miss" &&
+	expect_msg "missing file" "cannot read scenario $TMP/nothere.ini"
+no_result "missing file" "$TMP/o-miss"
+expect_status 2 "negative seed" "$NEMSIM" run "$empty" --seed -5 && expect_msg "negative seed" "--seed must not be negative"
+expect_status 2 "sweep without [sweep]" "$NEMSIM" sweep "$empty" --out "$TMP/o-nosweep" &&
+	expect_msg "sweep without [sweep]" "has no swept keys"
+# A model that is not built yet is refused, not silently skipped.
+expect_status 2 "unbuilt kind" "$NEMSIM" run "$base" --set connection.c1.from=nem \
+	--set connection.c1.to=kay --out "$TMP/o-unbuilt" && expect_msg "unbuilt kind" "cannot build"
+no_result "unbuilt kind" "$TMP/o-unbuilt"
+
+expect_status 0 "--version" "$NEMSIM" --version && { grep -q '^nemsim [0-9]' "$TMP/out" && ok || bad "--version output"; }
+for c in run sweep merge check; do
+	expect_status 0 "$c --help" "$NEMSIM" $c --help && { grep -q "nemsim $c" "$TMP/out" && ok || bad "$c --help output"; }
+done
+expect_status 0 "keys" "$NEMSIM" keys && { grep -q 'tx_qos' "$TMP/out" && ok || bad "keys lists no tx_qos"; }
+
+# ---- A run writes summary.json and perf.json; same inputs, same bytes ----
+expect_status 0 "run empty" "$NEMSIM" run "$empty" --out "$TMP/r1" --quiet && ok
+expect_status 0 "run empty again" "$NEMSIM" run "$empty" --out "$TMP/r2" --quiet && ok
+cmp -s "$TMP/r1/summary.json" "$TMP/r2/summary.json" && ok || bad "summary.json differs between identical runs"
+grep -q '"simulated_s": 2' "$TMP/r1/summary.json" && ok || bad "summary lacks simulated_s"
+grep -q '"wall_s"' "$TMP/r1/perf.json" && ok || bad "perf.json lacks wall_s"
+grep -q 'wall' "$TMP/r1/summary.json" && bad "summary.json holds machine-dependent wall time" || ok
+ls -a "$TMP/r1" | grep -q partial && bad "staging folder left behind" || ok
+expect_status 0 "run seed 9" "$NEMSIM" run "$empty" --seed 9 --out "$TMP/r3" --quiet && ok
+grep -q '"seed": 9' "$TMP/r3/summary.json" && ok || bad "--seed not applied"
+
+# Every scenario shipped in scenarios/ passes check.
+for s in "$SRC"/scenarios/*.ini; do
+	[ -e "$s" ] || continue
+	expect_status 0 "check $(basename "$s")" "$NEMSIM" check "$s" && ok
+done
+
+# ---- Sweeps ---------------------------------------------------------------
+sw="$TMP/sweep.ini"
+cat >"$sw" <<'INI'
+[simulation]
+duration = 1s
+[vars]
+len = 1s
+[sweep]
+len = 1s to 4s step 1s
+simulation.seed = 1; 2
+columns = simulated=sim.simulated_s; seed=sim.seed
+INI
+sed -i 's/^duration = 1s/duration = ${len}/' "$sw"
+expect_status 0 "sweep jobs 2" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --quiet && ok
+expect_status 0 "sweep jobs 1" "$NEMSIM" sweep "$sw" --jobs 1 --out "$TMP/s1" --quiet && ok
+cmp -s "$TMP/s1/sweep.csv" "$TMP/s2/sweep.csv" && ok || bad "sweep.csv differs between --jobs 1 and 2"
+[ "$(wc -l <"$TMP/s2/sweep.csv")" -eq 9 ] && ok || bad "sweep.csv should have 8 points + header"
+head -1 "$TMP/s2/sweep.csv" | grep -qx 'point,len,simulation.seed,simulated,seed' && ok || bad "sweep.csv header: $(head -1 "$TMP/s2/sweep.csv")"
+grep -qx '7,4s,2,4,2' "$TMP/s2/sweep.csv" && ok || bad "last row: $(tail -1 "$TMP/s2/sweep.csv")"
+# Resume: remove one point; only that one runs again.
+rm -rf "$TMP/s2/points/0003"
+touch -d '2000-01-01' "$TMP/s2/points/0000/summary.json"
+expect_status 0 "sweep resume" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --quiet && ok
+[ -e "$TMP/s2/points/0003/summary.json" ] && ok || bad "resume did not rerun the missing point"
+[ "$(stat -c %Y "$TMP/s2/points/0000/summary.json")" -lt 1000000000 ] && ok || bad "resume reran a finished point"
+cmp -s "$TMP/s1/sweep.csv" "$TMP/s2/sweep.csv" && ok || bad "resumed sweep.csv differs"
+# Emit commands, run them by hand, merge.
+expect_status 0 "emit-commands" "$NEMSIM" sweep "$sw" --emit-commands --out "$TMP/se" && ok
+[ "$(wc -l <"$TMP/out")" -eq 8 ] && ok || bad "emit-commands printed $(wc -l <"$TMP/out") lines"
+bash "$TMP/out" && ok || bad "emitted commands failed"
+expect_status 0 "merge" "$NEMSIM" merge "$sw" --out "$TMP/se" && ok
+cmp -s "$TMP/s1/sweep.csv" "$TMP/se/sweep.csv" && ok || bad "merged sweep.csv differs"
+# A merge with a missing point fails and writes no sweep.csv.
+rm -rf "$TMP/se/points/0005" "$TMP/se/sweep.csv"
+expect_status 1 "merge missing point" "$NEMSIM" merge "$sw" --out "$TMP/se" && expect_msg "merge missing point" "point 5 has no"
+[ -e "$TMP/se/sweep.csv" ] && bad "partial sweep.csv written" || ok
+# A column naming nothing in summary.json is an error, not an empty cell.
+expect_status 2 "bad column" "$NEMSIM" sweep "$sw" --set 'sweep.columns=x=connections.c9.throughput_mbps' --out "$TMP/sc" --quiet &&
+	expect_msg "bad column" "has no connections.c9.throughput_mbps"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
