@@ -230,10 +230,11 @@ END_TEST
 
 START_TEST(test_pcap_file_is_read_back_by_tshark)
 {
-	if (!g_find_program_in_path("tshark")) {
-		/* The install step installs tshark; never silently pass. */
-		ck_abort_msg("tshark is not installed (run tools/install-deps.sh)");
-	}
+	/* The install step installs tshark; never silently pass. */
+	char *tshark = g_find_program_in_path("tshark");
+	ck_assert_msg(tshark != NULL,
+		      "tshark is not installed (run tools/install-deps.sh)");
+	g_free(tshark);
 	char *dir = g_dir_make_tmp("nemsim-pcap-XXXXXX", NULL);
 	char *path = g_build_filename(dir, "t.pcap", NULL);
 	sim_pcap *pc = sim_pcap_open(path, 0, NULL);
