@@ -4,6 +4,7 @@
 #include "sim/pcap.h"
 #include "sim/pkt.h"
 #include "sim/rng.h"
+#include "sim/series.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
 
@@ -292,6 +293,43 @@ START_TEST(test_pcap_file_is_read_back_by_tshark)
 }
 END_TEST
 
+static void
+sample_count(void *ctx, sim_csv *csv, sim_time_t start, sim_time_t t)
+{
+	int *n = ctx;
+	sim_csv_double(csv, sim_time_to_s(t));
+	sim_csv_int(csv, (t - start) / SIM_MS);
+	sim_csv_int(csv, ++*n);
+	sim_csv_end_row(csv);
+}
+
+START_TEST(test_series_samples_every_interval_into_csv)
+{
+	char *dir = g_dir_make_tmp("nemsim-series-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "s.csv", NULL);
+	sim_t *sim = sim_new(1);
+	int n = 0;
+	const char *cols[] = { "time_s", "width_ms", "n", NULL };
+	sim_series *se = sim_series_new(sim, path, cols, 250 * SIM_MS,
+					sample_count, &n, NULL);
+	ck_assert_ptr_nonnull(se);
+	sim_run_until(sim, 1 * SIM_S);
+	/* Not there before it is finished. */
+	ck_assert(!g_file_test(path, G_FILE_TEST_EXISTS));
+	ck_assert(sim_series_finish(se, NULL));
+	char *text = NULL;
+	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	ck_assert_str_eq(text, "time_s,width_ms,n\n0.25,250,1\n0.5,250,2\n"
+			       "0.75,250,3\n1,250,4\n");
+	g_free(text);
+	sim_free(sim);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+END_TEST
+
 Suite *
 units_suite(void)
 {
@@ -307,6 +345,7 @@ units_suite(void)
 	tcase_add_test(tc, test_packet_headers_and_payload_records);
 	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
+	tcase_add_test(tc, test_series_samples_every_interval_into_csv);
 	suite_add_tcase(s, tc);
 	return s;
 }
