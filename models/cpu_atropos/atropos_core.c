@@ -1,0 +1,361 @@
+/*
+ * atropos_core.c - EDF queues, refill with debt, slack ring, admission sum:
+ * the mechanism shared by the CPU (cpu_atropos.c) and transmit
+ * (tx_atropos) schedulers.  See atropos_core.h for which rule belongs to
+ * which side.
+ *
+ * The queues are binary heaps of client pointers; each client remembers
+ * its index so it can be removed or re-keyed in O(log n).  Ordering is by
+ * (key, insertion sequence): among equal deadlines the one queued first
+ * wins, as with the release's insertion into an ordered list after all
+ * equal entries.
+ */
+#include "atropos_core.h"
+
+#include <string.h>
+
+gboolean
+atropos_qos_check(const atropos_qos *q, const char *what, GError **error)
+{
+	if (q->p <= 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: period must be positive", what);
+		return FALSE;
+	}
+	if (q->s < 0 || q->s > q->p) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: slice must be between 0 and the period "
+			    "(slice %" G_GINT64_FORMAT " ns, period %"
+			    G_GINT64_FORMAT " ns)",
+			    what, (gint64)q->s, (gint64)q->p);
+		return FALSE;
+	}
+	if (q->l < 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: latency hint must not be negative", what);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- heaps ---- */
+
+static inline gboolean
+before(const atropos_client *a, const atropos_client *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key;
+	return a->seq < b->seq;
+}
+
+static inline void
+put(atropos_queue *q, guint i, atropos_client *c)
+{
+	q->v[i] = c;
+	c->qidx = i;
+}
+
+static void
+sift_up(atropos_queue *q, guint i)
+{
+	atropos_client *c = q->v[i];
+
+	while (i > 0) {
+		guint parent = (i - 1) / 2;
+
+		if (!before(c, q->v[parent]))
+			break;
+		put(q, i, q->v[parent]);
+		i = parent;
+	}
+	put(q, i, c);
+}
+
+static void
+sift_down(atropos_queue *q, guint i)
+{
+	atropos_client *c = q->v[i];
+
+	for (;;) {
+		guint l = 2 * i + 1, best;
+
+		if (l >= q->n)
+			break;
+		best = l;
+		if (l + 1 < q->n && before(q->v[l + 1], q->v[l]))
+			best = l + 1;
+		if (!before(q->v[best], c))
+			break;
+		put(q, i, q->v[best]);
+		i = best;
+	}
+	put(q, i, c);
+}
+
+void
+atropos_queue_init(atropos_queue *q, atropos_qstate tag)
+{
+	memset(q, 0, sizeof(*q));
+	q->tag = tag;
+}
+
+void
+atropos_queue_clear(atropos_queue *q)
+{
+	g_free(q->v);
+	q->v = NULL;
+	q->n = q->cap = 0;
+}
+
+void
+atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
+		sim_time_t key)
+{
+	g_assert(c->q == NULL);
+	if (q->n == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 8;
+		q->v = g_renew(atropos_client *, q->v, q->cap);
+	}
+	c->key = key;
+	c->seq = ++s->seq;
+	c->q = q;
+	c->qstate = q->tag;
+	q->v[q->n] = c;
+	c->qidx = q->n++;
+	sift_up(q, c->qidx);
+}
+
+void
+atropos_remove(atropos_sched *s, atropos_client *c)
+{
+	atropos_queue *q = c->q;
+	guint i;
+
+	(void)s;
+	if (q == NULL)
+		return;
+	i = c->qidx;
+	g_assert(i < q->n && q->v[i] == c);
+	q->n--;
+	if (i != q->n) {
+		put(q, i, q->v[q->n]);
+		if (i > 0 && before(q->v[i], q->v[(i - 1) / 2]))
+			sift_up(q, i);
+		else
+			sift_down(q, i);
+	}
+	c->q = NULL;
+	c->qstate = ATROPOS_Q_NONE;
+}
+
+void
+atropos_requeue_key(atropos_sched *s, atropos_client *c, sim_time_t key)
+{
+	atropos_queue *q = c->q;
+
+	g_assert(q != NULL);
+	atropos_remove(s, c);
+	atropos_enqueue(s, q, c, key);
+}
+
+void
+atropos_enqueue_by_remain(atropos_sched *s, atropos_client *c)
+{
+	atropos_enqueue(s, c->r > 0 ? &s->run : &s->wait, c, c->d);
+}
+
+/* ---- scheduler state ---- */
+
+void
+atropos_sched_init(atropos_sched *s)
+{
+	memset(s, 0, sizeof(*s));
+	atropos_queue_init(&s->run, ATROPOS_Q_RUN);
+	atropos_queue_init(&s->wait, ATROPOS_Q_WAIT);
+	s->ring = g_ptr_array_new();
+}
+
+void
+atropos_sched_clear(atropos_sched *s)
+{
+	atropos_queue_clear(&s->run);
+	atropos_queue_clear(&s->wait);
+	if (s->ring)
+		g_ptr_array_free(s->ring, TRUE);
+	s->ring = NULL;
+}
+
+void
+atropos_client_init(atropos_sched *s, atropos_client *c,
+		    const atropos_qos *q, void *owner)
+{
+	memset(c, 0, sizeof(*c));
+	c->qos = *q;
+	c->owner = owner;
+	c->ring_idx = G_MAXUINT;
+	if (q->x) {
+		c->ring_idx = s->ring->len;
+		g_ptr_array_add(s->ring, c);
+	}
+}
+
+void
+atropos_client_fini(atropos_sched *s, atropos_client *c)
+{
+	atropos_remove(s, c);
+	if (c->ring_idx != G_MAXUINT) {
+		/* Keep the ring order of the others: remove in place. */
+		g_ptr_array_remove_index(s->ring, c->ring_idx);
+		for (guint i = c->ring_idx; i < s->ring->len; i++)
+			((atropos_client *)s->ring->pdata[i])->ring_idx = i;
+		if (s->ring_next > c->ring_idx)
+			s->ring_next--;
+		c->ring_idx = G_MAXUINT;
+	}
+}
+
+gboolean
+atropos_charge(atropos_sched *s, atropos_client *c, sim_time_t used)
+{
+	g_assert(used >= 0);
+	c->r -= used;
+	if (c->r <= 0 && c->qstate == ATROPOS_Q_RUN) {
+		atropos_remove(s, c);
+		atropos_enqueue(s, &s->wait, c, c->d);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+guint
+atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
+	       atropos_queue *extra, atropos_refill_fn fn, void *ctx)
+{
+	guint n = 0;
+
+	for (;;) {
+		atropos_client *w = atropos_queue_head(&s->wait);
+		atropos_client *e = extra ? atropos_queue_head(extra) : NULL;
+		atropos_client *c;
+
+		/* Merge the two queues in deadline order. */
+		if (w && w->key <= now && (!e || e->key > now || !before(e, w)))
+			c = w;
+		else if (e && e->key <= now)
+			c = e;
+		else
+			break;
+
+		if (fn)
+			fn(ctx, c, now);
+		atropos_remove(s, c);
+		switch (rule) {
+		case ATROPOS_REFILL_DROP_LEFTOVER:
+			c->r = c->r > 0 ? c->qos.s : c->r + c->qos.s;
+			break;
+		case ATROPOS_REFILL_ADD:
+			c->r += c->qos.s;
+			break;
+		}
+		c->d += c->qos.p;
+		c->refills++;
+		n++;
+		atropos_enqueue_by_remain(s, c);
+	}
+	return n;
+}
+
+sim_time_t
+atropos_next_refill(const atropos_sched *s, const atropos_queue *extra)
+{
+	sim_time_t t = SIM_TIME_MAX;
+	const atropos_client *c = atropos_queue_head(&s->wait);
+
+	if (c)
+		t = c->key;
+	if (extra && (c = atropos_queue_head(extra)) && c->key < t)
+		t = c->key;
+	return t;
+}
+
+atropos_client *
+atropos_slack_pick(atropos_sched *s, atropos_eligible_fn fn, void *ctx)
+{
+	guint n = s->ring->len;
+
+	for (guint k = 0; k < n; k++) {
+		guint i = (s->ring_next + k) % n;
+		atropos_client *c = s->ring->pdata[i];
+
+		if (fn(ctx, c)) {
+			s->ring_next = (i + 1) % n;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* ---- admission ---- */
+
+void
+atropos_util_init(atropos_util *u)
+{
+	u->num = 0;
+	u->den = 1;
+	u->approx = 0.0;
+	u->exact = TRUE;
+}
+
+static __int128
+gcd128(__int128 a, __int128 b)
+{
+	while (b) {
+		__int128 t = a % b;
+		a = b;
+		b = t;
+	}
+	return a < 0 ? -a : a;
+}
+
+void
+atropos_util_add(atropos_util *u, const atropos_qos *q)
+{
+	u->approx += (double)q->s / (double)q->p;
+	if (!u->exact || q->s == 0)
+		return;
+	/* num/den + s/p, reduced; periods are < 2^63 so the products of
+	 * two reduced terms fit in 128 bits unless many unrelated periods
+	 * pile up, in which case the double is good enough. */
+	__int128 g = gcd128(u->den, q->p);
+	__int128 lcm_part = q->p / g;
+	const __int128 lim = (__int128)1 << 100;
+
+	if (u->den > lim / lcm_part || u->num > lim / lcm_part) {
+		u->exact = FALSE;
+		return;
+	}
+	__int128 den = u->den * lcm_part;
+	__int128 num = u->num * lcm_part + (__int128)q->s * (u->den / g);
+	__int128 r = gcd128(num, den);
+
+	if (r > 1) {
+		num /= r;
+		den /= r;
+	}
+	u->num = num;
+	u->den = den;
+}
+
+gboolean
+atropos_util_exceeds_one(const atropos_util *u)
+{
+	if (u->exact)
+		return u->num > u->den;
+	return u->approx > 1.0 + 1e-12;
+}
+
+double
+atropos_util_value(const atropos_util *u)
+{
+	return u->approx;
+}
