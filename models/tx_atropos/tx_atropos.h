@@ -1,0 +1,121 @@
+/*
+ * tx_atropos.h - the transmit scheduler of the Nemesis network driver.
+ *
+ * Applications reserve link time per I/O channel with the same (p, s, x)
+ * tuple as CPU time (the paper, section 2; REFERENCE.md §2).  The driver's
+ * TX thread loops: wait for a free NIC descriptor, ask the scheduler for
+ * the next channel, take one packet from it, charge the channel the
+ * frame's transmission time and hand the frame to the NIC.
+ *
+ * Two parts:
+ *   tx_sched   the policy: channels, refill with debt carried, EDF with
+ *              back-to-back service, slack in round robin with a quantum,
+ *              the idle-channel rule.  Pure: no events, no CPU.
+ *   tx_driver  the TX thread around it: descriptor ring, blocking, the
+ *              wake-up at the next refill, and the CPU cost of each step
+ *              charged through an executor (the driver domain's thread on
+ *              a modelled CPU, or an immediate one in tests).
+ *
+ * Wiring (sim/cli does it):
+ *	tx_sched_params sp; tx_sched_params_default(&sp, rate);
+ *	tx_sched *ts = tx_sched_new(sim, "nemesis", &sp);
+ *	tx_channel *ch = tx_channel_new(ts, "c1", &qos);
+ *	tx_driver *drv = tx_driver_new(sim, ts, nif, exec_fn, exec_ctx, cost);
+ *	tx_channel_send(ch, frame)  -> FALSE when the channel is full
+ *	tx_sched_register_stats(ts, sim)  -> channels.<name>.*
+ */
+#pragma once
+
+#include "sim/netif.h"
+#include "sim/sim.h"
+
+#include "models/cpu_atropos/atropos_core.h"
+
+typedef struct tx_sched tx_sched;
+typedef struct tx_channel tx_channel;
+typedef struct tx_driver tx_driver;
+
+typedef struct tx_sched_params {
+	/* Link rate; a frame of n bytes (Ethernet header + payload, no
+	 * preamble, gap or CRC) is charged n * 8 / rate (qosentry). */
+	sim_rate_t rate;
+	/* Slack turn of an x = true channel: 20 ms in the release. */
+	sim_time_t slack_quantum;
+	/* Channel depth in slots; a packet takes its records plus one
+	 * header slot.  32 in the release. */
+	guint channel_slots;
+} tx_sched_params;
+
+void tx_sched_params_default(tx_sched_params *p, sim_rate_t rate);
+
+tx_sched *tx_sched_new(sim_t *sim, const char *name, const tx_sched_params *p);
+
+/* A channel starts idle.  Its QoS must satisfy atropos_qos_check(). */
+tx_channel *tx_channel_new(tx_sched *ts, const char *name,
+			   const atropos_qos *qos);
+const char *tx_channel_name(const tx_channel *ch);
+
+/*
+ * Queue a frame on a channel (the channel takes the reference).  FALSE if
+ * the channel has no free slots: the caller keeps the frame (and should
+ * block or count a drop).  An arrival at an idle channel applies the
+ * idle-channel rule.
+ */
+gboolean tx_channel_send(tx_channel *ch, sim_pkt *frame);
+guint tx_channel_free_slots(const tx_channel *ch);
+/* Slots a frame takes in a channel. */
+guint tx_frame_slots(const sim_pkt *frame);
+
+/* Called when a channel gets room again (for a sender that blocked). */
+void tx_channel_on_space(tx_channel *ch, void (*fn)(void *ctx), void *ctx);
+
+/*
+ * The scheduler's decision at `now`: refill, then the current channel if
+ * it may go on, else EDF over runnable channels with packets, else slack.
+ * Returns the frame to send (the caller owns the reference) and its
+ * channel, already charged; NULL if nothing may be sent now, with
+ * *wake_at the earliest time that could change without an arrival.
+ */
+sim_pkt *tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
+		       sim_time_t *wake_at);
+
+/* Register channels.<name>.{frames,bytes,contracted_ms,...}. */
+void tx_sched_register_stats(tx_sched *ts, sim_t *sim);
+
+/* Counters of one channel. */
+typedef struct tx_channel_stats {
+	uint64_t frames, bytes;           /* handed to the NIC */
+	uint64_t frames_window, bytes_window; /* inside the measurement window */
+	sim_time_t contracted_time;       /* charged to r */
+	sim_time_t slack_time;            /* sent in slack (accounted only) */
+	uint64_t full_refusals;           /* sends refused: channel full */
+	uint64_t idle_entries;            /* found empty, made idle */
+	uint64_t idle_with_slice_left;    /* ... while r > 0 */
+	sim_time_t slice_forfeited;       /* r > 0 dropped by the idle rule */
+	uint64_t idle_arrivals_before_d;  /* arrivals that got r = 0 until d */
+} tx_channel_stats;
+
+const tx_channel_stats *tx_channel_get_stats(const tx_channel *ch);
+
+/*
+ * The TX thread.  exec(ctx, cost, done, arg) must run done(arg) once
+ * `cost` ns of CPU time have been given to the driver domain (immediately,
+ * for cost 0, with an ideal CPU).  per_frame_cost is the CPU cost of one
+ * loop iteration that sends a frame.
+ */
+typedef void (*tx_exec_fn)(void *ctx, sim_time_t cost,
+			   void (*done)(void *arg), void *arg);
+
+tx_driver *tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif,
+			 tx_exec_fn exec, void *exec_ctx,
+			 sim_time_t per_frame_cost);
+/* Tell the TX thread a descriptor became free (from the NIC's tx_done). */
+void tx_driver_ring_space(tx_driver *drv);
+
+/* Trace point "tx.<sched>.sends": one tx_send_rec per frame handed over. */
+typedef struct tx_send_rec {
+	const tx_channel *ch;
+	const sim_pkt *frame;
+	sim_time_t charge;
+	gboolean in_slack;
+} tx_send_rec;

@@ -1,0 +1,131 @@
+/*
+ * tx_driver.c - the driver domain's TX thread.
+ *
+ * The loop of the release's TX thread, one iteration per frame:
+ *   1. if the NIC has no free transmit descriptor, block until tx_done;
+ *   2. ask the scheduler (tx_sched_next) for a frame; if none may go,
+ *      sleep until the earliest refill or a packet's arrival;
+ *   3. spend the iteration's CPU time (on the driver domain, through the
+ *      executor), then hand the frame to the NIC.
+ * The scheduling decision (and the charge) is taken when the iteration
+ * starts; the frame reaches the NIC when the CPU has delivered the
+ * iteration's cost, so a starved driver domain delays the wire.
+ */
+#include "tx_var.h"
+
+enum drv_state {
+	DRV_IDLE,        /* nothing to send: waits for a refill or arrival */
+	DRV_RING_FULL,   /* waits for a descriptor */
+	DRV_BUSY,        /* an iteration is running on the CPU */
+};
+
+struct tx_driver {
+	sim_t *sim;
+	tx_sched *ts;
+	sim_netif *nif;
+	tx_exec_fn exec;
+	void *exec_ctx;
+	sim_time_t per_frame_cost;
+	enum drv_state state;
+	sim_timer wake;
+	sim_pkt *in_flight;
+	uint64_t ring_full_blocks, idle_sleeps, frames;
+};
+
+static void step(tx_driver *drv);
+
+static void
+iteration_done(void *arg)
+{
+	tx_driver *drv = arg;
+	sim_pkt *frame = drv->in_flight;
+	drv->in_flight = NULL;
+	drv->frames++;
+	gboolean taken = sim_netif_output(drv->nif, frame);
+	/* The ring had room when the iteration started and only this
+	 * thread fills it. */
+	g_assert(taken);
+	drv->state = DRV_IDLE;
+	step(drv);
+}
+
+static void
+step(tx_driver *drv)
+{
+	if (drv->state == DRV_BUSY)
+		return;
+	if (drv->nif->tx_ring_free(drv->nif) == 0) {
+		if (drv->state != DRV_RING_FULL)
+			drv->ring_full_blocks++;
+		drv->state = DRV_RING_FULL;
+		return;
+	}
+	tx_channel *ch;
+	sim_time_t wake_at;
+	sim_time_t now = sim_now(drv->sim);
+	sim_pkt *frame = tx_sched_next(drv->ts, now, &ch, &wake_at);
+	if (!frame) {
+		drv->state = DRV_IDLE;
+		drv->idle_sleeps++;
+		if (wake_at != SIM_TIME_MAX)
+			sim_timer_arm_at(drv->sim, &drv->wake, MAX(wake_at, now));
+		else
+			sim_timer_cancel(drv->sim, &drv->wake);
+		return;
+	}
+	sim_timer_cancel(drv->sim, &drv->wake);
+	drv->state = DRV_BUSY;
+	drv->in_flight = frame;
+	drv->exec(drv->exec_ctx, drv->per_frame_cost, iteration_done, drv);
+}
+
+static void
+wake_fired(void *ctx, void *arg)
+{
+	tx_driver *drv = ctx;
+	if (drv->state == DRV_IDLE)
+		step(drv);
+}
+
+void
+tx_driver_kick(tx_driver *drv)
+{
+	if (drv->state == DRV_IDLE)
+		step(drv);
+}
+
+void
+tx_driver_ring_space(tx_driver *drv)
+{
+	if (drv->state == DRV_RING_FULL) {
+		drv->state = DRV_IDLE;
+		step(drv);
+	}
+}
+
+static void
+driver_free(gpointer data)
+{
+	tx_driver *drv = data;
+	sim_pkt_unref(drv->in_flight);
+	g_free(drv);
+}
+
+tx_driver *
+tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif, tx_exec_fn exec,
+	      void *exec_ctx, sim_time_t per_frame_cost)
+{
+	g_assert(ts->drv == NULL);
+	tx_driver *drv = g_new0(tx_driver, 1);
+	drv->sim = sim;
+	drv->ts = ts;
+	drv->nif = nif;
+	drv->exec = exec;
+	drv->exec_ctx = exec_ctx;
+	drv->per_frame_cost = per_frame_cost;
+	drv->state = DRV_IDLE;
+	sim_timer_init(&drv->wake, wake_fired, drv, NULL);
+	ts->drv = drv;
+	sim_on_free(sim, driver_free, drv);
+	return drv;
+}

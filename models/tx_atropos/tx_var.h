@@ -1,0 +1,37 @@
+/*
+ * tx_var.h - internals of the transmit scheduler and the TX thread.
+ */
+#pragma once
+
+#include "tx_atropos.h"
+
+#include "sim/trace.h"
+
+struct tx_channel {
+	atropos_client ac; /* d, r, queue membership (atropos_core) */
+	tx_sched *ts;
+	char *name;
+	sim_pkt *head, *tail; /* FIFO through pkt->next */
+	guint queued;
+	guint slots_used;
+	gboolean idle;
+	void (*space_fn)(void *ctx);
+	void *space_ctx;
+	tx_channel_stats st;
+};
+
+struct tx_sched {
+	sim_t *sim;
+	char *name;
+	tx_sched_params p;
+	atropos_sched as;
+	GPtrArray *channels;
+	tx_channel *current;      /* served back to back in contracted time */
+	tx_channel *slack_holder; /* holds the slack turn */
+	sim_time_t slack_left;    /* of the holder's quantum */
+	tx_driver *drv;
+	sim_tracepoint sends;
+};
+
+/* A packet arrived somewhere: wake the TX thread if it sleeps. */
+void tx_driver_kick(tx_driver *drv);

@@ -1,0 +1,468 @@
+/*
+ * test_tx.c - the transmit scheduler and the TX thread, over a fake NIC
+ * that sends one frame at a time at line rate (preamble, FCS and gap
+ * included) with a descriptor ring of chosen depth.
+ */
+#include "models/tx_atropos/tx_atropos.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Fake NIC ------------------------------------------------------------ */
+
+struct fake_nic {
+	sim_netif nif;
+	sim_t *sim;
+	guint ring_depth, in_ring;
+	sim_pkt *ring[64];
+	guint head;
+	gboolean busy;
+	tx_driver *drv;
+	GArray *starts;   /* sim_time_t: when each frame started on the wire */
+	GArray *owners;   /* tx_channel * of each frame (via pkt->meta) */
+};
+
+static sim_time_t
+wire_time(const sim_pkt *f, sim_rate_t rate)
+{
+	/* preamble + SFD 8, FCS 4, interframe gap 12 bytes */
+	return sim_tx_time(sim_pkt_len(f) + 8 + 4 + 12, rate);
+}
+
+static void nic_start(struct fake_nic *n);
+
+static void
+nic_done(void *ctx, void *arg)
+{
+	struct fake_nic *n = ctx;
+	sim_pkt *f = n->ring[n->head];
+	n->head = (n->head + 1) % 64;
+	n->in_ring--;
+	n->busy = FALSE;
+	sim_pkt_unref(f);
+	if (n->drv)
+		tx_driver_ring_space(n->drv);
+	nic_start(n);
+}
+
+static void
+nic_start(struct fake_nic *n)
+{
+	if (n->busy || n->in_ring == 0)
+		return;
+	sim_pkt *f = n->ring[n->head];
+	sim_time_t now = sim_now(n->sim);
+	g_array_append_val(n->starts, now);
+	g_array_append_val(n->owners, f->meta);
+	n->busy = TRUE;
+	sim_after(n->sim, wire_time(f, n->nif.rate), nic_done, n, NULL);
+}
+
+static gboolean
+nic_output(sim_netif *nif, sim_pkt *frame)
+{
+	struct fake_nic *n = nif->impl;
+	if (n->in_ring == n->ring_depth)
+		return FALSE;
+	n->ring[(n->head + n->in_ring) % 64] = frame;
+	n->in_ring++;
+	nic_start(n);
+	return TRUE;
+}
+
+static uint32_t
+nic_free(const sim_netif *nif)
+{
+	const struct fake_nic *n = nif->impl;
+	return n->ring_depth - n->in_ring;
+}
+
+static struct fake_nic *
+fake_nic_new(sim_t *sim, sim_rate_t rate, guint depth)
+{
+	struct fake_nic *n = g_new0(struct fake_nic, 1);
+	n->sim = sim;
+	n->ring_depth = depth;
+	n->nif.rate = rate;
+	n->nif.mtu = 1500;
+	n->nif.output = nic_output;
+	n->nif.tx_ring_free = nic_free;
+	n->nif.impl = n;
+	n->starts = g_array_new(FALSE, FALSE, sizeof(sim_time_t));
+	n->owners = g_array_new(FALSE, FALSE, sizeof(void *));
+	return n;
+}
+
+static void
+fake_nic_free(struct fake_nic *n)
+{
+	for (guint i = 0; i < n->in_ring; i++)
+		sim_pkt_unref(n->ring[(n->head + i) % 64]);
+	g_array_free(n->starts, TRUE);
+	g_array_free(n->owners, TRUE);
+	g_free(n);
+}
+
+/* An ideal CPU: the iteration's work completes at once. */
+static void
+exec_now(void *ctx, sim_time_t cost, void (*done)(void *), void *arg)
+{
+	done(arg);
+}
+
+/* ---- A backlogged sender that keeps its channel full ---------------------- */
+
+struct sender {
+	sim_t *sim;
+	tx_channel *ch;
+	guint frame_len;
+	uint64_t sent;
+};
+
+static sim_pkt *
+make_frame(struct sender *s)
+{
+	sim_pkt *p = sim_pkt_new();
+	uint8_t *h = sim_pkt_push(p, 54); /* Ethernet + IPv4 + TCP */
+	memset(h, 0, 54);
+	static uint8_t payload[1460];
+	sim_pkt_append_copy(p, payload, s->frame_len - 54);
+	p->meta = s->ch;
+	return p;
+}
+
+static void
+fill(void *ctx)
+{
+	struct sender *s = ctx;
+	for (;;) {
+		sim_pkt *p = make_frame(s);
+		if (!tx_channel_send(s->ch, p)) {
+			sim_pkt_unref(p);
+			return;
+		}
+		s->sent++;
+	}
+}
+
+struct world {
+	sim_t *sim;
+	tx_sched *ts;
+	struct fake_nic *nic;
+	tx_driver *drv;
+};
+
+static struct world
+world_new(sim_rate_t rate, guint ring)
+{
+	struct world w;
+	w.sim = sim_new(1);
+	tx_sched_params p;
+	tx_sched_params_default(&p, rate);
+	w.ts = tx_sched_new(w.sim, "nem", &p);
+	w.nic = fake_nic_new(w.sim, rate, ring);
+	w.drv = tx_driver_new(w.sim, w.ts, &w.nic->nif, exec_now, NULL, 0);
+	w.nic->drv = w.drv;
+	return w;
+}
+
+static void
+world_free(struct world *w)
+{
+	sim_free(w->sim);
+	fake_nic_free(w->nic);
+}
+
+static struct sender *
+backlogged(struct world *w, const char *name, sim_time_t p, sim_time_t s,
+	   gboolean x, guint frame_len)
+{
+	atropos_qos q = { .p = p, .s = s, .x = x, .l = 0 };
+	struct sender *snd = g_new0(struct sender, 1);
+	snd->sim = w->sim;
+	snd->ch = tx_channel_new(w->ts, name, &q);
+	snd->frame_len = frame_len;
+	tx_channel_on_space(snd->ch, fill, snd);
+	sim_on_free(w->sim, g_free, snd);
+	fill(snd);
+	return snd;
+}
+
+/* Frames of channel ch started in [k p, (k+1) p). */
+static guint *
+per_period(struct fake_nic *n, tx_channel *ch, sim_time_t p, guint periods)
+{
+	guint *c = g_new0(guint, periods);
+	for (guint i = 0; i < n->starts->len; i++) {
+		if (g_array_index(n->owners, void *, i) != ch)
+			continue;
+		sim_time_t t = g_array_index(n->starts, sim_time_t, i);
+		if (t / p < periods)
+			c[t / p]++;
+	}
+	return c;
+}
+
+/*
+ * The reference: a backlogged channel with debt carried sends, in each
+ * period, frames while r > 0, each charged c; r refills by s.
+ */
+static guint
+reference_frames(sim_time_t *r, sim_time_t s, sim_time_t c)
+{
+	guint n = 0;
+	while (*r > 0) {
+		*r -= c;
+		n++;
+	}
+	*r += s;
+	return n;
+}
+
+START_TEST(test_figure4_two_frames_per_period_at_period_start)
+{
+	/* Figure 4: TX (50 ms, 2.4 ms, F), 10 Mb/s, MTU frames. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *s = backlogged(&w, "c1", 50 * SIM_MS, 2400 * SIM_US,
+				      FALSE, 1514);
+	const guint periods = 200;
+	sim_run_until(w.sim, periods * 50 * SIM_MS);
+	guint *c = per_period(w.nic, s->ch, 50 * SIM_MS, periods);
+	sim_time_t charge = 1514 * 800, r = 2400 * SIM_US;
+	guint two = 0;
+	for (guint k = 0; k < periods; k++) {
+		guint want = reference_frames(&r, 2400 * SIM_US, charge);
+		ck_assert_msg(c[k] == want, "period %u: %u frames, want %u", k,
+			      c[k], want);
+		two += c[k] == 2;
+	}
+	ck_assert_uint_ge(two, periods * 95 / 100);
+	/* Each period's first frame starts at the period's start: the
+	 * sending is clocked by the period, not by ACKs. */
+	sim_time_t last_period = -1;
+	for (guint i = 0; i < w.nic->starts->len; i++) {
+		sim_time_t t = g_array_index(w.nic->starts, sim_time_t, i);
+		if (t / (50 * SIM_MS) != last_period)
+			ck_assert_int_eq(t % (50 * SIM_MS), 0);
+		last_period = t / (50 * SIM_MS);
+	}
+	g_free(c);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_slice_3ms_alternates_two_and_three_frames)
+{
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *s = backlogged(&w, "c1", 50 * SIM_MS, 3 * SIM_MS, FALSE,
+				      1514);
+	const guint periods = 100;
+	sim_run_until(w.sim, periods * 50 * SIM_MS);
+	guint *c = per_period(w.nic, s->ch, 50 * SIM_MS, periods);
+	guint n2 = 0, n3 = 0;
+	for (guint k = 0; k < periods; k++) {
+		ck_assert(c[k] == 2 || c[k] == 3);
+		n2 += c[k] == 2;
+		n3 += c[k] == 3;
+	}
+	/* Average s / charge = 3 / 1.2112 = 2.477 frames per period. */
+	double avg = (2.0 * n2 + 3.0 * n3) / periods;
+	ck_assert_double_eq_tol(avg, 3.0 / 1.2112, 0.02);
+	ck_assert_uint_gt(n2, 30);
+	ck_assert_uint_gt(n3, 30);
+	g_free(c);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_110us_per_ms_gives_11_frames_in_12_periods)
+{
+	/* Table 1's s1: TX (1 ms, 110 us, F) at 100 Mb/s, 121.12 us frames. */
+	struct world w = world_new(100 * SIM_MBPS, 31);
+	struct sender *s = backlogged(&w, "s1", SIM_MS, 110 * SIM_US, FALSE,
+				      1514);
+	const guint periods = 1200;
+	sim_run_until(w.sim, periods * SIM_MS);
+	guint *c = per_period(w.nic, s->ch, SIM_MS, periods);
+	guint total = 0;
+	sim_time_t r = 110 * SIM_US;
+	for (guint k = 0; k < periods; k++) {
+		ck_assert_uint_le(c[k], 1);
+		guint want = reference_frames(&r, 110 * SIM_US, 1514 * 80);
+		ck_assert_uint_eq(c[k], want);
+		total += c[k];
+	}
+	/* 110 / 121.12 of the periods: 1089 or 1090 of 1200 (11 in 12). */
+	ck_assert_uint_ge(total, 1089);
+	ck_assert_uint_le(total, 1090);
+	g_free(c);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_extra_flag_gets_guarantee_plus_unused_time)
+{
+	/* c1 (10 ms, 1.2 ms, T) and c3 (10 ms, 6 ms, F), both backlogged. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *x = backlogged(&w, "x", 10 * SIM_MS, 1200 * SIM_US,
+				      TRUE, 1514);
+	struct sender *f = backlogged(&w, "f", 10 * SIM_MS, 6 * SIM_MS, FALSE,
+				      1514);
+	const guint periods = 500;
+	sim_run_until(w.sim, periods * 10 * SIM_MS);
+	const tx_channel_stats *sx = tx_channel_get_stats(x->ch);
+	const tx_channel_stats *sf = tx_channel_get_stats(f->ch);
+	/* f never exceeds its reservation (plus the one-frame overrun that
+	 * debt pays back): on average s / charge frames per period. */
+	ck_assert_int_eq(sf->slack_time, 0);
+	double f_per = (double)sf->frames / periods;
+	ck_assert_double_le(f_per, 6.0 / 1.2112 + 0.01);
+	ck_assert_double_ge(f_per, 6.0 / 1.2112 - 0.05);
+	/* x gets the rest of the link: the wire is never idle. */
+	ck_assert_int_gt(sx->slack_time, 0);
+	double busy = (sx->frames + sf->frames) * 1538.0 * 800;
+	ck_assert_double_ge(busy / (periods * 10.0 * SIM_MS), 0.99);
+	/* Per period, f sends at most ceil(6 / 1.2112) = 5 frames. */
+	guint *c = per_period(w.nic, f->ch, 10 * SIM_MS, periods);
+	for (guint k = 0; k < periods; k++)
+		ck_assert_uint_le(c[k], 5);
+	g_free(c);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_x_false_channel_never_exceeds_reservation_alone)
+{
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *f = backlogged(&w, "f", 200 * SIM_MS, 9600 * SIM_US,
+				      FALSE, 1514);
+	sim_run_until(w.sim, 100 * 200 * SIM_MS);
+	guint *c = per_period(w.nic, f->ch, 200 * SIM_MS, 100);
+	for (guint k = 0; k < 100; k++)
+		ck_assert_uint_le(c[k], 8);
+	ck_assert_int_eq(tx_channel_get_stats(f->ch)->slack_time, 0);
+	g_free(c);
+	world_free(&w);
+}
+END_TEST
+
+static void
+send_one(void *ctx, void *arg)
+{
+	struct sender *s = ctx;
+	sim_pkt *p = make_frame(s);
+	ck_assert(tx_channel_send(s->ch, p));
+}
+
+START_TEST(test_idle_channel_arrival_before_deadline_waits_for_deadline)
+{
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	atropos_qos q = { .p = 50 * SIM_MS, .s = 6 * SIM_MS, .x = FALSE };
+	struct sender s = { w.sim, tx_channel_new(w.ts, "c", &q), 1514, 0 };
+	/* One frame at 0: new period, r = 6 ms - 1.2112 ms left. */
+	sim_at(w.sim, 0, send_one, &s, NULL);
+	/* The channel is found empty and goes idle with slice left; a frame
+	 * arriving at 10 ms (before d = 50 ms) gets r = 0 until d. */
+	sim_at(w.sim, 10 * SIM_MS, send_one, &s, NULL);
+	/* After d, an arrival starts a new period at once. */
+	sim_at(w.sim, 120 * SIM_MS, send_one, &s, NULL);
+	sim_run_until(w.sim, SIM_S);
+	ck_assert_uint_eq(w.nic->starts->len, 3);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 0), 0);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 1), 50 * SIM_MS);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 2),
+			 120 * SIM_MS);
+	const tx_channel_stats *st = tx_channel_get_stats(s.ch);
+	ck_assert_uint_eq(st->idle_arrivals_before_d, 1);
+	ck_assert_uint_ge(st->idle_with_slice_left, 1);
+	ck_assert_int_eq(st->slice_forfeited >= 6 * SIM_MS - 1514 * 800, 1);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_idle_channel_with_extra_sends_in_slack_before_deadline)
+{
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	atropos_qos q = { .p = 50 * SIM_MS, .s = 6 * SIM_MS, .x = TRUE };
+	struct sender s = { w.sim, tx_channel_new(w.ts, "c", &q), 1514, 0 };
+	sim_at(w.sim, 0, send_one, &s, NULL);
+	sim_at(w.sim, 10 * SIM_MS, send_one, &s, NULL);
+	sim_run_until(w.sim, SIM_S);
+	ck_assert_uint_eq(w.nic->starts->len, 2);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 1), 10 * SIM_MS);
+	ck_assert_int_eq(tx_channel_get_stats(s.ch)->slack_time, 1514 * 800);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_tx_thread_blocks_on_full_ring_and_link_stays_busy)
+{
+	/* 3c509: one descriptor.  A big reservation: the wire is the limit,
+	 * frames go back to back at line rate. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *s = backlogged(&w, "c", 10 * SIM_MS, 10 * SIM_MS, TRUE,
+				      1514);
+	sim_run_until(w.sim, SIM_S);
+	GArray *st = w.nic->starts;
+	ck_assert_uint_gt(st->len, 800);
+	for (guint i = 1; i < st->len; i++)
+		ck_assert_int_eq(g_array_index(st, sim_time_t, i) -
+					 g_array_index(st, sim_time_t, i - 1),
+				 1538 * 800);
+	ck_assert_uint_eq(tx_channel_get_stats(s->ch)->frames, st->len);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_channel_depth_counts_slots)
+{
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	atropos_qos q = { .p = 50 * SIM_MS, .s = 0, .x = FALSE };
+	struct sender s = { w.sim, tx_channel_new(w.ts, "c", &q), 1514, 0 };
+	/* A header + one payload record + the header slot = 3 slots; 32
+	 * slots hold 10 such packets. */
+	guint n = 0;
+	for (;;) {
+		sim_pkt *p = make_frame(&s);
+		ck_assert_uint_eq(tx_frame_slots(p), 3);
+		if (!tx_channel_send(s.ch, p)) {
+			sim_pkt_unref(p);
+			break;
+		}
+		n++;
+	}
+	ck_assert_uint_eq(n, 10);
+	ck_assert_uint_eq(tx_channel_get_stats(s.ch)->full_refusals, 1);
+	world_free(&w);
+}
+END_TEST
+
+static Suite *
+tx_suite(void)
+{
+	Suite *s = suite_create("tx_atropos");
+	TCase *tc = tcase_create("sched");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_figure4_two_frames_per_period_at_period_start);
+	tcase_add_test(tc, test_slice_3ms_alternates_two_and_three_frames);
+	tcase_add_test(tc, test_110us_per_ms_gives_11_frames_in_12_periods);
+	tcase_add_test(tc, test_extra_flag_gets_guarantee_plus_unused_time);
+	tcase_add_test(tc, test_x_false_channel_never_exceeds_reservation_alone);
+	tcase_add_test(tc, test_idle_channel_arrival_before_deadline_waits_for_deadline);
+	tcase_add_test(tc, test_idle_channel_with_extra_sends_in_slack_before_deadline);
+	tcase_add_test(tc, test_tx_thread_blocks_on_full_ring_and_link_stays_busy);
+	tcase_add_test(tc, test_channel_depth_counts_slots);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(tx_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
