@@ -43,11 +43,12 @@
  * first charged the cost table's domain_switch (if enabled), during which
  * its work does not advance.
  *
- * Re-entrancy: callbacks may wake domains of this CPU.  While the CPU is
- * inside its dispatch loop such wake-ups are only recorded and handled by
- * a pass at the same instant before the loop returns.  A domain created
- * while the simulation runs is looked at by a pass at the same instant,
- * after the creator has had the chance to give it work.
+ * Wake-ups and new domains ask for a pass at the same instant (kick):
+ * inside the dispatch loop (a callback woke a domain of this CPU) the
+ * loop makes it before returning; from outside (a packet, a timer,
+ * another CPU) an event at now makes it, so everything that happens at
+ * that instant - a new domain and its first work, several notifications -
+ * is in place before the activation.
  *
  * Deadlines missed: a domain misses its deadline d when it is runnable
  * with r > 0 at d, i.e. its slice for the period was finished late, it
@@ -245,13 +246,36 @@ arm_timer(cpu_t *cpu)
 	sim_time_t t = cpu->point;
 	cpu_domain *d = cpu->cur;
 
-	if (d && d->cur)
-		t = MIN(t, cpu->progress_at + d->cur->left);
+	if (d && d->cur) {
+		sim_time_t done = cpu->progress_at + d->cur->left;
+
+		/* A critical section defers every scheduling point. */
+		t = d->cur->nopreempt && d->cur->left > 0 ? done : MIN(t, done);
+	}
 	if (t == SIM_TIME_MAX)
 		sim_timer_cancel(cpu->sim, &cpu->tm);
 	else if (!sim_timer_is_armed(cpu->sim, &cpu->tm) ||
 		 sim_timer_expiry(cpu->sim, &cpu->tm) != t)
 		sim_timer_arm_at(cpu->sim, &cpu->tm, t);
+}
+
+/*
+ * Ask for a scheduling pass at this instant.  Inside the dispatch loop the
+ * loop does it; otherwise an event at now does, so that everything that
+ * happens at this instant (a packet and the notification it causes, a new
+ * domain and its first work) is in place before the domain is activated.
+ */
+static void
+kick(cpu_t *cpu)
+{
+	sim_time_t now = sim_now(cpu->sim);
+
+	cpu->need_resched = TRUE;
+	if (cpu->in_dispatch)
+		return;
+	if (!sim_timer_is_armed(cpu->sim, &cpu->tm) ||
+	    sim_timer_expiry(cpu->sim, &cpu->tm) != now)
+		sim_timer_arm_at(cpu->sim, &cpu->tm, now);
 }
 
 void
@@ -263,9 +287,7 @@ cpu_domain_wake(cpu_domain *d)
 		return;
 	d->woken = TRUE;
 	g_ptr_array_add(cpu->woken, d);
-	cpu->need_resched = TRUE;
-	if (!cpu->in_dispatch)
-		cpu_dispatch(cpu);
+	kick(cpu);
 }
 
 void
@@ -470,6 +492,8 @@ cpu_dispatch(cpu_t *cpu)
 			}
 			blocking = d->cur == NULL;
 		}
+		if (d && !blocking && d->cur->nopreempt && d->cur->left > 0)
+			break;  /* inside a critical section */
 		if (blocking || cpu->need_resched || now >= cpu->point) {
 			cpu->need_resched = FALSE;
 			cpu_schedule(cpu, now, blocking);
@@ -515,7 +539,6 @@ cpu_free(gpointer data)
 	}
 	cpu_costs_free(cpu->costs);
 	g_free(cpu->runs_name);
-	g_free(cpu->shares_name);
 	g_free(cpu->name);
 	g_free(cpu);
 }
@@ -561,10 +584,7 @@ cpu_new(sim_t *sim, const char *name, const cpu_params *p, GError **error)
 	cpu->kind = CPU_RUN_IDLE;
 	sim_timer_init(&cpu->tm, cpu_timer_fired, cpu, NULL);
 	cpu->runs_name = g_strdup_printf("cpu.%s.runs", name);
-	cpu->shares_name = g_strdup_printf("cpu.%s.shares", name);
 	sim_trace_register(sim, cpu->runs_name, &cpu->runs_tp,
-			   SIM_TRACE_RECORD);
-	sim_trace_register(sim, cpu->shares_name, &cpu->shares_tp,
 			   SIM_TRACE_RECORD);
 	sim_on_free(sim, cpu_free, cpu);
 	return cpu;
@@ -656,10 +676,7 @@ cpu_domain_new(cpu_t *cpu, const char *name, const atropos_qos *qos,
 	atropos_enqueue_by_remain(&cpu->at, &d->ac);
 
 	/* A pass at this instant, after the creator has given it work. */
-	cpu->need_resched = TRUE;
-	cpu->point = MIN(cpu->point, now);
-	if (!cpu->in_dispatch)
-		sim_timer_arm_at(cpu->sim, &cpu->tm, now);
+	kick(cpu);
 	return d;
 }
 
@@ -871,7 +888,7 @@ cpu_register_stats(cpu_t *cpu)
 	g_free(pfx);
 }
 
-/* ---- traces and the share sampler ---- */
+/* ---- traces and the share series ---- */
 
 sim_tracepoint *
 cpu_runs_tracepoint(cpu_t *cpu)
@@ -879,60 +896,44 @@ cpu_runs_tracepoint(cpu_t *cpu)
 	return &cpu->runs_tp;
 }
 
-sim_tracepoint *
-cpu_shares_tracepoint(cpu_t *cpu)
-{
-	return &cpu->shares_tp;
-}
+const char *const cpu_share_series_columns[] = {
+	"time_s", "cpu", "domain", "share", "contracted_share", "slack_share",
+	NULL,
+};
 
 static void
-sample(void *ctx, void *arg)
+series_row(sim_csv *csv, const cpu_t *cpu, sim_time_t t, const char *dom,
+	   double len, sim_time_t c, sim_time_t s)
 {
-	cpu_t *cpu = ctx;
-	sim_time_t now = sim_now(cpu->sim);
-	double len = (double)(now - cpu->sample_from);
-	cpu_share_rec rec;
-
-	cpu_sync(cpu);
-	rec.cpu = cpu->name;
-	rec.from = cpu->sample_from;
-	rec.to = now;
-	for (guint i = 0; i < cpu->domains->len; i++) {
-		cpu_domain *d = cpu->domains->pdata[i];
-		sim_time_t dc = d->acct.contracted - d->sample_prev_c;
-		sim_time_t ds = d->acct.slack - d->sample_prev_s;
-
-		rec.domain = d->name;
-		rec.contracted = dc / len;
-		rec.slack = ds / len;
-		rec.share = (dc + ds) / len;
-		sim_trace_emit(&cpu->shares_tp, now, &rec);
-		d->sample_prev_c = d->acct.contracted;
-		d->sample_prev_s = d->acct.slack;
-	}
-	rec.domain = "idle";
-	rec.share = (cpu->acct.idle - cpu->sample_prev_idle) / len;
-	rec.contracted = rec.slack = 0.0;
-	sim_trace_emit(&cpu->shares_tp, now, &rec);
-	cpu->sample_prev_idle = cpu->acct.idle;
-	cpu->sample_from = now;
-	sim_timer_arm_in(cpu->sim, &cpu->sample_tm, cpu->sample_interval);
+	sim_csv_double(csv, sim_time_to_s(t));
+	sim_csv_str(csv, cpu->name);
+	sim_csv_str(csv, dom);
+	sim_csv_double(csv, (double)(c + s) / len);
+	sim_csv_double(csv, (double)c / len);
+	sim_csv_double(csv, (double)s / len);
+	sim_csv_end_row(csv);
 }
 
 void
-cpu_sampler_start(cpu_t *cpu, sim_time_t interval)
+cpu_share_series_rows(void *ctx, sim_csv *csv, sim_time_t start, sim_time_t t)
 {
-	g_assert(interval > 0);
+	cpu_t *cpu = ctx;
+	double len;
+
 	cpu_sync(cpu);
-	cpu->sample_interval = interval;
-	cpu->sample_from = sim_now(cpu->sim);
+	/* Deltas since the previous sample (or the CPU's creation). */
+	start = MAX(start, cpu->created);
+	len = t > start ? (double)(t - start) : 1.0;
 	for (guint i = 0; i < cpu->domains->len; i++) {
 		cpu_domain *d = cpu->domains->pdata[i];
 
+		series_row(csv, cpu, t, d->name, len,
+			   d->acct.contracted - d->sample_prev_c,
+			   d->acct.slack - d->sample_prev_s);
 		d->sample_prev_c = d->acct.contracted;
 		d->sample_prev_s = d->acct.slack;
 	}
+	series_row(csv, cpu, t, "idle", len,
+		   cpu->acct.idle - cpu->sample_prev_idle, 0);
 	cpu->sample_prev_idle = cpu->acct.idle;
-	sim_timer_init(&cpu->sample_tm, sample, cpu, NULL);
-	sim_timer_arm_in(cpu->sim, &cpu->sample_tm, interval);
 }

@@ -35,17 +35,18 @@
  *
  *	cpu_domain *c = cpu_carnage_new(cpu, "carnage", &q2, 0, &error);
  *	cpu_register_stats(cpu);    // domains.<name>.cpu_share etc.
- *	cpu_sampler_start(cpu, 100 * SIM_MS);  // "cpu.<name>.shares" records
+ *	sim_series_new(sim, path, cpu_share_series_columns, 100 * SIM_MS,
+ *		       cpu_share_series_rows, cpu, &error);  // CSV series
  *
  * cpu_domain_new() refuses a reservation that takes the CPU's sum(s/p)
  * over 1 unless cp.allow_overbook is set.  Everything is freed by
  * sim_free().  Trace points (sim_trace_find by name):
- *   "cpu.<cpu>.runs"    cpu_run_rec, one per run interval (incl. idle)
- *   "cpu.<cpu>.shares"  cpu_share_rec, one per domain (and "idle") per
- *                       sampler interval: the CPU-share time series.
+ *   "cpu.<cpu>.runs"    cpu_run_rec, one per run interval (incl. idle):
+ *                       the scheduling trace (who ran when, and as what).
  */
 #pragma once
 
+#include "sim/csv.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
 
@@ -107,6 +108,14 @@ cpu_domain *cpu_thread_domain(const cpu_thread *t);
  */
 void cpu_thread_submit(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
 		       void *ctx, void *arg);
+/*
+ * Work that cannot be preempted once started (interrupts off: a trusted
+ * domain's critical section).  Scheduling points that fall inside it are
+ * taken when it ends; a contracted domain thereby overruns its slice and
+ * carries the overrun as debt into its next period.
+ */
+void cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost,
+				 cpu_work_fn fn, void *ctx, void *arg);
 /* Block the thread on an event: its work waits until unblocked. */
 void cpu_thread_block(cpu_thread *t);
 void cpu_thread_unblock(cpu_thread *t);
@@ -204,16 +213,16 @@ typedef struct cpu_run_rec {
 	cpu_run_kind kind;
 } cpu_run_rec;
 
-/* "cpu.<cpu>.shares": one domain's share in [from, to). */
-typedef struct cpu_share_rec {
-	const char *cpu;
-	const char *domain;     /* "idle" for the idle time */
-	sim_time_t from, to;
-	double share, contracted, slack;
-} cpu_share_rec;
-
 sim_tracepoint *cpu_runs_tracepoint(cpu_t *cpu);
-sim_tracepoint *cpu_shares_tracepoint(cpu_t *cpu);
 
-/* Sample every domain's share every `interval` (from now on). */
-void cpu_sampler_start(cpu_t *cpu, sim_time_t interval);
+/*
+ * The CPU-share time series, for sim_series (sim/series.h): pass
+ * cpu_share_series_columns and cpu_share_series_rows with ctx = the CPU.
+ * Each sample appends one row per domain and one for "idle":
+ *   time_s, cpu, domain, share, contracted_share, slack_share
+ * over the interval [start, t).  Rows are written in the CPU's domain
+ * creation order, so files are byte-identical between runs.
+ */
+extern const char *const cpu_share_series_columns[];
+void cpu_share_series_rows(void *cpu, sim_csv *csv, sim_time_t start,
+			   sim_time_t t);

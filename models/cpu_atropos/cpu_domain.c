@@ -215,6 +215,18 @@ cpu_thread_submit(cpu_thread *t, sim_time_t cost, cpu_work_fn fn, void *ctx,
 }
 
 void
+cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
+			    void *ctx, void *arg)
+{
+	cpu_work *w = work_new(t->dom->cpu, cost, fn, ctx, arg);
+
+	w->nopreempt = TRUE;
+	workq_push(&t->work, w);
+	if (thread_is_ready(t))
+		cpu_domain_wake(t->dom);
+}
+
+void
 cpu_thread_block(cpu_thread *t)
 {
 	t->blocked = TRUE;

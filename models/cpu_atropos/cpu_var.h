@@ -14,6 +14,7 @@ typedef struct cpu_work {
 	void *ctx, *arg;
 	sim_time_t at;          /* timeouts: when due */
 	uint64_t id;            /* timeouts: for cancel */
+	gboolean nopreempt;     /* runs to completion once started */
 } cpu_work;
 
 typedef struct cpu_workq {
@@ -87,10 +88,8 @@ struct cpu {
 	sim_time_t sample_prev_idle;
 
 	/* observation */
-	char *runs_name, *shares_name;
-	sim_tracepoint runs_tp, shares_tp;
-	sim_time_t sample_interval, sample_from;
-	sim_timer sample_tm;
+	char *runs_name;
+	sim_tracepoint runs_tp;
 
 	cpu_work *free_work;    /* recycled work items */
 };
