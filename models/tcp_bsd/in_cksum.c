@@ -1,0 +1,112 @@
+/*
+ * in_cksum.c - the Internet checksum (RFC 1071): the ones' complement of
+ * the ones' complement sum of 16-bit words, over header bytes and the
+ * payload records of a sim_pkt, which may split words at odd offsets.
+ */
+#include "ip_var.h"
+
+/*
+ * Add len bytes to a 32-bit running sum.  *odd says whether the sum so
+ * far ended in the middle of a 16-bit word; a byte that starts there is
+ * the low half of that word.
+ */
+uint32_t
+in_cksum_add(uint32_t sum, const uint8_t *p, uint32_t len, gboolean *odd)
+{
+	uint64_t s = sum;
+
+	if (len > 0 && *odd) {
+		s += *p++;
+		len--;
+		*odd = FALSE;
+	}
+	while (len >= 2) {
+		s += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		s += (uint32_t)p[0] << 8;
+		*odd = TRUE;
+	}
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+/* Sum len bytes of a packet starting at byte off. */
+uint32_t
+in_cksum_pkt(uint32_t sum, const sim_pkt *p, uint32_t off, uint32_t len)
+{
+	gboolean odd = FALSE;
+	uint32_t h = sim_pkt_hdr_len(p);
+
+	if (off < h) {
+		uint32_t n = MIN(len, h - off);
+		sum = in_cksum_add(sum, sim_pkt_hdr_const(p) + off, n, &odd);
+		len -= n;
+		off = 0;
+	} else {
+		off -= h;
+	}
+	for (int i = 0; i < p->nrec && len > 0; i++) {
+		const sim_rec *r = &p->rec[i];
+		if (off >= r->len) {
+			off -= r->len;
+			continue;
+		}
+		uint32_t n = MIN(len, r->len - off);
+		sum = in_cksum_add(sum, r->buf->data + r->off + off, n, &odd);
+		len -= n;
+		off = 0;
+	}
+	return sum;
+}
+
+/* Fold a 32-bit sum to 16 bits and complement it. */
+uint16_t
+in_cksum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The sum of the TCP/UDP pseudo header (RFC 793 §3.1). */
+uint32_t
+in_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len)
+{
+	uint64_t s = (src >> 16) + (src & 0xffff) + (dst >> 16) +
+	    (dst & 0xffff) + proto + len;
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+/*
+ * Remove n bytes from the end of a packet (m_adj with a negative count):
+ * trailing link padding, or data beyond the receive window.
+ */
+void
+pkt_trim_tail(sim_pkt *p, uint32_t n)
+{
+	g_assert(n <= sim_pkt_len(p));
+	while (n > 0 && p->nrec > 0) {
+		sim_rec *r = &p->rec[p->nrec - 1];
+		if (n < r->len) {
+			r->len -= n;
+			p->payload_len -= n;
+			return;
+		}
+		n -= r->len;
+		p->payload_len -= r->len;
+		sim_buf_unref(r->buf);
+		p->nrec--;
+	}
+	if (n > 0) {
+		/* The rest is header-area bytes: slide them back. */
+		uint32_t h = sim_pkt_hdr_len(p) - n;
+		memmove(p->hdr + p->head + n, p->hdr + p->head, h);
+		p->head += n;
+	}
+}

@@ -1,0 +1,104 @@
+/*
+ * ip_input.c - receiving frames: Ethernet demultiplexing and IPv4 input.
+ *
+ * ip_stack_input() takes a whole Ethernet frame from the netif.  Frames
+ * that are not IPv4 or not addressed to us are counted and dropped.  The
+ * IPv4 header is checked as 4.4BSD ip_input does (length, version,
+ * header length, checksum, total length against the frame; link padding
+ * beyond the total length is trimmed); every failure is counted in
+ * ipstat and the packet dropped.  There is no reassembly and no
+ * forwarding: fragments and datagrams for other hosts are counted and
+ * dropped.  Good TCP datagrams go to tcp_input.
+ */
+#include <string.h>
+
+#include "ip_var.h"
+
+static const uint8_t ether_bcast[ETHER_ADDR_LEN] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+};
+
+void
+ip_stack_input(ip_stack *st, sim_pkt *m)
+{
+	uint8_t *eh, *ip;
+	uint32_t hlen, len, src, dst;
+	uint16_t off;
+	gboolean odd = FALSE;
+
+	if (m->refs > 1) {
+		/* Shared (a hub's copy): we trim it, so take our own. */
+		sim_pkt *c = sim_pkt_clone(m);
+		sim_pkt_unref(m);
+		m = c;
+	}
+	if (!sim_pkt_pullup(m, ETHER_HDR_LEN)) {
+		st->ipstat.ips_badether++;
+		goto drop;
+	}
+	eh = sim_pkt_hdr(m);
+	if (wire_get16(eh + ETH_OFF_TYPE) != ETHERTYPE_IP ||
+	    (memcmp(eh + ETH_OFF_DST, st->nif->mac, ETHER_ADDR_LEN) != 0 &&
+	     memcmp(eh + ETH_OFF_DST, ether_bcast, ETHER_ADDR_LEN) != 0)) {
+		st->ipstat.ips_badether++;
+		goto drop;
+	}
+	sim_pkt_pull(m, ETHER_HDR_LEN);
+
+	st->ipstat.ips_total++;
+	if (sim_pkt_len(m) < IP_HDR_LEN || !sim_pkt_pullup(m, IP_HDR_LEN)) {
+		st->ipstat.ips_toosmall++;
+		goto drop;
+	}
+	ip = sim_pkt_hdr(m);
+	if (ip[IP_OFF_VHL] >> 4 != IPVERSION) {
+		st->ipstat.ips_badvers++;
+		goto drop;
+	}
+	hlen = (ip[IP_OFF_VHL] & 0x0f) << 2;
+	if (hlen < IP_HDR_LEN) {
+		st->ipstat.ips_badhlen++;
+		goto drop;
+	}
+	if (hlen > sim_pkt_len(m) || !sim_pkt_pullup(m, hlen)) {
+		st->ipstat.ips_badhlen++;
+		goto drop;
+	}
+	ip = sim_pkt_hdr(m);
+	if (in_cksum_fold(in_cksum_add(0, ip, hlen, &odd)) != 0) {
+		st->ipstat.ips_badsum++;
+		goto drop;
+	}
+	len = wire_get16(ip + IP_OFF_LEN);
+	if (len < hlen) {
+		st->ipstat.ips_badlen++;
+		goto drop;
+	}
+	if (sim_pkt_len(m) < len) {
+		st->ipstat.ips_tooshort++;
+		goto drop;
+	}
+	if (sim_pkt_len(m) > len)
+		pkt_trim_tail(m, sim_pkt_len(m) - len);
+
+	src = wire_get32(ip + IP_OFF_SRC);
+	dst = wire_get32(ip + IP_OFF_DST);
+	if (dst != st->addr) {
+		st->ipstat.ips_cantforward++;
+		goto drop;
+	}
+	off = wire_get16(ip + IP_OFF_OFF);
+	if (off & (IP_MF | IP_OFFMASK)) {
+		st->ipstat.ips_fragdropped++;
+		goto drop;
+	}
+	if (ip[IP_OFF_P] != IPPROTO_TCP) {
+		st->ipstat.ips_noproto++;
+		goto drop;
+	}
+	st->ipstat.ips_delivered++;
+	tcp_input(st, m, src, dst, hlen, len);
+	return;
+drop:
+	sim_pkt_unref(m);
+}

@@ -1,0 +1,71 @@
+/*
+ * ip_var.h - the host (stack) and IP's internals: counters in the manner
+ * of 4.4BSD ipstat, the neighbour table, the list of PCBs and the
+ * per-stack TCP globals (tcp_iss, tcp_now, timer values in ticks).
+ */
+#pragma once
+
+#include "tcp_bsd.h"
+#include "tcp_var.h"
+
+struct ipstat {
+	uint64_t ips_total;             /* total packets received */
+	uint64_t ips_badsum;            /* checksum bad */
+	uint64_t ips_tooshort;          /* packet too short */
+	uint64_t ips_toosmall;          /* not enough data for a header */
+	uint64_t ips_badhlen;           /* ip header length < data size */
+	uint64_t ips_badlen;            /* ip length < ip header length */
+	uint64_t ips_badvers;           /* ip version != 4 */
+	uint64_t ips_fragdropped;       /* fragments dropped: no reassembly */
+	uint64_t ips_cantforward;       /* not for us, and we do not forward */
+	uint64_t ips_noproto;           /* unknown or unsupported protocol */
+	uint64_t ips_delivered;         /* datagrams delivered to upper level */
+	uint64_t ips_localout;          /* total ip packets generated here */
+	uint64_t ips_noroute;           /* no neighbour entry for destination */
+	uint64_t ips_toolong;           /* larger than the MTU: refused */
+	uint64_t ips_odropped;          /* output hook/netif refused: ENOBUFS */
+	uint64_t ips_badether;          /* wrong ethertype or destination */
+};
+
+struct ip_neighbour {
+	uint32_t addr;
+	uint8_t mac[ETHER_ADDR_LEN];
+};
+
+struct ip_stack {
+	sim_t *sim;
+	sim_netif *nif;
+	char *name;
+	uint32_t addr, netmask;
+	struct tcp_personality pers;    /* a copy: rfc1323 override applied */
+	GArray *neighbours;             /* struct ip_neighbour */
+	ip_output_hook_fn output_hook;
+	void *output_ctx;
+	uint16_t ip_id;
+
+	/* TCP globals of 4.4BSD, one set per host. */
+	struct tcpcb *tcb_head;         /* all control blocks (inpcb list) */
+	tcp_seq tcp_iss;
+	uint32_t tcp_now;               /* slow ticks, for timestamps */
+	uint16_t lastport;
+	/* Personality timer values in slow ticks (4.4BSD TCPTV_*). */
+	int tv_msl, tv_min, tv_rexmtmax, tv_srttdflt, tv_persmin, tv_persmax;
+	int tv_keep_init, tv_keep_idle, tv_keepintvl, tv_maxidle;
+	int maxrxtshift;
+	sim_timer slow_timer, fast_timer;
+	gboolean freeing;
+
+	struct ipstat ipstat;
+	struct tcpstat tcpstat;
+};
+
+/* ip_input.c / ip_output.c / in_cksum.c */
+int ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst);
+gboolean in_localaddr(const ip_stack *st, uint32_t addr);
+uint32_t in_cksum_add(uint32_t sum, const uint8_t *p, uint32_t len,
+		      gboolean *odd);
+uint32_t in_cksum_pkt(uint32_t sum, const sim_pkt *p, uint32_t off,
+		      uint32_t len);
+uint16_t in_cksum_fold(uint32_t sum);
+uint32_t in_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
+void pkt_trim_tail(sim_pkt *p, uint32_t n);

@@ -1,0 +1,285 @@
+/*
+ * tcp_personality.c - the hosts of the paper as parameter sets, and the
+ * creation of a host (stack) with one of them.
+ *
+ * Every value cites where it comes from.  "TCPIP2" is TCP/IP Illustrated
+ * Vol. 2 (Wright & Stevens, 1995), which prints 4.4BSD-Lite's netinet;
+ * "REF" is shared/design/REFERENCE.md.  Values marked UNVERIFIED are
+ * our best knowledge without the original source at hand and must be
+ * checked before they are relied on for a result.
+ */
+#include <string.h>
+
+#include "ip_var.h"
+#include "socketvar.h"
+
+/* 4.4BSD-Lite, the reference behaviour (REF §5). */
+const struct tcp_personality tcp_personality_bsd44 = {
+	.name = "4.4bsd",
+	.slowtick = 500 * SIM_MS,       /* PR_SLOWHZ 2 (TCPIP2 §25.1) */
+	.fasttick = 200 * SIM_MS,       /* PR_FASTHZ 5 (TCPIP2 §25.1) */
+	.msl = 30 * SIM_S,              /* TCPTV_MSL (TCPIP2 Fig. 25.3) */
+	.rexmt_min = 1 * SIM_S,         /* TCPTV_MIN */
+	.rexmt_max = 64 * SIM_S,        /* TCPTV_REXMTMAX */
+	.rtt_dflt = 3 * SIM_S,          /* TCPTV_SRTTDFLT: first RTO 6 s */
+	.persist_min = 5 * SIM_S,       /* TCPTV_PERSMIN */
+	.persist_max = 60 * SIM_S,      /* TCPTV_PERSMAX */
+	.keep_init = 75 * SIM_S,        /* TCPTV_KEEP_INIT */
+	.keep_idle = 2 * 3600 * SIM_S,  /* TCPTV_KEEP_IDLE */
+	.keep_intvl = 75 * SIM_S,       /* TCPTV_KEEPINTVL */
+	.keepcnt = 8,                   /* TCPTV_KEEPCNT */
+	.maxrxtshift = 12,              /* TCP_MAXRXTSHIFT */
+	.mssdflt = 512,                 /* tcp_mssdflt = TCP_MSS */
+	.mss_local_only = TRUE,         /* tcp_mss: !in_localaddr -> 512 */
+	.sndbuf = 8192,                 /* tcp_sendspace = 1024*8 */
+	.rcvbuf = 8192,                 /* tcp_recvspace = 1024*8 */
+	.ack_policy = TCP_ACK_BSD,      /* TCPIP2 §28.11 (TCP_REASS) */
+	.wupdate = TCP_WUPD_BSD,        /* tcp_output (TCPIP2 Fig. 26.9) */
+	.ca_mss8 = TRUE,                /* Lite tcp_input: incr += incr/8 */
+	.do_rfc1323 = TRUE,             /* tcp_do_rfc1323 = 1 in Lite */
+};
+
+/*
+ * NetBSD 1.x: 4.4BSD rules (REF §6).  NetBSD 1.2/1.3 took in
+ * 4.4BSD-Lite2, which dropped the mss/8 term (REF §5).  Buffer sizes:
+ * the 4.4BSD values (UNVERIFIED for NetBSD 1.x's tcp_usrreq.c).
+ */
+const struct tcp_personality tcp_personality_netbsd1 = {
+	.name = "netbsd",
+	.slowtick = 500 * SIM_MS,
+	.fasttick = 200 * SIM_MS,
+	.msl = 30 * SIM_S,
+	.rexmt_min = 1 * SIM_S,
+	.rexmt_max = 64 * SIM_S,
+	.rtt_dflt = 3 * SIM_S,
+	.persist_min = 5 * SIM_S,
+	.persist_max = 60 * SIM_S,
+	.keep_init = 75 * SIM_S,
+	.keep_idle = 2 * 3600 * SIM_S,
+	.keep_intvl = 75 * SIM_S,
+	.keepcnt = 8,
+	.maxrxtshift = 12,
+	.mssdflt = 512,
+	.mss_local_only = TRUE,
+	.sndbuf = 8192,
+	.rcvbuf = 8192,
+	.ack_policy = TCP_ACK_BSD,
+	.wupdate = TCP_WUPD_BSD,
+	.ca_mss8 = FALSE,               /* Lite2 (REF §5) */
+	.do_rfc1323 = TRUE,             /* tcp_do_rfc1323 = 1 */
+};
+
+/*
+ * SunOS 4.1.x: a 4.3BSD-derived kernel with BSD's ticks and timer
+ * values; the ACK and window-update rules of REF §6; no RFC 1323
+ * (REF §6); congestion avoidance without mss/8 (REF §6).  Socket
+ * buffers 4096 bytes (UNVERIFIED: the commonly quoted SunOS 4.x
+ * tcp_sendspace/tcp_recvspace default).
+ */
+const struct tcp_personality tcp_personality_sunos41 = {
+	.name = "sunos",
+	.slowtick = 500 * SIM_MS,
+	.fasttick = 200 * SIM_MS,
+	.msl = 30 * SIM_S,
+	.rexmt_min = 1 * SIM_S,
+	.rexmt_max = 64 * SIM_S,
+	.rtt_dflt = 3 * SIM_S,
+	.persist_min = 5 * SIM_S,
+	.persist_max = 60 * SIM_S,
+	.keep_init = 75 * SIM_S,
+	.keep_idle = 2 * 3600 * SIM_S,
+	.keep_intvl = 75 * SIM_S,
+	.keepcnt = 8,
+	.maxrxtshift = 12,
+	.mssdflt = 512,
+	.mss_local_only = TRUE,
+	.sndbuf = 4096,
+	.rcvbuf = 4096,
+	.ack_policy = TCP_ACK_SUNOS,
+	.wupdate = TCP_WUPD_SUNOS,
+	.ca_mss8 = FALSE,
+	.do_rfc1323 = FALSE,
+};
+
+/*
+ * Linux 2.0: jiffies of 10 ms (HZ = 100 on i386) drive the timers;
+ * delayed ACK at most 0.5 s, 20 ms (HZ/50) after a small segment, an
+ * ACK at once after two full segments (REF §6); no RFC 1323 options
+ * in 2.0.  Buffers: SK_WMEM_MAX/SK_RMEM_MAX = 32767 (UNVERIFIED,
+ * include/linux/skbuff.h of 2.0).  MSS default 536 (RFC 1122).
+ */
+const struct tcp_personality tcp_personality_linux20 = {
+	.name = "linux2.0",
+	.slowtick = 10 * SIM_MS,        /* one jiffy, HZ = 100 */
+	.fasttick = 0,                  /* per-connection delack timer */
+	.msl = 30 * SIM_S,              /* TCP_TIMEWAIT_LEN 60 s = 2 MSL */
+	.rexmt_min = 200 * SIM_MS,      /* REF §6: minimum RTO 200 ms */
+	.rexmt_max = 120 * SIM_S,       /* TCP_RTO_MAX (UNVERIFIED for 2.0) */
+	.rtt_dflt = 1500 * SIM_MS,      /* initial RTO 3 s (REF §6) */
+	.persist_min = 200 * SIM_MS,    /* probes back off with the RTO */
+	.persist_max = 120 * SIM_S,
+	.keep_init = 75 * SIM_S,
+	.keep_idle = 2 * 3600 * SIM_S,  /* TCP_KEEPALIVE_TIME */
+	.keep_intvl = 75 * SIM_S,
+	.keepcnt = 9,                   /* TCP_KEEPALIVE_PROBES */
+	.maxrxtshift = 15,              /* TCP_RETR2 */
+	.mssdflt = 536,                 /* RFC 1122 default */
+	.mss_local_only = FALSE,
+	.sndbuf = 32767,
+	.rcvbuf = 32767,
+	.ack_policy = TCP_ACK_LINUX,
+	.delack_min = 20 * SIM_MS,      /* HZ/50 (REF §6) */
+	.delack_max = 500 * SIM_MS,     /* REF §6 */
+	.wupdate = TCP_WUPD_BSD,
+	.ca_mss8 = FALSE,
+	.do_rfc1323 = FALSE,
+};
+
+/*
+ * Linux 2.2: as 2.0 with RFC 1323 on (sysctl tcp_timestamps and
+ * tcp_window_scaling default 1), minimum RTO 200 ms, initial RTO 3 s,
+ * adaptive delayed ACK up to 0.5 s (REF §6).  Buffers:
+ * SK_WMEM_MAX/SK_RMEM_MAX = 65535 (UNVERIFIED).
+ */
+const struct tcp_personality tcp_personality_linux22 = {
+	.name = "linux2.2",
+	.slowtick = 10 * SIM_MS,
+	.fasttick = 0,
+	.msl = 30 * SIM_S,
+	.rexmt_min = 200 * SIM_MS,      /* TCP_RTO_MIN = HZ/5 */
+	.rexmt_max = 120 * SIM_S,       /* TCP_RTO_MAX = 120*HZ */
+	.rtt_dflt = 1500 * SIM_MS,      /* TCP_TIMEOUT_INIT = 3*HZ */
+	.persist_min = 200 * SIM_MS,
+	.persist_max = 120 * SIM_S,
+	.keep_init = 75 * SIM_S,
+	.keep_idle = 2 * 3600 * SIM_S,
+	.keep_intvl = 75 * SIM_S,
+	.keepcnt = 9,
+	.maxrxtshift = 15,
+	.mssdflt = 536,
+	.mss_local_only = FALSE,
+	.sndbuf = 65535,
+	.rcvbuf = 65535,
+	.ack_policy = TCP_ACK_LINUX,
+	.delack_min = 40 * SIM_MS,      /* TCP_ATO_MIN HZ/25 (UNVERIFIED) */
+	.delack_max = 500 * SIM_MS,     /* TCP_DELACK_MAX HZ/2 */
+	.wupdate = TCP_WUPD_BSD,
+	.ca_mss8 = FALSE,
+	.do_rfc1323 = TRUE,
+};
+
+const struct tcp_personality *
+tcp_personality_find(const char *name)
+{
+	static const struct tcp_personality *const all[] = {
+		&tcp_personality_bsd44, &tcp_personality_netbsd1,
+		&tcp_personality_sunos41, &tcp_personality_linux20,
+		&tcp_personality_linux22,
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+		if (g_ascii_strcasecmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}
+
+void
+ip_stack_config_init(struct ip_stack_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->name = "host";
+	cfg->netmask = IP_ADDR(255, 255, 255, 0);
+	cfg->rfc1323 = -1;
+	cfg->tick_phase = -1;
+	cfg->iss = 1;                   /* 4.4BSD tcp_init: tcp_iss = 1 */
+}
+
+static void
+netif_input_upcall(void *upper, sim_netif *nif, sim_pkt *frame)
+{
+	ip_stack_input(upper, frame);
+}
+
+static int
+ticks_of(const ip_stack *st, sim_time_t t)
+{
+	return (int)((t + st->pers.slowtick - 1) / st->pers.slowtick);
+}
+
+static void
+ip_stack_free(gpointer data)
+{
+	ip_stack *st = data;
+
+	st->freeing = TRUE;
+	while (st->tcb_head) {
+		struct socket *so = st->tcb_head->t_socket;
+		so->so_state |= SS_NOFDREF;
+		so->so_upcall = NULL;
+		(void)tcp_close(st->tcb_head);
+	}
+	g_array_free(st->neighbours, TRUE);
+	g_free(st->name);
+	g_free(st);
+}
+
+ip_stack *
+ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
+{
+	ip_stack *st = g_new0(ip_stack, 1);
+	const struct tcp_personality *p = cfg->personality;
+
+	st->sim = sim;
+	st->nif = nif;
+	st->name = g_strdup(cfg->name);
+	st->addr = cfg->addr;
+	st->netmask = cfg->netmask;
+	st->pers = p ? *p : tcp_personality_bsd44;
+	if (cfg->rfc1323 >= 0)
+		st->pers.do_rfc1323 = cfg->rfc1323 != 0;
+	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));
+	ip_stack_set_output_hook(st, NULL, NULL);
+	st->tcp_iss = cfg->iss;
+	st->lastport = 1023;
+
+	st->tv_msl = ticks_of(st, st->pers.msl);
+	st->tv_min = ticks_of(st, st->pers.rexmt_min);
+	st->tv_rexmtmax = ticks_of(st, st->pers.rexmt_max);
+	st->tv_srttdflt = ticks_of(st, st->pers.rtt_dflt);
+	st->tv_persmin = ticks_of(st, st->pers.persist_min);
+	st->tv_persmax = ticks_of(st, st->pers.persist_max);
+	st->tv_keep_init = ticks_of(st, st->pers.keep_init);
+	st->tv_keep_idle = ticks_of(st, st->pers.keep_idle);
+	st->tv_keepintvl = ticks_of(st, st->pers.keep_intvl);
+	st->tv_maxidle = st->pers.keepcnt * st->tv_keepintvl;
+	st->maxrxtshift = MIN(st->pers.maxrxtshift, TCP_MAXRXTSHIFT_MAX);
+
+	nif->input = netif_input_upcall;
+	nif->upper = st;
+
+	tcp_stats_register(st);
+	if (!cfg->external_ticks) {
+		sim_time_t phase = cfg->tick_phase;
+		if (phase < 0) {
+			char comp[256];
+			g_snprintf(comp, sizeof comp, "tcp.%s.ticks", st->name);
+			gsl_rng *r = sim_rng(sim, comp);
+			phase = (sim_time_t)gsl_rng_uniform_int(
+			    r, (unsigned long)st->pers.slowtick);
+		}
+		tcp_stack_start_ticks(st, phase);
+	}
+	sim_on_free(sim, ip_stack_free, st);
+	return st;
+}
+
+sim_t *
+ip_stack_sim(const ip_stack *st)
+{
+	return st->sim;
+}
+
+const struct tcp_personality *
+ip_stack_personality(const ip_stack *st)
+{
+	return &st->pers;
+}

@@ -1,0 +1,379 @@
+/*
+ * tcp_subr.c - creating and destroying control blocks, sending a bare
+ * segment (tcp_respond), the MSS rule, PCB lookup and the counters.
+ *
+ * Order of life: so_socket() -> tcp_newtcpcb(); the connection runs;
+ * tcp_close() (orderly end, or via tcp_drop() with an error, which first
+ * sends a RST if the peer knows us) frees the control block, and the
+ * socket too once the user has closed it (SS_NOFDREF), as 4.4BSD's
+ * in_pcbdetach/sofree pair does.
+ */
+#include <string.h>
+
+#include "ip_var.h"
+#include "socketvar.h"
+
+const char *const tcp_statenames[TCP_NSTATES] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
+	"CLOSE_WAIT", "FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2",
+	"TIME_WAIT",
+};
+
+const uint8_t tcp_outflags[TCP_NSTATES] = {
+	TH_RST | TH_ACK, 0, TH_SYN, TH_SYN | TH_ACK, TH_ACK, TH_ACK,
+	TH_FIN | TH_ACK, TH_FIN | TH_ACK, TH_FIN | TH_ACK, TH_ACK, TH_ACK,
+};
+
+const char *const tcp_timernames[TCPT_NTIMERS] = {
+	"REXMT", "PERSIST", "KEEP", "2MSL",
+};
+
+/* 4.4BSD tcp_timer.c: tcp_backoff[TCP_MAXRXTSHIFT + 1]. */
+const int tcp_backoff[TCP_MAXRXTSHIFT_MAX + 1] = {
+	1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+};
+
+static void tcp_linux_delack_fire(void *ctx, void *arg);
+
+/*
+ * A new control block in CLOSED, as tcp_newtcpcb: srtt 0 and rttvar
+ * such that the first RTO is 2 * rtt_dflt (6 s for BSD), cwnd and
+ * ssthresh wide open until tcp_mss() learns the segment size.
+ */
+struct tcpcb *
+tcp_newtcpcb(struct socket *so)
+{
+	ip_stack *st = so->so_stack;
+	struct tcpcb *tp = g_new0(struct tcpcb, 1);
+
+	tp->t_socket = so;
+	tp->t_stack = st;
+	tp->t_state = TCPS_CLOSED;
+	tp->t_maxseg = st->pers.mssdflt;
+	if (st->pers.do_rfc1323)
+		tp->t_flags = TF_REQ_SCALE | TF_REQ_TSTMP;
+	tp->t_srtt = 0;
+	tp->t_rttvar = st->tv_srttdflt << 2;
+	tp->t_rttmin = st->tv_min;
+	TCPT_RANGESET(tp->t_rxtcur, (0 + (st->tv_srttdflt << 2)) >> 1,
+		      st->tv_min, st->tv_rexmtmax);
+	tp->snd_cwnd = (uint32_t)TCP_MAXWIN << TCP_MAX_WINSHIFT;
+	tp->snd_ssthresh = (uint32_t)TCP_MAXWIN << TCP_MAX_WINSHIFT;
+	tp->t_ato = st->pers.delack_min;
+	sim_timer_init(&tp->t_delack_timer, tcp_linux_delack_fire, tp, NULL);
+	tp->cs = g_new0(struct tcp_connstat, 1);
+	tp->t_tseq = g_new0(sim_tracepoint, 1);
+	tp->t_cs_shared = FALSE;
+
+	/* Link at the head of the stack's list (in_pcballoc). */
+	tp->t_next = st->tcb_head;
+	if (st->tcb_head)
+		st->tcb_head->t_prev = tp;
+	st->tcb_head = tp;
+	so->so_pcb = tp;
+	return tp;
+}
+
+void
+tcp_canceltimers(struct tcpcb *tp)
+{
+	for (int i = 0; i < TCPT_NTIMERS; i++)
+		tp->t_timer[i] = 0;
+}
+
+/*
+ * Close a connection: free the control block and the reassembly queue,
+ * tell the socket, and free the socket if nobody holds it.  Returns NULL
+ * so callers can write "tp = tcp_close(tp)".
+ */
+struct tcpcb *
+tcp_close(struct tcpcb *tp)
+{
+	ip_stack *st = tp->t_stack;
+	struct socket *so = tp->t_socket;
+	struct tcp_reass_ent *q, *qn;
+
+	for (q = tp->t_reass; q; q = qn) {
+		qn = q->next;
+		sim_pkt_unref(q->m);
+		g_free(q);
+	}
+	tp->t_reass = NULL;
+	sim_timer_cancel(st->sim, &tp->t_delack_timer);
+	if (tp->t_prev)
+		tp->t_prev->t_next = tp->t_next;
+	else
+		st->tcb_head = tp->t_next;
+	if (tp->t_next)
+		tp->t_next->t_prev = tp->t_prev;
+	if (!tp->t_cs_shared) {
+		g_free(tp->cs);
+		g_free(tp->t_tseq);
+	}
+	g_free(tp);
+	so->so_pcb = NULL;
+	tcpstat_inc(st, closed);
+	soisdisconnected(so);
+	sofree(so);
+	return NULL;
+}
+
+/*
+ * Drop a connection, reporting error to the user.  If the peer has seen
+ * our SYN it gets a RST (tcp_outflags[CLOSED] is RST|ACK).
+ */
+struct tcpcb *
+tcp_drop(struct tcpcb *tp, int error)
+{
+	ip_stack *st = tp->t_stack;
+	struct socket *so = tp->t_socket;
+
+	if (TCPS_HAVERCVDSYN(tp->t_state)) {
+		tp->t_state = TCPS_CLOSED;
+		(void)tcp_output(tp);
+		tcpstat_inc(st, drops);
+	} else {
+		tcpstat_inc(st, conndrops);
+	}
+	if (error == ETIMEDOUT && tp->t_softerror)
+		error = tp->t_softerror;
+	so->so_error = error;
+	return tcp_close(tp);
+}
+
+/* Source quench, and ENOBUFS from our own interface: back to one segment. */
+void
+tcp_quench(struct tcpcb *tp)
+{
+	tp->snd_cwnd = tp->t_maxseg;
+}
+
+uint32_t
+tcp_rcvwin_sockbuf(struct tcpcb *tp, void *ctx)
+{
+	return sbspace(&tp->t_socket->so_rcv);
+}
+
+/* The receive window the socket's rule allows now. */
+uint32_t
+tcp_rcvwin(struct tcpcb *tp)
+{
+	struct socket *so = tp->t_socket;
+	return so->so_rcvwin(tp, so->so_rcvwinctx);
+}
+
+/*
+ * The MSS rule of 4.4BSD tcp_mss(): the interface MTU less 40 bytes of
+ * headers, at most tcp_mssdflt (512) for a peer not on a local subnet,
+ * at most the peer's offer.  When the offer is known the buffers are
+ * rounded up to a multiple of the segment size and the congestion window
+ * starts at one segment.  With offer 0 this only computes our own offer.
+ */
+int
+tcp_mss(struct tcpcb *tp, int offer)
+{
+	ip_stack *st = tp->t_stack;
+	struct socket *so = tp->t_socket;
+	int mss = (int)st->nif->mtu - IP_HDR_LEN - TCP_HDR_LEN;
+	uint32_t bufsize;
+
+	if (st->pers.mss_local_only && !in_localaddr(st, so->inp_faddr))
+		mss = MIN(mss, st->pers.mssdflt);
+	if (offer == 0)
+		return mss;
+	mss = MIN(mss, offer);
+	mss = MAX(mss, 32);     /* sanity, as 4.4BSD */
+	bufsize = so->so_snd.sb_hiwat;
+	if (bufsize < (uint32_t)mss) {
+		mss = (int)bufsize;
+	} else {
+		bufsize = (bufsize + mss - 1) / mss * mss;
+		(void)sbreserve(&so->so_snd, bufsize);
+	}
+	tp->t_maxseg = mss;
+	bufsize = so->so_rcv.sb_hiwat;
+	if (bufsize > (uint32_t)mss) {
+		bufsize = (bufsize + mss - 1) / mss * mss;
+		(void)sbreserve(&so->so_rcv, bufsize);
+	}
+	tp->snd_cwnd = mss;
+	return mss;
+}
+
+/* Write a TCP header (and options) in front of p and checksum it all. */
+void
+tcp_fill_hdr(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t sport,
+	     uint16_t dport, tcp_seq seq, tcp_seq ack, uint8_t flags,
+	     uint16_t win, const uint8_t *opt, uint32_t optlen)
+{
+	uint32_t hlen = TCP_HDR_LEN + optlen;
+	uint8_t *th = sim_pkt_push(p, hlen);
+	uint32_t len = sim_pkt_len(p);
+
+	wire_put16(th + TCP_OFF_SPORT, sport);
+	wire_put16(th + TCP_OFF_DPORT, dport);
+	wire_put32(th + TCP_OFF_SEQ, seq);
+	wire_put32(th + TCP_OFF_ACK, ack);
+	th[TCP_OFF_OFF] = (uint8_t)((hlen >> 2) << 4);
+	th[TCP_OFF_FLAGS] = flags;
+	wire_put16(th + TCP_OFF_WIN, win);
+	wire_put16(th + TCP_OFF_SUM, 0);
+	wire_put16(th + TCP_OFF_URP, 0);
+	if (optlen)
+		memcpy(th + TCP_HDR_LEN, opt, optlen);
+	uint32_t sum = in_pseudo(src, dst, IPPROTO_TCP, len);
+	sum = in_cksum_pkt(sum, p, 0, len);
+	wire_put16(th + TCP_OFF_SUM, in_cksum_fold(sum));
+}
+
+/*
+ * Send a segment without data that is not part of tcp_output's stream:
+ * a RST answering a bad segment, an ACK of an unacceptable segment, a
+ * keepalive probe.  The addresses are those of the segment sent (tp may
+ * be NULL when there is no connection).
+ */
+void
+tcp_respond(ip_stack *st, struct tcpcb *tp, uint32_t src, uint32_t dst,
+	    uint16_t sport, uint16_t dport, tcp_seq ack, tcp_seq seq,
+	    uint8_t flags)
+{
+	sim_pkt *p = sim_pkt_new();
+	uint32_t win = 0;
+
+	if (tp) {
+		win = tcp_rcvwin(tp) >> tp->rcv_scale;
+		win = MIN(win, TCP_MAXWIN);
+		tcp_trace_seg(tp, TRUE, seq, 0, flags, ack, win << tp->rcv_scale,
+			      FALSE);
+	}
+	tcp_fill_hdr(p, src, dst, sport, dport, seq, ack, flags,
+		     (uint16_t)win, NULL, 0);
+	tcpstat_inc(st, sndtotal);
+	if (flags & TH_RST)
+		tcpstat_inc(st, sndrst);
+	(void)ip_output(st, p, src, dst);
+}
+
+void
+tcp_trace_seg(struct tcpcb *tp, gboolean out, tcp_seq seq, uint32_t len,
+	      uint8_t flags, tcp_seq ack, uint32_t win, gboolean rexmt)
+{
+	if (!sim_trace_is_on(tp->t_tseq))
+		return;
+	struct tcp_tseq_rec r = {
+		.t = sim_now(tp->t_stack->sim),
+		.outbound = out,
+		.seq = seq,
+		.len = len,
+		.ack = ack,
+		.win = win,
+		.flags = flags,
+		.rexmt = rexmt,
+	};
+	sim_trace_emit(tp->t_tseq, r.t, &r);
+}
+
+/*
+ * Find the connection for a segment: an exact match of both ends first,
+ * then (wildcard) a listener on the local port (in_pcblookup).
+ */
+struct tcpcb *
+tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
+	      uint16_t lport, gboolean wildcard)
+{
+	struct tcpcb *tp, *listener = NULL;
+
+	for (tp = st->tcb_head; tp; tp = tp->t_next) {
+		struct socket *so = tp->t_socket;
+		if (so->inp_lport != lport)
+			continue;
+		if (so->inp_faddr == faddr && so->inp_fport == fport &&
+		    (so->inp_laddr == laddr || so->inp_laddr == 0))
+			return tp;
+		if (wildcard && so->inp_faddr == 0 && so->inp_fport == 0 &&
+		    (so->inp_laddr == 0 || so->inp_laddr == laddr) &&
+		    !listener)
+			listener = tp;
+	}
+	return listener;
+}
+
+void
+tcp_stats_register(ip_stack *st)
+{
+	sim_stats *ss = st->sim->stats;
+	char path[256];
+
+#define TCPSTAT_REG(n) \
+	g_snprintf(path, sizeof path, "hosts.%s.tcp." #n, st->name); \
+	sim_stats_add_u64(ss, path, &st->tcpstat.tcps_##n);
+	TCPSTAT_FIELDS(TCPSTAT_REG)
+#undef TCPSTAT_REG
+#define IPSTAT_REG(n) \
+	g_snprintf(path, sizeof path, "hosts.%s.ip." #n, st->name); \
+	sim_stats_add_u64(ss, path, &st->ipstat.ips_##n);
+	IPSTAT_REG(total) IPSTAT_REG(badsum) IPSTAT_REG(tooshort)
+	IPSTAT_REG(toosmall) IPSTAT_REG(badhlen) IPSTAT_REG(badlen)
+	IPSTAT_REG(badvers) IPSTAT_REG(fragdropped) IPSTAT_REG(cantforward)
+	IPSTAT_REG(noproto) IPSTAT_REG(delivered) IPSTAT_REG(localout)
+	IPSTAT_REG(noroute) IPSTAT_REG(toolong) IPSTAT_REG(odropped)
+	IPSTAT_REG(badether)
+#undef IPSTAT_REG
+}
+
+/*
+ * Name a connection: its counters and trace point then live as long as
+ * the simulation (the registry keeps pointers to them), not as long as
+ * the control block.
+ */
+void
+so_set_name(struct socket *so, const char *name)
+{
+	struct tcpcb *tp = so->so_pcb;
+	ip_stack *st = so->so_stack;
+	sim_stats *ss = st->sim->stats;
+	char path[256];
+
+	g_free(so->so_name);
+	so->so_name = g_strdup(name);
+	if (!tp || tp->t_cs_shared)
+		return;
+	tp->t_cs_shared = TRUE;
+	sim_on_free(st->sim, g_free, tp->cs);
+	sim_on_free(st->sim, g_free, tp->t_tseq);
+#define CS_REG(n) \
+	g_snprintf(path, sizeof path, "connections.%s." #n, name); \
+	sim_stats_add_u64(ss, path, &tp->cs->n);
+	CS_REG(sndpack) CS_REG(sndbyte) CS_REG(sndrexmitpack)
+	CS_REG(sndrexmitbyte) CS_REG(sndacks) CS_REG(rcvpack) CS_REG(rcvbyte)
+	CS_REG(rcvduppack) CS_REG(rcvdupack) CS_REG(rcvoopack)
+	CS_REG(rexmttimeo) CS_REG(fastrexmt) CS_REG(persisttimeo)
+	CS_REG(delack) CS_REG(rcvd_app)
+#undef CS_REG
+	g_snprintf(path, sizeof path, "tcp.%s.tseq", name);
+	sim_trace_register(st->sim, path, tp->t_tseq, SIM_TRACE_RECORD);
+}
+
+/* Linux delayed ACK: a per-connection timer instead of the fast tick. */
+static void
+tcp_linux_delack_fire(void *ctx, void *arg)
+{
+	struct tcpcb *tp = ctx;
+
+	if (tp->t_flags & TF_DELACK) {
+		tp->t_flags &= ~TF_DELACK;
+		tp->t_flags |= TF_ACKNOW;
+		tcpstat_inc(tp->t_stack, delack);
+		tp->cs->delack++;
+		(void)tcp_output(tp);
+	}
+}
+
+void
+tcp_linux_delack_arm(struct tcpcb *tp)
+{
+	ip_stack *st = tp->t_stack;
+	if (!sim_timer_is_armed(st->sim, &tp->t_delack_timer))
+		sim_timer_arm_in(st->sim, &tp->t_delack_timer, tp->t_ato);
+}
