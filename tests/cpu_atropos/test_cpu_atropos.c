@@ -11,6 +11,9 @@
 #include <check.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
+#include "sim/series.h"
 #include "sim/trace.h"
 #include "suites.h"
 
@@ -654,6 +657,111 @@ START_TEST(test_unknown_cost_model_is_an_error)
 }
 END_TEST
 
+START_TEST(test_overbooked_cpu_counts_missed_deadlines)
+{
+	atropos_qos big = qos(10 * MS, 8 * MS, FALSE, 0);
+	cpu_t *ob = make_cpu("ob", "free", FALSE, TRUE);
+	cpu_domain *a = cpu_carnage_new(ob, "a", &big, 0, NULL);
+	cpu_domain *b = cpu_carnage_new(ob, "b", &big, 0, NULL);
+	cpu_domain_acct aa, ab;
+
+	sim_run_until(sim, 1 * SIM_S);
+	cpu_domain_get_acct(a, &aa);
+	cpu_domain_get_acct(b, &ab);
+	/* 1.6 of the CPU promised: most periods end with time still owed. */
+	ck_assert_int_gt(aa.deadlines_missed + ab.deadlines_missed, 50);
+	cpu_sync(ob);
+	cpu_domain_get_acct(a, &aa);
+	cpu_domain_get_acct(b, &ab);
+	ck_assert_int_eq(aa.contracted + ab.contracted, 1 * SIM_S);
+}
+END_TEST
+
+static sim_time_t thread_done[2];
+
+static void
+thread_step(void *ctx, void *arg)
+{
+	cpu_thread *t = ctx;
+	int i = GPOINTER_TO_INT(arg);
+
+	thread_done[i] += 1 * MS;
+	cpu_thread_submit(t, 1 * MS, thread_step, t, arg);
+}
+
+START_TEST(test_threads_of_a_domain_take_turns_at_activations)
+{
+	cpu_domain *a = domain("app", qos(10 * MS, 2 * MS, FALSE, 0));
+	cpu_thread *t0 = cpu_thread_new(a, "t0");
+	cpu_thread *t1 = cpu_thread_new(a, "t1");
+
+	thread_done[0] = thread_done[1] = 0;
+	cpu_thread_submit(t0, 1 * MS, thread_step, t0, GINT_TO_POINTER(0));
+	cpu_thread_submit(t1, 1 * MS, thread_step, t1, GINT_TO_POINTER(1));
+	sim_run_until(sim, 100 * MS);
+	/* 10 activations of 2 ms: the threads alternate, 10 ms each. */
+	ck_assert_int_eq(thread_done[0], 10 * MS);
+	ck_assert_int_eq(thread_done[1], 10 * MS);
+}
+END_TEST
+
+START_TEST(test_share_series_writes_one_row_per_domain_per_interval)
+{
+	char *dir = g_dir_make_tmp("nemsim-cpu-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "cpu.csv", NULL);
+	char *text = NULL;
+	sim_series *se;
+
+	busy("s1", 10 * MS, 1 * MS, FALSE);
+	busy("carnage", 10 * MS, 0, TRUE);
+	se = sim_series_new(sim, path, cpu_share_series_columns, 100 * MS,
+			    cpu_share_series_rows, cpu, NULL);
+	ck_assert_ptr_nonnull(se);
+	sim_run_until(sim, 200 * MS);
+	ck_assert(sim_series_finish(se, NULL));
+	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	ck_assert_str_eq(text,
+		"time_s,cpu,domain,share,contracted_share,slack_share\n"
+		"0.1,cpu0,s1,0.1,0.1,0\n"
+		"0.1,cpu0,carnage,0.9,0,0.9\n"
+		"0.1,cpu0,idle,0,0,0\n"
+		"0.2,cpu0,s1,0.1,0.1,0\n"
+		"0.2,cpu0,carnage,0.9,0,0.9\n"
+		"0.2,cpu0,idle,0,0,0\n");
+	g_free(text);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+END_TEST
+
+START_TEST(test_refill_drops_leftover_of_domain_still_owed_time)
+{
+	cpu_domain *a = domain("app", qos(10 * MS, 4 * MS, FALSE, 0));
+	cpu_thread *t = cpu_thread_new(a, "main");
+	static submit_ev e;
+	cpu_domain_acct acct;
+
+	cpu_thread_submit(t, 1 * MS, NULL, NULL, NULL);
+	busy("other", 10 * MS, 6 * MS, FALSE);
+	e.t = t;
+	e.cost = 50 * MS;
+	sim_at(sim, 8 * MS, submit_now, &e, NULL);
+	sim_run_until(sim, 30 * MS);
+
+	/* 1 ms, block; short-block wake at 8 ms with r = 3 ms: runs 8-10,
+	 * so at the refill it is still owed 1 ms.  That leftover is
+	 * dropped (r = s, not r + s) and the period counts as missed. */
+	ck_assert_int_eq(ran_in("app", CPU_RUN_CONTRACTED, 8 * MS, 10 * MS),
+			 2 * MS);
+	ck_assert_int_eq(ran_in("app", CPU_RUN_CONTRACTED, 10 * MS, 20 * MS),
+			 4 * MS);
+	cpu_domain_get_acct(a, &acct);
+	ck_assert_int_eq(acct.deadlines_missed, 1);
+}
+END_TEST
+
 Suite *
 cpu_atropos_suite(void)
 {
@@ -676,6 +784,10 @@ cpu_atropos_suite(void)
 	tcase_add_test(tc, test_three_contracts_and_carnage_get_exact_shares);
 	tcase_add_test(tc, test_stats_register_domain_shares);
 	tcase_add_test(tc, test_unknown_cost_model_is_an_error);
+	tcase_add_test(tc, test_overbooked_cpu_counts_missed_deadlines);
+	tcase_add_test(tc, test_refill_drops_leftover_of_domain_still_owed_time);
+	tcase_add_test(tc, test_threads_of_a_domain_take_turns_at_activations);
+	tcase_add_test(tc, test_share_series_writes_one_row_per_domain_per_interval);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tw, setup, teardown);
