@@ -7,7 +7,7 @@
  * fits them to Figure 7's slope and the two maxima of the perf scenarios
  * (TARGETS.md, calibration rule) and records the fit here.
  *
- * free: every operation costs nothing; for tests and for fakes of a CPU
+ * ideal: every operation costs nothing; for tests and for fakes of a CPU
  * ("a CPU that costs nothing", ARCHITECTURE.md).
  */
 #include "cpu_cost.h"
@@ -22,18 +22,18 @@ static const cpu_cost_entry pentium200_entries[] = {
 	{ NULL, 0, NULL },
 };
 
-static const cpu_cost_entry free_entries[] = {
-	{ "domain_switch", 0, "free CPU" },
+static const cpu_cost_entry ideal_entries[] = {
+	{ "domain_switch", 0, "ideal CPU" },
 	{ NULL, 0, NULL },
 };
 
 static const cpu_cost_model models[] = {
 	{ "pentium200", "200 MHz Pentium (the paper's hosts)",
 	  pentium200_entries },
-	{ "free", "every operation costs 0 ns (tests, fakes)", free_entries },
+	{ "ideal", "every operation costs 0 ns (tests, fakes)", ideal_entries },
 };
 
-static const char *const model_names[] = { "pentium200", "free", NULL };
+static const char *const model_names[] = { "pentium200", "ideal", NULL };
 
 const cpu_cost_model *
 cpu_cost_model_find(const char *name)

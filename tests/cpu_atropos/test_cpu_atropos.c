@@ -1,7 +1,7 @@
 /*
  * test_cpu_atropos.c - the CPU scheduler's rules, one behaviour per test.
  *
- * Every test builds a fresh sim and one CPU with the "free" cost model
+ * Every test builds a fresh sim and one CPU with the "ideal" cost model
  * (no domain-switch cost unless the test asks for it), records every run
  * interval from the "cpu.<name>.runs" trace point, and checks the
  * schedule to the nanosecond.  All times are virtual.
@@ -56,7 +56,7 @@ setup(void)
 	runs = g_array_new(FALSE, FALSE, sizeof(cpu_run_rec));
 	stamps = g_array_new(FALSE, FALSE, sizeof(sim_time_t));
 	order = g_string_new("");
-	cpu = make_cpu("cpu0", "free", FALSE, FALSE);
+	cpu = make_cpu("cpu0", "ideal", FALSE, FALSE);
 }
 
 static void
@@ -501,7 +501,7 @@ END_TEST
 START_TEST(test_admission_allows_overbooking_when_asked)
 {
 	atropos_qos big = qos(10 * MS, 8 * MS, FALSE, 0);
-	cpu_t *ob = make_cpu("ob", "free", FALSE, TRUE);
+	cpu_t *ob = make_cpu("ob", "ideal", FALSE, TRUE);
 
 	ck_assert_ptr_nonnull(cpu_domain_new(ob, "a", &big, NULL));
 	ck_assert_ptr_nonnull(cpu_domain_new(ob, "b", &big, NULL));
@@ -652,7 +652,7 @@ START_TEST(test_unknown_cost_model_is_an_error)
 	cpu_params_default(&p);
 	p.cost_model = "pentium2000";
 	ck_assert_ptr_null(cpu_new(sim, "bad", &p, &err));
-	ck_assert_ptr_nonnull(strstr(err->message, "pentium200, free"));
+	ck_assert_ptr_nonnull(strstr(err->message, "pentium200, ideal"));
 	g_error_free(err);
 }
 END_TEST
@@ -660,7 +660,7 @@ END_TEST
 START_TEST(test_overbooked_cpu_counts_missed_deadlines)
 {
 	atropos_qos big = qos(10 * MS, 8 * MS, FALSE, 0);
-	cpu_t *ob = make_cpu("ob", "free", FALSE, TRUE);
+	cpu_t *ob = make_cpu("ob", "ideal", FALSE, TRUE);
 	cpu_domain *a = cpu_carnage_new(ob, "a", &big, 0, NULL);
 	cpu_domain *b = cpu_carnage_new(ob, "b", &big, 0, NULL);
 	cpu_domain_acct aa, ab;
