@@ -31,6 +31,7 @@
  *	cpu_domain *d = cpu_domain_new(cpu, "tcp_send", &q, &error);
  *	cpu_thread *t = cpu_thread_new(d, "app");
  *	cpu_thread_submit(t, cost, done_fn, ctx, arg);   // work
+ *	sim_exec *ex = cpu_thread_executor(t);           // for TCP etc.
  *	cpu_domain_notify(d, cost, handler, ctx, arg);   // event from outside
  *
  *	cpu_domain *c = cpu_carnage_new(cpu, "carnage", &q2, 0, &error);
@@ -47,6 +48,7 @@
 #pragma once
 
 #include "sim/csv.h"
+#include "sim/exec.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
 
@@ -116,6 +118,12 @@ void cpu_thread_submit(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
  */
 void cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost,
 				 cpu_work_fn fn, void *ctx, void *arg);
+/*
+ * The thread as an executor (sim/exec.h): sim_exec_run(ex, cost, fn, ctx,
+ * arg) is cpu_thread_submit(t, cost, fn, ctx, arg).  This is what models
+ * such as TCP are given, so that they can run on a fake CPU in tests.
+ */
+sim_exec *cpu_thread_executor(cpu_thread *t);
 /* Block the thread on an event: its work waits until unblocked. */
 void cpu_thread_block(cpu_thread *t);
 void cpu_thread_unblock(cpu_thread *t);

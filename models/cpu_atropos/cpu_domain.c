@@ -174,11 +174,26 @@ cpu_dom_free(cpu_domain *d)
 
 /* ---- public: threads, notifications, timeouts ---- */
 
+static void
+thread_exec_run(sim_exec *ex, sim_time_t cost, sim_event_fn fn, void *ctx,
+		void *arg)
+{
+	cpu_thread_submit(ex->impl, cost, fn, ctx, arg);
+}
+
+sim_exec *
+cpu_thread_executor(cpu_thread *t)
+{
+	return &t->exec;
+}
+
 cpu_thread *
 cpu_thread_new(cpu_domain *d, const char *name)
 {
 	cpu_thread *t = g_new0(cpu_thread, 1);
 
+	t->exec.run = thread_exec_run;
+	t->exec.impl = t;
 	t->dom = d;
 	t->name = g_strdup(name);
 	t->idx = d->threads->len;

@@ -28,6 +28,7 @@ struct cpu_thread {
 	guint idx;              /* in dom->threads */
 	cpu_workq work;         /* head may be in progress */
 	gboolean blocked;       /* blocked on an event */
+	sim_exec exec;          /* "charge this work to my domain" */
 };
 
 struct cpu_domain {

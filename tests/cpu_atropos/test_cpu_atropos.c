@@ -762,6 +762,20 @@ START_TEST(test_refill_drops_leftover_of_domain_still_owed_time)
 }
 END_TEST
 
+START_TEST(test_thread_executor_charges_work_to_the_domain)
+{
+	cpu_domain *a = domain("app", qos(10 * MS, 2 * MS, FALSE, 0));
+	sim_exec *ex = cpu_thread_executor(cpu_thread_new(a, "main"));
+
+	sim_exec_run(ex, 3 * MS, stamp, "a", NULL);
+	sim_exec_run(ex, 0, stamp, "b", NULL);
+	sim_run_until(sim, 50 * MS);
+	ck_assert_str_eq(order->str, "a b ");
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 0), 11 * MS);
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 1), 11 * MS);
+}
+END_TEST
+
 Suite *
 cpu_atropos_suite(void)
 {
@@ -799,6 +813,7 @@ cpu_atropos_suite(void)
 	tcase_add_test(tw, test_activation_runs_notifications_then_timeouts_then_threads);
 	tcase_add_test(tw, test_timeout_wakes_blocked_domain_at_its_time);
 	tcase_add_test(tw, test_thread_blocked_on_event_runs_only_when_unblocked);
+	tcase_add_test(tw, test_thread_executor_charges_work_to_the_domain);
 	suite_add_tcase(s, tw);
 	return s;
 }
