@@ -798,6 +798,15 @@ st_wait_ns(void *ctx)
 }
 
 static double
+st_switch_ns(void *ctx)
+{
+	cpu_domain *d = ctx;
+
+	cpu_sync(d->cpu);
+	return (double)d->acct.switching;
+}
+
+static double
 st_idle_ns(void *ctx)
 {
 	cpu_t *cpu = ctx;
@@ -871,6 +880,8 @@ cpu_register_stats(cpu_t *cpu)
 		add_fn(cpu, pfx, "contracted_ns", st_contracted_ns, d);
 		add_fn(cpu, pfx, "slack_ns", st_slack_ns, d);
 		add_fn(cpu, pfx, "wait_ns", st_wait_ns, d);
+		add_fn(cpu, pfx, "switch_ns", st_switch_ns, d);
+		add_u64(cpu, pfx, "work_done", &d->acct.work_done);
 		add_u64(cpu, pfx, "deadlines_missed",
 			&d->acct.deadlines_missed);
 		add_u64(cpu, pfx, "activations", &d->acct.activations);
@@ -894,6 +905,21 @@ sim_tracepoint *
 cpu_runs_tracepoint(cpu_t *cpu)
 {
 	return &cpu->runs_tp;
+}
+
+const char *const cpu_runs_csv_columns[] = {
+	"start_ns", "end_ns", "cpu", "domain", "kind", NULL,
+};
+
+void
+cpu_run_rec_to_csv(sim_csv *csv, const cpu_run_rec *rec)
+{
+	sim_csv_int(csv, rec->start);
+	sim_csv_int(csv, rec->end);
+	sim_csv_str(csv, rec->cpu);
+	sim_csv_str(csv, rec->domain);
+	sim_csv_str(csv, cpu_run_kind_name(rec->kind));
+	sim_csv_end_row(csv);
 }
 
 const char *const cpu_share_series_columns[] = {

@@ -93,7 +93,11 @@ cpu_costs *cpu_get_costs(cpu_t *cpu);
 /* Shortcut: the cost of an operation in this CPU's table (must exist). */
 sim_time_t cpu_cost(const cpu_t *cpu, const char *op);
 
-/* A domain, admitted against the CPU's other contracts. */
+/*
+ * A domain, admitted against the CPU's other contracts.  qos->l = 0 means
+ * "latency hint = period".  Domain names must be unique in a scenario
+ * (they name the stats paths domains.<name>.*).
+ */
 cpu_domain *cpu_domain_new(cpu_t *cpu, const char *name,
 			   const atropos_qos *qos, GError **error);
 const char *cpu_domain_name(const cpu_domain *d);
@@ -197,7 +201,7 @@ double cpu_idle_share(cpu_t *cpu);
  * Register into sim->stats:
  *   domains.<d>.{cpu_share,contracted_share,slack_share,wait_share,
  *     contracted_ns,slack_ns,wait_ns,switch_ns,deadlines_missed,
- *     activations,wakeups,long_blocks,short_blocks}
+ *     activations,wakeups,long_blocks,short_blocks,work_done}
  *   cpus.<cpu>.{idle_share,idle_ns,decisions,events,switches}
  * Call once, after the domains are made.
  */
@@ -222,6 +226,14 @@ typedef struct cpu_run_rec {
 } cpu_run_rec;
 
 sim_tracepoint *cpu_runs_tracepoint(cpu_t *cpu);
+
+/*
+ * For a CSV writer subscribed to "cpu.<cpu>.runs": the columns
+ * (start_ns, end_ns, cpu, domain, kind; times exact) and one row per
+ * record.
+ */
+extern const char *const cpu_runs_csv_columns[];
+void cpu_run_rec_to_csv(sim_csv *csv, const cpu_run_rec *rec);
 
 /*
  * The CPU-share time series, for sim_series (sim/series.h): pass

@@ -776,6 +776,46 @@ START_TEST(test_thread_executor_charges_work_to_the_domain)
 }
 END_TEST
 
+static void
+runs_to_csv(void *ctx, sim_time_t t, const void *rec)
+{
+	cpu_run_rec_to_csv(ctx, rec);
+}
+
+START_TEST(test_run_trace_writes_exact_intervals_as_csv)
+{
+	char *dir = g_dir_make_tmp("nemsim-cpu-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "runs.csv", NULL);
+	sim_csv *csv = sim_csv_open(path, cpu_runs_csv_columns, NULL);
+	char *text = NULL;
+
+	ck_assert_ptr_nonnull(csv);
+	sim_trace_subscribe(sim, cpu_runs_tracepoint(cpu), runs_to_csv, csv);
+	busy("s1", 10 * MS, 1 * MS, FALSE);
+	busy("carnage", 10 * MS, 0, TRUE);
+	sim_run_until(sim, 10 * MS + 1);
+	ck_assert(sim_csv_close(csv, NULL));
+	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	ck_assert_str_eq(text,
+		"start_ns,end_ns,cpu,domain,kind\n"
+		"0,1000000,cpu0,s1,contracted\n"
+		"1000000,2000000,cpu0,carnage,slack\n"
+		"2000000,3000000,cpu0,carnage,slack\n"
+		"3000000,4000000,cpu0,carnage,slack\n"
+		"4000000,5000000,cpu0,carnage,slack\n"
+		"5000000,6000000,cpu0,carnage,slack\n"
+		"6000000,7000000,cpu0,carnage,slack\n"
+		"7000000,8000000,cpu0,carnage,slack\n"
+		"8000000,9000000,cpu0,carnage,slack\n"
+		"9000000,10000000,cpu0,carnage,slack\n");
+	g_free(text);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+END_TEST
+
 Suite *
 cpu_atropos_suite(void)
 {
@@ -802,6 +842,7 @@ cpu_atropos_suite(void)
 	tcase_add_test(tc, test_refill_drops_leftover_of_domain_still_owed_time);
 	tcase_add_test(tc, test_threads_of_a_domain_take_turns_at_activations);
 	tcase_add_test(tc, test_share_series_writes_one_row_per_domain_per_interval);
+	tcase_add_test(tc, test_run_trace_writes_exact_intervals_as_csv);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tw, setup, teardown);
