@@ -447,3 +447,42 @@ h_bulk_run(struct harness *h, struct h_bulk *b, sim_time_t limit)
 		h_run(h, 100 * SIM_MS);
 	return b->rcv.eof;
 }
+
+void
+h_raw_connect(struct harness *h, struct h_rawconn *rc, uint16_t win, int mss)
+{
+	uint8_t opt[4] = { TCPOPT_MAXSEG, 4, (uint8_t)(mss >> 8),
+			   (uint8_t)mss };
+	int err;
+
+	memset(rc, 0, sizeof *rc);
+	rc->l = so_socket(h->st[0]);
+	ck_assert_int_eq(so_bind(rc->l, 0, H_PORT_STACK), 0);
+	ck_assert_int_eq(so_listen(rc->l, 5), 0);
+	rc->bnxt = 100000;
+	rc->bwin = win;
+	h_raw_send(h, TH_SYN, rc->bnxt, 0, win, NULL, 0, opt, 4);
+	rc->bnxt++;
+	h_run(h, 2 * h->delay);
+	const struct h_seg *sa = h_last(h, 0);
+	ck_assert_ptr_nonnull(sa);
+	ck_assert_int_eq(sa->flags, TH_SYN | TH_ACK);
+	rc->anxt = sa->seq + 1;
+	h_raw_send(h, TH_ACK, rc->bnxt, rc->anxt, win, NULL, 0, NULL, 0);
+	h_run(h, h->delay + 1);
+	rc->a = so_accept(rc->l, &err);
+	ck_assert_ptr_nonnull(rc->a);
+}
+
+void
+h_raw_data(struct harness *h, struct h_rawconn *rc, uint32_t seqoff,
+	   uint32_t len, uint8_t extra_flags)
+{
+	uint8_t *buf = g_malloc(len + 1);
+	uint32_t base = rc->bnxt + seqoff;
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = h_pattern(base + i - 100001);
+	h_raw_send(h, TH_ACK | extra_flags, base, rc->anxt, rc->bwin, buf, len,
+		   NULL, 0);
+	g_free(buf);
+}

@@ -115,3 +115,19 @@ void h_bulk_start(struct harness *h, struct h_bulk *b, uint64_t nbytes,
 		  uint32_t chunk);
 /* Run until the receiver saw EOF (or limit); TRUE if it did. */
 gboolean h_bulk_run(struct harness *h, struct h_bulk *b, sim_time_t limit);
+
+/*
+ * A connection between the raw peer B (active) and a listener on A
+ * (passive).  After h_raw_connect, A's accepted socket is rc->a, and
+ * rc->bnxt / rc->anxt are the next sequence numbers of each side.
+ */
+struct h_rawconn {
+	struct socket *l, *a;
+	uint32_t bnxt, anxt;
+	uint16_t bwin;
+};
+void h_raw_connect(struct harness *h, struct h_rawconn *rc, uint16_t win,
+		   int mss);
+/* Send data from B at rc->bnxt (advancing it), ACKing rc->anxt. */
+void h_raw_data(struct harness *h, struct h_rawconn *rc, uint32_t seqoff,
+		uint32_t len, uint8_t extra_flags);

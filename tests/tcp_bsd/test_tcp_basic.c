@@ -301,6 +301,18 @@ integrity_run(uint64_t seed, gboolean rfc1323, uint64_t nbytes)
 		      (unsigned long long)seed,
 		      (unsigned long long)b.rcv.rcvd,
 		      (unsigned long long)b.rcv.mismatches);
+	if (g_getenv("TCP_BSD_VERBOSE"))
+		fprintf(stderr, "seed %llu: %llu bytes, %.1f s, loss %.3f dup %.3f "
+			"reorder %.3f: rexmt %llu timeouts %llu fastrexmt %llu "
+			"dupacks %llu oopack %llu duppack %llu\n",
+			(unsigned long long)seed, (unsigned long long)nbytes,
+			sim_time_to_s(sim_now(h->sim)), h->loss, h->dup, h->reorder,
+			(unsigned long long)h->st[0]->tcpstat.tcps_sndrexmitpack,
+			(unsigned long long)h->st[0]->tcpstat.tcps_rexmttimeo,
+			(unsigned long long)h->st[0]->tcpstat.tcps_fastrexmt,
+			(unsigned long long)h->st[0]->tcpstat.tcps_rcvdupack,
+			(unsigned long long)h->st[1]->tcpstat.tcps_rcvoopack,
+			(unsigned long long)h->st[1]->tcpstat.tcps_rcvduppack);
 	h_free(h);
 	ck_assert_uint_eq(sim_pkt_live(), 0);
 }
