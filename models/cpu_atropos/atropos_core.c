@@ -25,8 +25,8 @@ atropos_qos_check(const atropos_qos *q, const char *what, GError **error)
 	if (q->s < 0 || q->s > q->p) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
 			    "%s: slice must be between 0 and the period "
-			    "(slice %" G_GINT64_FORMAT " ns, period %"
-			    G_GINT64_FORMAT " ns)",
+			    "(slice %" G_GINT64_FORMAT
+			    " ns, period %" G_GINT64_FORMAT " ns)",
 			    what, (gint64)q->s, (gint64)q->p);
 		return FALSE;
 	}
@@ -186,8 +186,8 @@ atropos_sched_clear(atropos_sched *s)
 }
 
 void
-atropos_client_init(atropos_sched *s, atropos_client *c,
-		    const atropos_qos *q, void *owner)
+atropos_client_init(atropos_sched *s, atropos_client *c, const atropos_qos *q,
+		    void *owner)
 {
 	memset(c, 0, sizeof(*c));
 	c->qos = *q;

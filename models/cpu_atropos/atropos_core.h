@@ -43,10 +43,10 @@
 
 /* The reservation: slice s in every period p; x: wants slack; l: latency. */
 typedef struct atropos_qos {
-	sim_time_t p;  /* period */
-	sim_time_t s;  /* slice guaranteed in every period, 0 <= s <= p */
-	gboolean x;    /* may use unallocated time (slack) */
-	sim_time_t l;  /* latency hint: deadline after a long block */
+	sim_time_t p; /* period */
+	sim_time_t s; /* slice guaranteed in every period, 0 <= s <= p */
+	gboolean x;   /* may use unallocated time (slack) */
+	sim_time_t l; /* latency hint: deadline after a long block */
 } atropos_qos;
 
 /* Check 0 < p, 0 <= s <= p, l >= 0.  `what` names the owner in messages. */
@@ -56,41 +56,41 @@ gboolean atropos_qos_check(const atropos_qos *q, const char *what,
 /* Which queue a client is on. */
 typedef enum {
 	ATROPOS_Q_NONE = 0, /* on no queue (TX: idle; CPU: being created) */
-	ATROPOS_Q_RUN,      /* r > 0, eligible for contracted time, by d */
-	ATROPOS_Q_WAIT,     /* waiting for its next period, by d */
-	ATROPOS_Q_OTHER,    /* on a user-owned queue (CPU: blocked, unblocked) */
+	ATROPOS_Q_RUN,	    /* r > 0, eligible for contracted time, by d */
+	ATROPOS_Q_WAIT,	    /* waiting for its next period, by d */
+	ATROPOS_Q_OTHER, /* on a user-owned queue (CPU: blocked, unblocked) */
 } atropos_qstate;
 
 typedef struct atropos_queue atropos_queue;
 
 typedef struct atropos_client {
 	atropos_qos qos;
-	sim_time_t d;         /* current deadline (end of current period) */
-	sim_time_t r;         /* remaining contracted time; < 0 is debt */
+	sim_time_t d; /* current deadline (end of current period) */
+	sim_time_t r; /* remaining contracted time; < 0 is debt */
 	/* queue membership (owned by atropos_core.c) */
 	atropos_queue *q;
-	sim_time_t key;       /* heap key: d, or a user key (timeout) */
-	uint64_t seq;         /* tie-break: insertion order */
+	sim_time_t key; /* heap key: d, or a user key (timeout) */
+	uint64_t seq;	/* tie-break: insertion order */
 	guint qidx;
 	atropos_qstate qstate;
-	guint ring_idx;       /* index in the slack ring, G_MAXUINT if none */
-	void *owner;          /* the domain or the channel */
+	guint ring_idx; /* index in the slack ring, G_MAXUINT if none */
+	void *owner;	/* the domain or the channel */
 	/* counters the core keeps */
-	uint64_t refills;     /* periods started by atropos_refill */
+	uint64_t refills; /* periods started by atropos_refill */
 } atropos_client;
 
 /* A heap of clients keyed by (key, seq). */
 struct atropos_queue {
 	atropos_client **v;
 	guint n, cap;
-	atropos_qstate tag;   /* what membership in this queue means */
+	atropos_qstate tag; /* what membership in this queue means */
 };
 
 typedef struct atropos_sched {
-	atropos_queue run;    /* by deadline */
-	atropos_queue wait;   /* by deadline */
-	GPtrArray *ring;      /* x = true clients, in order of joining */
-	guint ring_next;      /* where the next slack search starts */
+	atropos_queue run;  /* by deadline */
+	atropos_queue wait; /* by deadline */
+	GPtrArray *ring;    /* x = true clients, in order of joining */
+	guint ring_next;    /* where the next slack search starts */
 	uint64_t seq;
 } atropos_sched;
 
@@ -149,8 +149,7 @@ typedef enum {
 } atropos_refill_rule;
 
 /* Called for each client refilled, before its new r and d are set. */
-typedef void (*atropos_refill_fn)(void *ctx, atropos_client *c,
-				  sim_time_t now);
+typedef void (*atropos_refill_fn)(void *ctx, atropos_client *c, sim_time_t now);
 
 /*
  * Start new periods: every client on wait (and on `extra`, if not NULL,
@@ -161,9 +160,8 @@ typedef void (*atropos_refill_fn)(void *ctx, atropos_client *c,
  * period, until it is runnable or its deadline is in the future.  Returns
  * the number of refills.
  */
-guint atropos_refill(atropos_sched *s, sim_time_t now,
-		     atropos_refill_rule rule, atropos_queue *extra,
-		     atropos_refill_fn fn, void *ctx);
+guint atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
+		     atropos_queue *extra, atropos_refill_fn fn, void *ctx);
 
 /* Earliest deadline on wait (and extra), or SIM_TIME_MAX. */
 sim_time_t atropos_next_refill(const atropos_sched *s,
@@ -183,7 +181,7 @@ atropos_client *atropos_slack_pick(atropos_sched *s, atropos_eligible_fn fn,
  * an exact fraction so that 0.5 + 0.5 is exactly 1.
  */
 typedef struct atropos_util {
-	__int128 num, den;    /* den > 0; falls back to `approx` on overflow */
+	__int128 num, den; /* den > 0; falls back to `approx` on overflow */
 	double approx;
 	gboolean exact;
 } atropos_util;

@@ -26,7 +26,11 @@
  *      else the unblocked entry with the earliest deadline, for up to r
  *      (charged to r as contracted time); else slack: the next domain
  *      with x = true on the wait queue, cyclically, for the slack quantum
- *      (1 ms in the release), not charged to r; else idle.  A chosen
+ *      (1 ms in the release), not charged to r; else idle.  The cycle is
+ *      the order in which the domains were created; the release
+ *      approximates round robin by a position in its deadline-ordered
+ *      wait queue, which drifts as deadlines move, so it is only
+ *      roughly cyclic - we keep the rule REFERENCE.md states.  A chosen
  *      domain with nothing to do (just created, or its threads all
  *      blocked) blocks at once and the choice is made again.
  *   5. The next scheduling point is min(now + granted time, earliest
@@ -70,7 +74,7 @@ cpu_params_default(cpu_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->cost_model = "pentium200";
-	p->slack_quantum = 1 * SIM_MS;   /* BESTEFFORT quantum, 1999 release */
+	p->slack_quantum = 1 * SIM_MS; /* BESTEFFORT quantum, 1999 release */
 	p->charge_domain_switch = TRUE;
 	p->allow_overbook = FALSE;
 }
@@ -161,7 +165,7 @@ runnable_close(cpu_domain *d, sim_time_t now)
 	if (now > d->runnable_since) {
 		d->runnable += now - d->runnable_since;
 		d->win_runnable +=
-			window_overlap(d->cpu->sim, d->runnable_since, now);
+		    window_overlap(d->cpu->sim, d->runnable_since, now);
 	}
 	d->runnable_since = now;
 }
@@ -450,8 +454,7 @@ cpu_schedule(cpu_t *cpu, sim_time_t now, gboolean blocking)
 		cpu->last = d;
 		if (cpu->params.charge_domain_switch)
 			cpu->switch_end = cpu->progress_at =
-				now + cpu_costs_get(cpu->costs,
-						    "domain_switch");
+			    now + cpu_costs_get(cpu->costs, "domain_switch");
 	}
 	d->acct.activations++;
 	if (!cpu_dom_pick(d, now, TRUE))
@@ -493,7 +496,7 @@ cpu_dispatch(cpu_t *cpu)
 			blocking = d->cur == NULL;
 		}
 		if (d && !blocking && d->cur->nopreempt && d->cur->left > 0)
-			break;  /* inside a critical section */
+			break; /* inside a critical section */
 		if (blocking || cpu->need_resched || now >= cpu->point) {
 			cpu->need_resched = FALSE;
 			cpu_schedule(cpu, now, blocking);
@@ -550,13 +553,12 @@ cpu_new(sim_t *sim, const char *name, const cpu_params *p, GError **error)
 	cpu_t *cpu;
 
 	if (!m) {
-		gchar *names = g_strjoinv(", ",
-					  (gchar **)cpu_cost_model_names());
+		gchar *names =
+		    g_strjoinv(", ", (gchar **)cpu_cost_model_names());
 
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
-			    "cpu %s: unknown cost model '%s' (known: %s)",
-			    name, p->cost_model ? p->cost_model : "(null)",
-			    names);
+			    "cpu %s: unknown cost model '%s' (known: %s)", name,
+			    p->cost_model ? p->cost_model : "(null)", names);
 		g_free(names);
 		return NULL;
 	}
@@ -758,8 +760,8 @@ static double
 domain_wait_share(cpu_domain *d)
 {
 	cpu_sync(d->cpu);
-	return ratio(d->cpu, d->win_runnable - d->win_contracted -
-				     d->win_slack);
+	return ratio(d->cpu,
+		     d->win_runnable - d->win_contracted - d->win_slack);
 }
 
 double
@@ -908,7 +910,7 @@ cpu_runs_tracepoint(cpu_t *cpu)
 }
 
 const char *const cpu_runs_csv_columns[] = {
-	"start_ns", "end_ns", "cpu", "domain", "kind", NULL,
+    "start_ns", "end_ns", "cpu", "domain", "kind", NULL,
 };
 
 void
@@ -923,8 +925,7 @@ cpu_run_rec_to_csv(sim_csv *csv, const cpu_run_rec *rec)
 }
 
 const char *const cpu_share_series_columns[] = {
-	"time_s", "cpu", "domain", "share", "contracted_share", "slack_share",
-	NULL,
+    "time_s", "cpu", "domain", "share", "contracted_share", "slack_share", NULL,
 };
 
 static void

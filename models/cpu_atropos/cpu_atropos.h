@@ -98,8 +98,8 @@ sim_time_t cpu_cost(const cpu_t *cpu, const char *op);
  * "latency hint = period".  Domain names must be unique in a scenario
  * (they name the stats paths domains.<name>.*).
  */
-cpu_domain *cpu_domain_new(cpu_t *cpu, const char *name,
-			   const atropos_qos *qos, GError **error);
+cpu_domain *cpu_domain_new(cpu_t *cpu, const char *name, const atropos_qos *qos,
+			   GError **error);
 const char *cpu_domain_name(const cpu_domain *d);
 cpu_t *cpu_domain_cpu(const cpu_domain *d);
 const atropos_qos *cpu_domain_qos(const cpu_domain *d);
@@ -120,8 +120,8 @@ void cpu_thread_submit(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
  * taken when it ends; a contracted domain thereby overruns its slice and
  * carries the overrun as debt into its next period.
  */
-void cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost,
-				 cpu_work_fn fn, void *ctx, void *arg);
+void cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
+				 void *ctx, void *arg);
 /*
  * The thread as an executor (sim/exec.h): sim_exec_run(ex, cost, fn, ctx,
  * arg) is cpu_thread_submit(t, cost, fn, ctx, arg).  This is what models
@@ -168,22 +168,22 @@ cpu_domain *cpu_carnage_new(cpu_t *cpu, const char *name,
 /* ---- accounting ---- */
 
 typedef struct cpu_domain_acct {
-	sim_time_t contracted;  /* run in contracted time (incl. switches) */
-	sim_time_t slack;       /* run as slack (incl. switches) */
-	sim_time_t waiting;     /* runnable (not blocked) but not running */
-	sim_time_t switching;   /* part of run time spent on domain switches */
+	sim_time_t contracted; /* run in contracted time (incl. switches) */
+	sim_time_t slack;      /* run as slack (incl. switches) */
+	sim_time_t waiting;    /* runnable (not blocked) but not running */
+	sim_time_t switching;  /* part of run time spent on domain switches */
 	uint64_t deadlines_missed;
 	uint64_t activations;
-	uint64_t wakeups;       /* blocked -> runnable */
+	uint64_t wakeups; /* blocked -> runnable */
 	uint64_t long_blocks, short_blocks;
-	uint64_t work_done;     /* work items completed */
+	uint64_t work_done; /* work items completed */
 } cpu_domain_acct;
 
 typedef struct cpu_acct {
 	sim_time_t idle;
-	uint64_t decisions;     /* scheduler passes */
-	uint64_t timer_events;  /* sim events run by this CPU */
-	uint64_t switches;      /* domain switches */
+	uint64_t decisions;    /* scheduler passes */
+	uint64_t timer_events; /* sim events run by this CPU */
+	uint64_t switches;     /* domain switches */
 } cpu_acct;
 
 /* Bring the accounting up to now (harmless, idempotent at one time). */
@@ -220,7 +220,7 @@ const char *cpu_run_kind_name(cpu_run_kind k);
 /* "cpu.<cpu>.runs": the domain ran (or the CPU idled) in [start, end). */
 typedef struct cpu_run_rec {
 	const char *cpu;
-	const char *domain;     /* "idle" for idle */
+	const char *domain; /* "idle" for idle */
 	sim_time_t start, end;
 	cpu_run_kind kind;
 } cpu_run_rec;

@@ -13,27 +13,25 @@
 #include "cpu_cost.h"
 
 static const cpu_cost_entry pentium200_entries[] = {
-	/* Saving one domain's context and activating another: kernel entry,
-	 * scheduler pass, page-table protection switch, activation upcall.
-	 * Placeholder of the order of a few microseconds on a P200; to be
-	 * calibrated in issue 7. */
-	{ "domain_switch", 5 * SIM_US,
-	  "placeholder, to be calibrated in issue 7" },
-	{ NULL, 0, NULL },
+    /* Saving one domain's context and activating another: kernel entry,
+     * scheduler pass, page-table protection switch, activation upcall.
+     * Placeholder of the order of a few microseconds on a P200; to be
+     * calibrated in issue 7. */
+    {"domain_switch", 5 * SIM_US, "placeholder, to be calibrated in issue 7"},
+    {NULL, 0, NULL},
 };
 
 static const cpu_cost_entry ideal_entries[] = {
-	{ "domain_switch", 0, "ideal CPU" },
-	{ NULL, 0, NULL },
+    {"domain_switch", 0, "ideal CPU"},
+    {NULL, 0, NULL},
 };
 
 static const cpu_cost_model models[] = {
-	{ "pentium200", "200 MHz Pentium (the paper's hosts)",
-	  pentium200_entries },
-	{ "ideal", "every operation costs 0 ns (tests, fakes)", ideal_entries },
+    {"pentium200", "200 MHz Pentium (the paper's hosts)", pentium200_entries},
+    {"ideal", "every operation costs 0 ns (tests, fakes)", ideal_entries},
 };
 
-static const char *const model_names[] = { "pentium200", "ideal", NULL };
+static const char *const model_names[] = {"pentium200", "ideal", NULL};
 
 const cpu_cost_model *
 cpu_cost_model_find(const char *name)
@@ -52,7 +50,7 @@ cpu_cost_model_names(void)
 
 struct cpu_costs {
 	const cpu_cost_model *model;
-	GHashTable *ns;       /* op -> sim_time_t* */
+	GHashTable *ns; /* op -> sim_time_t* */
 };
 
 cpu_costs *

@@ -18,13 +18,13 @@
 #include "sim/simtime.h"
 
 typedef struct cpu_cost_entry {
-	const char *op;      /* "domain_switch" */
-	sim_time_t ns;       /* CPU time per operation */
-	const char *note;    /* where the value comes from */
+	const char *op;	  /* "domain_switch" */
+	sim_time_t ns;	  /* CPU time per operation */
+	const char *note; /* where the value comes from */
 } cpu_cost_entry;
 
 typedef struct cpu_cost_model {
-	const char *name;    /* "pentium200" */
+	const char *name; /* "pentium200" */
 	const char *note;
 	const cpu_cost_entry *entries; /* terminated by op == NULL */
 } cpu_cost_model;

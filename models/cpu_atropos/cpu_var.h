@@ -9,12 +9,12 @@
 
 typedef struct cpu_work {
 	struct cpu_work *next;
-	sim_time_t left;        /* CPU time still to deliver */
+	sim_time_t left; /* CPU time still to deliver */
 	cpu_work_fn fn;
 	void *ctx, *arg;
-	sim_time_t at;          /* timeouts: when due */
-	uint64_t id;            /* timeouts: for cancel */
-	gboolean nopreempt;     /* runs to completion once started */
+	sim_time_t at;	    /* timeouts: when due */
+	uint64_t id;	    /* timeouts: for cancel */
+	gboolean nopreempt; /* runs to completion once started */
 } cpu_work;
 
 typedef struct cpu_workq {
@@ -25,34 +25,34 @@ typedef struct cpu_workq {
 struct cpu_thread {
 	cpu_domain *dom;
 	char *name;
-	guint idx;              /* in dom->threads */
-	cpu_workq work;         /* head may be in progress */
-	gboolean blocked;       /* blocked on an event */
-	sim_exec exec;          /* "charge this work to my domain" */
+	guint idx;	  /* in dom->threads */
+	cpu_workq work;	  /* head may be in progress */
+	gboolean blocked; /* blocked on an event */
+	sim_exec exec;	  /* "charge this work to my domain" */
 };
 
 struct cpu_domain {
 	cpu_t *cpu;
 	char *name;
-	atropos_client ac;      /* d, r, queue; owner = this domain */
-	gboolean blocked;       /* on cpu->blocked */
-	gboolean woken;         /* on cpu->woken, unblocked at the next pass */
+	atropos_client ac; /* d, r, queue; owner = this domain */
+	gboolean blocked;  /* on cpu->blocked */
+	gboolean woken;	   /* on cpu->woken, unblocked at the next pass */
 
 	/* inside the domain */
-	cpu_workq notes;        /* pending notification handlers */
-	cpu_workq timeouts;     /* sorted by (at, id) */
+	cpu_workq notes;    /* pending notification handlers */
+	cpu_workq timeouts; /* sorted by (at, id) */
 	uint64_t next_timeout_id;
 	GPtrArray *threads;
-	cpu_thread *cur_thread; /* the ULS's current thread */
-	cpu_work *cur;          /* the item being run, or NULL */
-	gboolean cur_is_handler;/* cur is a notification/timeout handler */
+	cpu_thread *cur_thread;	 /* the ULS's current thread */
+	cpu_work *cur;		 /* the item being run, or NULL */
+	gboolean cur_is_handler; /* cur is a notification/timeout handler */
 
 	/* accounting */
 	cpu_domain_acct acct;
 	sim_time_t win_contracted, win_slack;
-	sim_time_t runnable, win_runnable;  /* not blocked (closed part) */
-	sim_time_t runnable_since;          /* start of the open part */
-	sim_time_t missed_d;    /* deadline already counted as missed */
+	sim_time_t runnable, win_runnable; /* not blocked (closed part) */
+	sim_time_t runnable_since;	   /* start of the open part */
+	sim_time_t missed_d; /* deadline already counted as missed */
 	sim_time_t sample_prev_c, sample_prev_s;
 };
 
@@ -65,21 +65,21 @@ struct cpu {
 
 	/* Atropos state: run and wait in `at`; the CPU's own queues. */
 	atropos_sched at;
-	atropos_queue blocked;  /* keyed by the earliest timeout */
-	atropos_queue unblocked;/* short-block wake-ups with r > 0, by d */
-	GPtrArray *woken;       /* domains woken since the last pass */
+	atropos_queue blocked;	 /* keyed by the earliest timeout */
+	atropos_queue unblocked; /* short-block wake-ups with r > 0, by d */
+	GPtrArray *woken;	 /* domains woken since the last pass */
 	GPtrArray *domains;
 	atropos_util util;
 
 	/* what the CPU is doing */
-	cpu_domain *cur;        /* NULL: idle */
+	cpu_domain *cur; /* NULL: idle */
 	cpu_run_kind kind;
-	cpu_domain *last;       /* last domain that ran (switch cost) */
-	sim_time_t run_start;   /* start of this run (charging, traces) */
-	sim_time_t acct_from;   /* accounted up to here */
-	sim_time_t switch_end;  /* domain switch overhead ends here */
+	cpu_domain *last;	/* last domain that ran (switch cost) */
+	sim_time_t run_start;	/* start of this run (charging, traces) */
+	sim_time_t acct_from;	/* accounted up to here */
+	sim_time_t switch_end;	/* domain switch overhead ends here */
 	sim_time_t progress_at; /* work delivered up to here */
-	sim_time_t point;       /* next scheduling point */
+	sim_time_t point;	/* next scheduling point */
 	sim_timer tm;
 	gboolean in_dispatch, need_resched;
 
@@ -92,7 +92,7 @@ struct cpu {
 	char *runs_name;
 	sim_tracepoint runs_tp;
 
-	cpu_work *free_work;    /* recycled work items */
+	cpu_work *free_work; /* recycled work items */
 };
 
 /* cpu_atropos.c */

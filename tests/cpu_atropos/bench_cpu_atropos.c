@@ -26,10 +26,10 @@ main(int argc, char **argv)
 		atropos_qos q;
 		cpu_domain *d;
 	} dom[] = {
-		{ "s1", { 10 * SIM_MS, 1 * SIM_MS, FALSE, 10 * SIM_MS } },
-		{ "s2", { 20 * SIM_MS, 2 * SIM_MS, FALSE, 20 * SIM_MS } },
-		{ "s3", { 20 * SIM_MS, 1 * SIM_MS, FALSE, 20 * SIM_MS } },
-		{ "carnage", { 10 * SIM_MS, 0, TRUE, 10 * SIM_MS } },
+	    {"s1", {10 * SIM_MS, 1 * SIM_MS, FALSE, 10 * SIM_MS}},
+	    {"s2", {20 * SIM_MS, 2 * SIM_MS, FALSE, 20 * SIM_MS}},
+	    {"s3", {20 * SIM_MS, 1 * SIM_MS, FALSE, 20 * SIM_MS}},
+	    {"carnage", {10 * SIM_MS, 0, TRUE, 10 * SIM_MS}},
 	};
 	cpu_t *cpu;
 	cpu_acct ca;
@@ -39,8 +39,8 @@ main(int argc, char **argv)
 	cpu = cpu_new(sim, "nemesis", &p, &err);
 	g_assert_no_error(err);
 	for (guint i = 0; i < G_N_ELEMENTS(dom); i++) {
-		dom[i].d = cpu_carnage_new(cpu, dom[i].name, &dom[i].q, chunk,
-					   &err);
+		dom[i].d =
+		    cpu_carnage_new(cpu, dom[i].name, &dom[i].q, chunk, &err);
 		g_assert_no_error(err);
 	}
 	sim->measure_from = 1 * SIM_S;
@@ -54,14 +54,14 @@ main(int argc, char **argv)
 	       "work chunk %lld ns\n",
 	       p.cost_model, (long long)cpu_cost(cpu, "domain_switch"),
 	       (long long)p.slack_quantum, (long long)chunk);
-	printf("%-8s %10s %10s %10s %10s %8s\n", "domain", "contract",
-	       "share", "contracted", "slack", "missed");
+	printf("%-8s %10s %10s %10s %10s %8s\n", "domain", "contract", "share",
+	       "contracted", "slack", "missed");
 	for (guint i = 0; i < G_N_ELEMENTS(dom); i++) {
 		cpu_domain_acct a;
 
 		cpu_domain_get_acct(dom[i].d, &a);
-		printf("%-8s %10.4f %10.6f %10.6f %10.6f %8llu\n",
-		       dom[i].name, (double)dom[i].q.s / dom[i].q.p,
+		printf("%-8s %10.4f %10.6f %10.6f %10.6f %8llu\n", dom[i].name,
+		       (double)dom[i].q.s / dom[i].q.p,
 		       cpu_domain_share(dom[i].d),
 		       cpu_domain_contracted_share(dom[i].d),
 		       cpu_domain_slack_share(dom[i].d),
@@ -71,8 +71,7 @@ main(int argc, char **argv)
 	printf("simulated %.1f s: %llu sim events (%.0f /s), CPU timer events "
 	       "%.0f /s, scheduler passes %.0f /s, domain switches %.0f /s\n",
 	       secs, (unsigned long long)sim->events, sim->events / secs,
-	       ca.timer_events / secs, ca.decisions / secs,
-	       ca.switches / secs);
+	       ca.timer_events / secs, ca.decisions / secs, ca.switches / secs);
 	printf("wall %.3f s (%.0f ns per event)\n", (t1 - t0) / 1e6,
 	       (t1 - t0) * 1e3 / (double)sim->events);
 	sim_free(sim);

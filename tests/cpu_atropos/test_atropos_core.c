@@ -12,7 +12,7 @@
 static atropos_qos
 qos(sim_time_t p, sim_time_t s, gboolean x)
 {
-	atropos_qos q = { .p = p, .s = s, .x = x, .l = p };
+	atropos_qos q = {.p = p, .s = s, .x = x, .l = p};
 	return q;
 }
 
@@ -31,7 +31,7 @@ START_TEST(test_run_queue_is_earliest_deadline_first_fifo_on_ties)
 	a.d = 30;
 	b.d = 10;
 	c.d = 20;
-	d.d = 10;   /* same deadline as b, queued later */
+	d.d = 10; /* same deadline as b, queued later */
 	atropos_enqueue_by_remain(&s, &a);
 	atropos_enqueue_by_remain(&s, &b);
 	atropos_enqueue_by_remain(&s, &c);
@@ -84,9 +84,10 @@ START_TEST(test_cpu_refill_drops_leftover_and_carries_debt)
 	atropos_enqueue(&s, &s.wait, &pos, 10);
 	atropos_enqueue(&s, &s.wait, &neg, 10);
 	ck_assert_uint_eq(atropos_refill(&s, 10, ATROPOS_REFILL_DROP_LEFTOVER,
-					 NULL, NULL, NULL), 2);
-	ck_assert_int_eq(pos.r, 4);   /* leftover 3 dropped */
-	ck_assert_int_eq(neg.r, 3);   /* debt 1 carried */
+					 NULL, NULL, NULL),
+			  2);
+	ck_assert_int_eq(pos.r, 4); /* leftover 3 dropped */
+	ck_assert_int_eq(neg.r, 3); /* debt 1 carried */
 	ck_assert_int_eq(pos.d, 20);
 	ck_assert_int_eq(pos.qstate, ATROPOS_Q_RUN);
 	atropos_sched_clear(&s);
@@ -123,7 +124,8 @@ START_TEST(test_overdue_entry_catches_up_in_one_pass)
 	atropos_enqueue(&s, &s.wait, &a, a.d);
 	/* 125: periods ending 100, 110, 120 are over: -10 -> -6 -> -2 -> 2 */
 	ck_assert_uint_eq(atropos_refill(&s, 125, ATROPOS_REFILL_DROP_LEFTOVER,
-					 NULL, NULL, NULL), 3);
+					 NULL, NULL, NULL),
+			  3);
 	ck_assert_int_eq(a.r, 2);
 	ck_assert_int_eq(a.d, 130);
 	ck_assert_int_eq(a.qstate, ATROPOS_Q_RUN);
@@ -145,7 +147,7 @@ START_TEST(test_slack_ring_is_cyclic_and_skips_ineligible)
 
 	atropos_sched_init(&s);
 	atropos_client_init(&s, &a, &qx, "a");
-	atropos_client_init(&s, &n, &qn, "n");  /* x = false: not in ring */
+	atropos_client_init(&s, &n, &qn, "n"); /* x = false: not in ring */
 	atropos_client_init(&s, &b, &qx, "b");
 	atropos_client_init(&s, &c, &qx, "c");
 	atropos_enqueue(&s, &s.wait, &a, 10);
@@ -156,7 +158,7 @@ START_TEST(test_slack_ring_is_cyclic_and_skips_ineligible)
 	ck_assert_ptr_eq(atropos_slack_pick(&s, on_wait, NULL), &b);
 	ck_assert_ptr_eq(atropos_slack_pick(&s, on_wait, NULL), &c);
 	ck_assert_ptr_eq(atropos_slack_pick(&s, on_wait, NULL), &a);
-	atropos_remove(&s, &b);   /* not eligible any more */
+	atropos_remove(&s, &b); /* not eligible any more */
 	ck_assert_ptr_eq(atropos_slack_pick(&s, on_wait, NULL), &c);
 	ck_assert_ptr_eq(atropos_slack_pick(&s, on_wait, NULL), &a);
 	atropos_sched_clear(&s);
@@ -173,9 +175,9 @@ START_TEST(test_admission_sum_is_exact)
 	atropos_util_add(&u, &third);
 	atropos_util_add(&u, &third);
 	atropos_util_add(&u, &third);
-	ck_assert(!atropos_util_exceeds_one(&u));  /* exactly 1 */
+	ck_assert(!atropos_util_exceeds_one(&u)); /* exactly 1 */
 	atropos_util_add(&u, &tiny);
-	ck_assert(atropos_util_exceeds_one(&u));   /* 1 + 1e-9 */
+	ck_assert(atropos_util_exceeds_one(&u)); /* 1 + 1e-9 */
 }
 END_TEST
 
@@ -185,8 +187,10 @@ atropos_core_suite(void)
 	Suite *s = suite_create("atropos_core");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_run_queue_is_earliest_deadline_first_fifo_on_ties);
-	tcase_add_test(tc, test_charge_moves_exhausted_client_to_wait_keeping_deadline);
+	tcase_add_test(tc,
+		       test_run_queue_is_earliest_deadline_first_fifo_on_ties);
+	tcase_add_test(
+	    tc, test_charge_moves_exhausted_client_to_wait_keeping_deadline);
 	tcase_add_test(tc, test_cpu_refill_drops_leftover_and_carries_debt);
 	tcase_add_test(tc, test_tx_refill_adds_slice_without_clamp);
 	tcase_add_test(tc, test_overdue_entry_catches_up_in_one_pass);

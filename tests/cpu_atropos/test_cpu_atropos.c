@@ -22,9 +22,9 @@
 
 static sim_t *sim;
 static cpu_t *cpu;
-static GArray *runs;    /* cpu_run_rec */
-static GArray *stamps;  /* sim_time_t of callbacks, in order */
-static GString *order;  /* names of callbacks, in order */
+static GArray *runs;   /* cpu_run_rec */
+static GArray *stamps; /* sim_time_t of callbacks, in order */
+static GString *order; /* names of callbacks, in order */
 
 static void
 on_run(void *ctx, sim_time_t t, const void *rec)
@@ -71,7 +71,7 @@ teardown(void)
 static atropos_qos
 qos(sim_time_t p, sim_time_t s, gboolean x, sim_time_t l)
 {
-	atropos_qos q = { .p = p, .s = s, .x = x, .l = l ? l : p };
+	atropos_qos q = {.p = p, .s = s, .x = x, .l = l ? l : p};
 	return q;
 }
 
@@ -152,7 +152,6 @@ first_run_start(const char *dom)
 
 /* ---- recording callbacks ---- */
 
-
 static void
 stamp(void *ctx, void *arg)
 {
@@ -214,9 +213,9 @@ START_TEST(test_contracts_of_0_9_with_slack_hog_get_exact_slice_every_period)
 		const char *name;
 		sim_time_t p, s;
 	} c[] = {
-		{ "d1", 10 * MS, 3 * MS },
-		{ "d2", 7 * MS, 2100 * US },
-		{ "d3", 3 * MS, 900 * US },
+	    {"d1", 10 * MS, 3 * MS},
+	    {"d2", 7 * MS, 2100 * US},
+	    {"d3", 3 * MS, 900 * US},
 	};
 	cpu_domain *d[3];
 
@@ -228,8 +227,7 @@ START_TEST(test_contracts_of_0_9_with_slack_hog_get_exact_slice_every_period)
 	for (int i = 0; i < 3; i++) {
 		cpu_domain_acct a;
 
-		for (sim_time_t t = 0; t + 2 * c[i].p <= 2 * SIM_S;
-		     t += c[i].p)
+		for (sim_time_t t = 0; t + 2 * c[i].p <= 2 * SIM_S; t += c[i].p)
 			ck_assert_int_eq(ran_in(c[i].name, CPU_RUN_CONTRACTED,
 						t, t + c[i].p),
 					 c[i].s);
@@ -249,9 +247,8 @@ START_TEST(test_x_false_domain_never_gets_more_than_its_slice)
 
 	sim_run_until(sim, 100 * MS);
 	for (int k = 0; k < 10; k++)
-		ck_assert_int_eq(ran_in("app", -1, k * 10 * MS,
-					(k + 1) * 10 * MS),
-				 2 * MS);
+		ck_assert_int_eq(
+		    ran_in("app", -1, k * 10 * MS, (k + 1) * 10 * MS), 2 * MS);
 	cpu_sync(cpu);
 	cpu_domain_get_acct(d, &a);
 	ck_assert_int_eq(a.slack, 0);
@@ -268,7 +265,7 @@ START_TEST(test_slack_goes_to_x_domains_cyclically)
 	busy("c", 10 * MS, 0, TRUE);
 	sim_run_until(sim, 1 * SIM_S);
 
-	const char *expect[] = { "a", "b", "c" };
+	const char *expect[] = {"a", "b", "c"};
 	int next = -1, nslack = 0;
 
 	for (guint i = 0; i < runs->len; i++) {
@@ -322,12 +319,11 @@ START_TEST(test_overrun_is_carried_as_debt_into_next_period)
 	cpu_thread_submit_nopreempt(o.t, 1500 * US, keep_busy, &o, NULL);
 	sim_run_until(sim, 40 * MS);
 
-	ck_assert_int_eq(ran_in("app", CPU_RUN_CONTRACTED, 0, 10 * MS),
-			 3 * MS);
+	ck_assert_int_eq(ran_in("app", CPU_RUN_CONTRACTED, 0, 10 * MS), 3 * MS);
 	ck_assert_int_eq(ran_in("app", CPU_RUN_CONTRACTED, 10 * MS, 20 * MS),
-			 1 * MS);   /* s - d */
+			 1 * MS); /* s - d */
 	ck_assert_int_eq(ran_in("app", CPU_RUN_CONTRACTED, 20 * MS, 30 * MS),
-			 2 * MS);   /* debt paid */
+			 2 * MS); /* debt paid */
 }
 END_TEST
 
@@ -352,7 +348,8 @@ long_block_case(sim_time_t latency, sim_time_t expect_start)
 	ck_assert_int_eq(acct.short_blocks, 0);
 	ck_assert_int_eq(first_run_start("app"), expect_start);
 	ck_assert_int_eq(ran_in("app", CPU_RUN_CONTRACTED, expect_start,
-				expect_start + 2 * MS), 2 * MS);
+				expect_start + 2 * MS),
+			 2 * MS);
 	ck_assert_int_eq(ran_in("other", CPU_RUN_CONTRACTED, 20 * MS, 30 * MS),
 			 7 * MS);
 }
@@ -558,7 +555,7 @@ START_TEST(test_activation_runs_notifications_then_timeouts_then_threads)
 	cpu_domain *a = domain("app", qos(10 * MS, 5 * MS, TRUE, 0));
 	cpu_thread *t = cpu_thread_new(a, "main");
 
-	sim_run_until(sim, 1 * MS);   /* app has blocked: nothing to do */
+	sim_run_until(sim, 1 * MS); /* app has blocked: nothing to do */
 	cpu_thread_submit(t, 100 * US, stamp, "thread", NULL);
 	cpu_domain_timeout_at(a, 1 * MS, 100 * US, stamp, "timeout", NULL);
 	cpu_domain_notify(a, 100 * US, stamp, "note", NULL);
@@ -720,14 +717,14 @@ START_TEST(test_share_series_writes_one_row_per_domain_per_interval)
 	sim_run_until(sim, 200 * MS);
 	ck_assert(sim_series_finish(se, NULL));
 	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
-	ck_assert_str_eq(text,
-		"time_s,cpu,domain,share,contracted_share,slack_share\n"
-		"0.1,cpu0,s1,0.1,0.1,0\n"
-		"0.1,cpu0,carnage,0.9,0,0.9\n"
-		"0.1,cpu0,idle,0,0,0\n"
-		"0.2,cpu0,s1,0.1,0.1,0\n"
-		"0.2,cpu0,carnage,0.9,0,0.9\n"
-		"0.2,cpu0,idle,0,0,0\n");
+	ck_assert_str_eq(
+	    text, "time_s,cpu,domain,share,contracted_share,slack_share\n"
+		  "0.1,cpu0,s1,0.1,0.1,0\n"
+		  "0.1,cpu0,carnage,0.9,0,0.9\n"
+		  "0.1,cpu0,idle,0,0,0\n"
+		  "0.2,cpu0,s1,0.1,0.1,0\n"
+		  "0.2,cpu0,carnage,0.9,0,0.9\n"
+		  "0.2,cpu0,idle,0,0,0\n");
 	g_free(text);
 	g_unlink(path);
 	g_rmdir(dir);
@@ -796,18 +793,17 @@ START_TEST(test_run_trace_writes_exact_intervals_as_csv)
 	sim_run_until(sim, 10 * MS + 1);
 	ck_assert(sim_csv_close(csv, NULL));
 	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
-	ck_assert_str_eq(text,
-		"start_ns,end_ns,cpu,domain,kind\n"
-		"0,1000000,cpu0,s1,contracted\n"
-		"1000000,2000000,cpu0,carnage,slack\n"
-		"2000000,3000000,cpu0,carnage,slack\n"
-		"3000000,4000000,cpu0,carnage,slack\n"
-		"4000000,5000000,cpu0,carnage,slack\n"
-		"5000000,6000000,cpu0,carnage,slack\n"
-		"6000000,7000000,cpu0,carnage,slack\n"
-		"7000000,8000000,cpu0,carnage,slack\n"
-		"8000000,9000000,cpu0,carnage,slack\n"
-		"9000000,10000000,cpu0,carnage,slack\n");
+	ck_assert_str_eq(text, "start_ns,end_ns,cpu,domain,kind\n"
+			       "0,1000000,cpu0,s1,contracted\n"
+			       "1000000,2000000,cpu0,carnage,slack\n"
+			       "2000000,3000000,cpu0,carnage,slack\n"
+			       "3000000,4000000,cpu0,carnage,slack\n"
+			       "4000000,5000000,cpu0,carnage,slack\n"
+			       "5000000,6000000,cpu0,carnage,slack\n"
+			       "6000000,7000000,cpu0,carnage,slack\n"
+			       "7000000,8000000,cpu0,carnage,slack\n"
+			       "8000000,9000000,cpu0,carnage,slack\n"
+			       "9000000,10000000,cpu0,carnage,slack\n");
 	g_free(text);
 	g_unlink(path);
 	g_rmdir(dir);
@@ -824,13 +820,18 @@ cpu_atropos_suite(void)
 	TCase *tw = tcase_create("work");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_figure2_slice_of_5_in_every_period_at_varying_times_split);
-	tcase_add_test(tc, test_contracts_of_0_9_with_slack_hog_get_exact_slice_every_period);
+	tcase_add_test(
+	    tc, test_figure2_slice_of_5_in_every_period_at_varying_times_split);
+	tcase_add_test(
+	    tc,
+	    test_contracts_of_0_9_with_slack_hog_get_exact_slice_every_period);
 	tcase_add_test(tc, test_x_false_domain_never_gets_more_than_its_slice);
 	tcase_add_test(tc, test_slack_goes_to_x_domains_cyclically);
 	tcase_add_test(tc, test_overrun_is_carried_as_debt_into_next_period);
-	tcase_add_test(tc, test_long_block_wake_with_short_latency_hint_runs_at_once);
-	tcase_add_test(tc, test_long_block_wake_with_long_latency_hint_waits_its_turn);
+	tcase_add_test(
+	    tc, test_long_block_wake_with_short_latency_hint_runs_at_once);
+	tcase_add_test(
+	    tc, test_long_block_wake_with_long_latency_hint_waits_its_turn);
 	tcase_add_test(tc, test_accounting_adds_up_to_elapsed_time_exactly);
 	tcase_add_test(tc, test_admission_refuses_contracts_summing_over_one);
 	tcase_add_test(tc, test_admission_allows_overbooking_when_asked);
@@ -839,21 +840,28 @@ cpu_atropos_suite(void)
 	tcase_add_test(tc, test_stats_register_domain_shares);
 	tcase_add_test(tc, test_unknown_cost_model_is_an_error);
 	tcase_add_test(tc, test_overbooked_cpu_counts_missed_deadlines);
-	tcase_add_test(tc, test_refill_drops_leftover_of_domain_still_owed_time);
+	tcase_add_test(tc,
+		       test_refill_drops_leftover_of_domain_still_owed_time);
 	tcase_add_test(tc, test_threads_of_a_domain_take_turns_at_activations);
-	tcase_add_test(tc, test_share_series_writes_one_row_per_domain_per_interval);
+	tcase_add_test(
+	    tc, test_share_series_writes_one_row_per_domain_per_interval);
 	tcase_add_test(tc, test_run_trace_writes_exact_intervals_as_csv);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tw, setup, teardown);
-	tcase_add_test(tw, test_short_block_wake_keeps_remaining_and_runs_after_run_queue);
-	tcase_add_test(tw, test_short_block_wake_without_remaining_waits_for_next_period);
+	tcase_add_test(
+	    tw, test_short_block_wake_keeps_remaining_and_runs_after_run_queue);
+	tcase_add_test(
+	    tw, test_short_block_wake_without_remaining_waits_for_next_period);
 	tcase_add_test(tw, test_idle_cpu_when_nothing_runnable_and_no_events);
 	tcase_add_test(tw, test_work_effects_happen_when_last_ns_is_delivered);
-	tcase_add_test(tw, test_domain_switch_cost_is_charged_to_incoming_domain);
-	tcase_add_test(tw, test_activation_runs_notifications_then_timeouts_then_threads);
+	tcase_add_test(tw,
+		       test_domain_switch_cost_is_charged_to_incoming_domain);
+	tcase_add_test(
+	    tw, test_activation_runs_notifications_then_timeouts_then_threads);
 	tcase_add_test(tw, test_timeout_wakes_blocked_domain_at_its_time);
-	tcase_add_test(tw, test_thread_blocked_on_event_runs_only_when_unblocked);
+	tcase_add_test(tw,
+		       test_thread_blocked_on_event_runs_only_when_unblocked);
 	tcase_add_test(tw, test_thread_executor_charges_work_to_the_domain);
 	suite_add_tcase(s, tw);
 	return s;
