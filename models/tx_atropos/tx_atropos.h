@@ -20,12 +20,13 @@
  *	tx_sched_params sp; tx_sched_params_default(&sp, rate);
  *	tx_sched *ts = tx_sched_new(sim, "nemesis", &sp);
  *	tx_channel *ch = tx_channel_new(ts, "c1", &qos);
- *	tx_driver *drv = tx_driver_new(sim, ts, nif, exec_fn, exec_ctx, cost);
+ *	tx_driver *drv = tx_driver_new(sim, ts, nif, exec, cost);
  *	tx_channel_send(ch, frame)  -> FALSE when the channel is full
  *	tx_sched_register_stats(ts, sim)  -> channels.<name>.*
  */
 #pragma once
 
+#include "sim/exec.h"
 #include "sim/netif.h"
 #include "sim/sim.h"
 
@@ -98,17 +99,12 @@ typedef struct tx_channel_stats {
 const tx_channel_stats *tx_channel_get_stats(const tx_channel *ch);
 
 /*
- * The TX thread.  exec(ctx, cost, done, arg) must run done(arg) once
- * `cost` ns of CPU time have been given to the driver domain (immediately,
- * for cost 0, with an ideal CPU).  per_frame_cost is the CPU cost of one
- * loop iteration that sends a frame.
+ * The TX thread, running its iterations on `exec` (the driver domain's
+ * TX thread on a modelled CPU, or sim_exec_immediate).  per_frame_cost is
+ * the CPU cost of one loop iteration that sends a frame.
  */
-typedef void (*tx_exec_fn)(void *ctx, sim_time_t cost,
-			   void (*done)(void *arg), void *arg);
-
 tx_driver *tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif,
-			 tx_exec_fn exec, void *exec_ctx,
-			 sim_time_t per_frame_cost);
+			 sim_exec *exec, sim_time_t per_frame_cost);
 /* Tell the TX thread a descriptor became free (from the NIC's tx_done). */
 void tx_driver_ring_space(tx_driver *drv);
 

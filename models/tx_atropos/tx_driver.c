@@ -23,8 +23,7 @@ struct tx_driver {
 	sim_t *sim;
 	tx_sched *ts;
 	sim_netif *nif;
-	tx_exec_fn exec;
-	void *exec_ctx;
+	sim_exec *exec;
 	sim_time_t per_frame_cost;
 	enum drv_state state;
 	sim_timer wake;
@@ -35,7 +34,7 @@ struct tx_driver {
 static void step(tx_driver *drv);
 
 static void
-iteration_done(void *arg)
+iteration_done(void *arg, void *unused)
 {
 	tx_driver *drv = arg;
 	sim_pkt *frame = drv->in_flight;
@@ -76,7 +75,7 @@ step(tx_driver *drv)
 	sim_timer_cancel(drv->sim, &drv->wake);
 	drv->state = DRV_BUSY;
 	drv->in_flight = frame;
-	drv->exec(drv->exec_ctx, drv->per_frame_cost, iteration_done, drv);
+	sim_exec_run(drv->exec, drv->per_frame_cost, iteration_done, drv, NULL);
 }
 
 static void
@@ -112,8 +111,8 @@ driver_free(gpointer data)
 }
 
 tx_driver *
-tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif, tx_exec_fn exec,
-	      void *exec_ctx, sim_time_t per_frame_cost)
+tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif, sim_exec *exec,
+	      sim_time_t per_frame_cost)
 {
 	g_assert(ts->drv == NULL);
 	tx_driver *drv = g_new0(tx_driver, 1);
@@ -121,7 +120,6 @@ tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif, tx_exec_fn exec,
 	drv->ts = ts;
 	drv->nif = nif;
 	drv->exec = exec;
-	drv->exec_ctx = exec_ctx;
 	drv->per_frame_cost = per_frame_cost;
 	drv->state = DRV_IDLE;
 	sim_timer_init(&drv->wake, wake_fired, drv, NULL);

@@ -104,12 +104,6 @@ fake_nic_free(struct fake_nic *n)
 	g_free(n);
 }
 
-/* An ideal CPU: the iteration's work completes at once. */
-static void
-exec_now(void *ctx, sim_time_t cost, void (*done)(void *), void *arg)
-{
-	done(arg);
-}
 
 /* ---- A backlogged sender that keeps its channel full ---------------------- */
 
@@ -162,7 +156,7 @@ world_new(sim_rate_t rate, guint ring)
 	tx_sched_params_default(&p, rate);
 	w.ts = tx_sched_new(w.sim, "nem", &p);
 	w.nic = fake_nic_new(w.sim, rate, ring);
-	w.drv = tx_driver_new(w.sim, w.ts, &w.nic->nif, exec_now, NULL, 0);
+	w.drv = tx_driver_new(w.sim, w.ts, &w.nic->nif, &sim_exec_immediate, 0);
 	w.nic->drv = w.drv;
 	return w;
 }
