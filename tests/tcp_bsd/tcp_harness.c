@@ -71,9 +71,11 @@ deliver(void *ctx, void *arg)
 	sim_netif *nif = &h->nif[d->to];
 
 	g_hash_table_remove(h->inflight, d);
-	if (h->st[d->to])
+	if (h->st[d->to]) {
 		nif->input(nif->upper, nif, d->f);
-	else
+		if (h->after_deliver)
+			h->after_deliver(h->after_ctx, d->to);
+	} else
 		g_ptr_array_add(h->raw_rx, d->f);
 	g_free(d);
 }

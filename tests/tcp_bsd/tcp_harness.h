@@ -53,6 +53,9 @@ struct harness {
 	sim_pcap *pcap;
 	int nseg;
 	GHashTable *inflight;   /* struct delivery * */
+	/* Called after each frame was handed to side `to`'s stack. */
+	void (*after_deliver)(void *ctx, int to);
+	void *after_ctx;
 };
 
 /*
