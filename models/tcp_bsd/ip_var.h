@@ -54,6 +54,7 @@ struct ip_stack {
 	int maxrxtshift;
 	sim_timer slow_timer, fast_timer;
 	gboolean freeing;
+	GHashTable *sockets;            /* every live struct socket */
 
 	struct ipstat ipstat;
 	struct tcpstat tcpstat;

@@ -139,6 +139,14 @@ again:
 		len = (int32_t)tp->t_maxseg;
 		sendalot = 1;
 	}
+	/*
+	 * A RST (tcp_drop moved us to CLOSED) carries no data.  4.4BSD would
+	 * attach whatever the window allows; that serves nobody.
+	 */
+	if (flags & TH_RST) {
+		len = 0;
+		sendalot = 0;
+	}
 	if (SEQ_LT(tp->snd_nxt + len, tp->snd_una + so->so_snd.sb_cc))
 		flags &= ~TH_FIN;
 

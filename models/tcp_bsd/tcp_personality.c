@@ -217,6 +217,16 @@ ip_stack_free(gpointer data)
 		so->so_upcall = NULL;
 		(void)tcp_close(st->tcb_head);
 	}
+	/* Sockets the user still held (their connections are gone). */
+	GList *left = g_hash_table_get_keys(st->sockets);
+	for (GList *l = left; l; l = l->next) {
+		struct socket *so = l->data;
+		so->so_state |= SS_NOFDREF;
+		so->so_head = NULL;
+		sofree(so);
+	}
+	g_list_free(left);
+	g_hash_table_destroy(st->sockets);
 	g_array_free(st->neighbours, TRUE);
 	g_free(st->name);
 	g_free(st);
@@ -236,6 +246,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	st->pers = p ? *p : tcp_personality_bsd44;
 	if (cfg->rfc1323 >= 0)
 		st->pers.do_rfc1323 = cfg->rfc1323 != 0;
+	st->sockets = g_hash_table_new(NULL, NULL);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));
 	ip_stack_set_output_hook(st, NULL, NULL);
 	st->tcp_iss = cfg->iss;

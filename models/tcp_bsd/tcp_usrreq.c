@@ -304,6 +304,7 @@ so_alloc(ip_stack *st)
 	g_queue_init(&so->so_q);
 	sim_timer_init(&so->so_upcall_timer, so_upcall_fire, so, NULL);
 	so->so_rcvwin = tcp_rcvwin_sockbuf;
+	g_hash_table_add(st->sockets, so);
 	return so;
 }
 
@@ -366,6 +367,7 @@ sofree(struct socket *so)
 	sb_flush(&so->so_snd);
 	sb_flush(&so->so_rcv);
 	g_free(so->so_name);
+	g_hash_table_remove(so->so_stack->sockets, so);
 	g_free(so);
 }
 

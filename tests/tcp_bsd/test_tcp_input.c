@@ -403,6 +403,21 @@ START_TEST(test_fuzz_never_crashes)
 			h_run(h, 10 * MS);
 	}
 	h_run(h, 300 * SIM_S);
+	/* The frames did reach the stack and most were refused. */
+	struct ipstat *ips = &h->st[0]->ipstat;
+	struct tcpstat *tcs = &h->st[0]->tcpstat;
+	uint64_t refused = ips->ips_badsum + ips->ips_badhlen +
+	    ips->ips_badvers + ips->ips_tooshort + ips->ips_toosmall +
+	    ips->ips_badlen + ips->ips_badether + ips->ips_cantforward +
+	    ips->ips_noproto + ips->ips_fragdropped + tcs->tcps_rcvbadsum +
+	    tcs->tcps_rcvbadoff + tcs->tcps_rcvshort;
+	if (g_getenv("TCP_BSD_VERBOSE"))
+		fprintf(stderr, "fuzz: ip total %llu refused %llu tcp %llu\n",
+			(unsigned long long)ips->ips_total,
+			(unsigned long long)refused,
+			(unsigned long long)tcs->tcps_rcvtotal);
+	ck_assert_uint_gt(refused, 8000);
+	ck_assert_uint_gt(tcs->tcps_rcvtotal, 5000);
 	h_free(h);
 	ck_assert_uint_eq(sim_pkt_live(), 0);
 }
