@@ -31,3 +31,20 @@ sim_exec_run(sim_exec *ex, sim_time_t cost, sim_event_fn fn, void *ctx,
 
 /* An executor that runs fn at once, whatever the cost. */
 extern sim_exec sim_exec_immediate;
+
+/*
+ * A tracked executor: runs its steps on `inner` and, while a step's
+ * function runs, points *current at itself.  A host uses it to know on
+ * whose behalf code is running when a layer below calls back (TCP's
+ * output hook charges the segment's cost to the executor that was
+ * running tcp_output: the receiver thread for an ACK-clocked send, the
+ * application thread for a send call).
+ */
+typedef struct sim_exec_tracked {
+	sim_exec ex;
+	sim_exec *inner;
+	sim_exec **current;
+} sim_exec_tracked;
+
+void sim_exec_tracked_init(sim_exec_tracked *t, sim_exec *inner,
+			   sim_exec **current);

@@ -1,10 +1,8 @@
 /*
- * build.c - building the world from a checked scenario.
+ * build.c - the outputs a scenario asks for.
  *
- * Builders run in dependency order: links, hosts (with their NICs, CPUs
- * and driver domains), domains, connections, sources.  Each model's
- * wiring lives in its own wire_*.c file of this folder; a kind whose model
- * is not built yet is refused with a clear message rather than ignored.
+ * The models are built in wire.c; this file attaches the generic
+ * outputs (pcap captures) and then the models' own (time series, traces).
  */
 #include "cli.h"
 
@@ -12,44 +10,6 @@
 #include "sim/trace.h"
 
 #include <string.h>
-
-typedef gboolean (*build_fn)(cli_world *w, scn_group *g, GError **error);
-
-struct builder {
-	const char *kind;
-	build_fn fn;           /* NULL: not available in this version */
-	const char *missing;   /* why not, for the message */
-};
-
-static const struct builder builders[] = {
-	{ "link", NULL, "the Ethernet model (models/ethernet, issue 3)" },
-	{ "host", NULL, "the host models (issues 3-6)" },
-	{ "domain", NULL, "the CPU model (models/cpu_atropos, issue 4)" },
-	{ "connection", NULL, "the TCP model and the Nemesis host (issues 5, 6)" },
-	{ "source", NULL, "the Ethernet model (models/ethernet, issue 3)" },
-	{ NULL }
-};
-
-gboolean
-cli_build_world(cli_world *w, GError **error)
-{
-	for (const struct builder *b = builders; b->kind; b++) {
-		g_autoptr(GPtrArray) gs = scn_instances(w->sc, b->kind);
-		for (guint i = 0; i < gs->len; i++) {
-			scn_group *g = g_ptr_array_index(gs, i);
-			if (!b->fn) {
-				scn_set_error(error, g, NULL,
-					      "this version of nemsim cannot "
-					      "build a %s yet: it needs %s",
-					      b->kind, b->missing);
-				return FALSE;
-			}
-			if (!b->fn(w, g, error))
-				return FALSE;
-		}
-	}
-	return TRUE;
-}
 
 /* ---- Outputs ------------------------------------------------------------ */
 
@@ -103,5 +63,5 @@ cli_attach_outputs(cli_world *w, GError **error)
 	for (int i = 0; points[i]; i++)
 		if (!attach_pcap(w, points[i], error))
 			return FALSE;
-	return TRUE;
+	return cli_attach_model_outputs(w, error);
 }

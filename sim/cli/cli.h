@@ -28,6 +28,7 @@ typedef struct cli_world {
 	GHashTable *objects;  /* "host.kay" -> model object (not owned) */
 	GPtrArray *finishers; /* struct cli_finisher *, run at the end */
 	const char *stage;    /* folder the outputs are written into */
+	struct cli_wiring *wiring; /* the models built (wire.c) */
 } cli_world;
 
 /*
@@ -39,8 +40,11 @@ typedef void (*cli_abort_fn)(void *ctx);
 void cli_world_on_finish(cli_world *w, cli_finish_fn fn, cli_abort_fn abort_fn,
 			 void *ctx);
 
-/* Build every object the scenario describes. */
+/* Build every object the scenario describes (wire.c). */
 gboolean cli_build_world(cli_world *w, GError **error);
+void cli_wiring_free(cli_world *w);
+/* Model outputs: time series, traces (wire.c). */
+gboolean cli_attach_model_outputs(cli_world *w, GError **error);
 /* Attach the outputs the scenario's [output] asks for. */
 gboolean cli_attach_outputs(cli_world *w, GError **error);
 

@@ -309,6 +309,7 @@ out:
 	}
 	g_ptr_array_free(w.finishers, TRUE);
 	sim_free(w.sim);
+	cli_wiring_free(&w);
 	g_hash_table_destroy(w.objects);
 	scn_free(sc);
 	return status;

@@ -123,8 +123,14 @@ static const scn_param connection_params[] = {
 };
 
 static const scn_param source_params[] = {
-	{ "host", SCN_REF, NULL, SCN_REQUIRED, "host", 0, 0,
-	  "the station that sends" },
+	{ "host", SCN_REF, NULL, 0, "host", 0, 0,
+	  "the station (kind = station) that sends; or give link and "
+	  "stations instead" },
+	{ "link", SCN_REF, NULL, 0, "link", 0, 0,
+	  "make `stations` stations of their own on this link, each with "
+	  "this source" },
+	{ "stations", SCN_INT, "1", 0, NULL, 1, 1024,
+	  "how many stations to make on `link`" },
 	{ "to", SCN_STRING, "broadcast", 0, NULL, 0, 0,
 	  "destination host name, or broadcast" },
 	{ "frame_bytes", SCN_INT, "1518", 0, NULL, 64, 1518,
@@ -347,6 +353,19 @@ check_connections(const scenario *sc, GError **error)
 		    !scn_has(g, "rate")) {
 			scn_set_error(error, g, "mode",
 				      "mode = poisson needs rate");
+			return FALSE;
+		}
+		if (scn_has(g, "host") == scn_has(g, "link")) {
+			scn_set_error(error, g, NULL,
+				      "give either host (a station) or link "
+				      "(with stations = N)");
+			return FALSE;
+		}
+		if (scn_has(g, "host") &&
+		    strcmp(scn_str(scn_ref(sc, g, "host"), "kind"), "station")) {
+			scn_set_error(error, g, "host",
+				      "raw-frame sources run on hosts of kind "
+				      "station");
 			return FALSE;
 		}
 		const char *to = scn_str(g, "to");

@@ -1,0 +1,142 @@
+/*
+ * tcp_send.c - the paper's tcp_send: write as fast as allowed.
+ *
+ * Loop: each iteration is a step on the application's executor costing
+ * cost_write; it writes write_size bytes (referencing the app's payload
+ * buffer, no copy).  When the socket's send buffer is full the app waits
+ * for the socket's write upcall and resumes with a new step.
+ */
+#include "apps.h"
+
+#include <string.h>
+
+#define PATTERN 251
+
+struct app_tcp_send {
+	sim_t *sim;
+	char *name;
+	struct socket *so;
+	sim_exec *ex;
+	app_tcp_send_params p;
+	sim_buf *payload;      /* pattern: byte i is i mod 251 */
+	uint64_t written;
+	gboolean running;      /* a step is queued or running */
+	gboolean waiting;      /* waits for the write upcall */
+	gboolean done;
+	sim_timer start;
+};
+
+void
+app_tcp_send_params_default(app_tcp_send_params *p)
+{
+	p->write_size = 1460;
+	p->bytes = -1;
+	p->start = 0;
+	p->stop = SIM_TIME_MAX;
+	p->cost_write = 0;
+	p->close_when_done = FALSE;
+}
+
+static void step(void *ctx, void *arg);
+
+static void
+schedule_step(app_tcp_send *a)
+{
+	if (a->running || a->done)
+		return;
+	a->running = TRUE;
+	a->waiting = FALSE;
+	sim_exec_run(a->ex, a->p.cost_write, step, a, NULL);
+}
+
+static void
+finish(app_tcp_send *a)
+{
+	a->done = TRUE;
+	if (a->p.close_when_done)
+		so_close(a->so);
+}
+
+static void
+step(void *ctx, void *arg)
+{
+	app_tcp_send *a = ctx;
+	a->running = FALSE;
+	if (a->done)
+		return;
+	if (sim_now(a->sim) >= a->p.stop) {
+		finish(a);
+		return;
+	}
+	uint32_t n = a->p.write_size;
+	if (a->p.bytes >= 0 && (uint64_t)a->p.bytes - a->written < n)
+		n = (uint32_t)((uint64_t)a->p.bytes - a->written);
+	if (n == 0) {
+		finish(a);
+		return;
+	}
+	ssize_t r = so_send_buf(a->so, a->payload, a->written % PATTERN, n);
+	if (r > 0) {
+		a->written += (uint64_t)r;
+		schedule_step(a);
+	} else if (r == -EWOULDBLOCK || r == -ENOTCONN || r == 0) {
+		a->waiting = TRUE; /* resumes on the write upcall */
+	} else {
+		a->done = TRUE; /* connection gone: nothing more to do */
+	}
+}
+
+static void
+upcall(struct socket *so, void *ctx, int events)
+{
+	app_tcp_send *a = ctx;
+	if ((events & (SO_EV_WRITE | SO_EV_CONNECTED)) && a->waiting &&
+	    sim_now(a->sim) >= a->p.start)
+		schedule_step(a);
+	if (events & SO_EV_CLOSED)
+		a->done = TRUE;
+}
+
+static void
+start(void *ctx, void *arg)
+{
+	app_tcp_send *a = ctx;
+	schedule_step(a);
+}
+
+static void
+app_free(gpointer data)
+{
+	app_tcp_send *a = data;
+	sim_buf_unref(a->payload);
+	g_free(a->name);
+	g_free(a);
+}
+
+app_tcp_send *
+app_tcp_send_new(sim_t *sim, const char *name, struct socket *so, sim_exec *ex,
+		 const app_tcp_send_params *p)
+{
+	g_assert(p->write_size > 0);
+	app_tcp_send *a = g_new0(app_tcp_send, 1);
+	a->sim = sim;
+	a->name = g_strdup(name);
+	a->so = so;
+	a->ex = ex;
+	a->p = *p;
+	uint32_t size = p->write_size + PATTERN;
+	a->payload = sim_buf_new(size);
+	for (uint32_t i = 0; i < size; i++)
+		a->payload->data[i] = (uint8_t)(i % PATTERN);
+	so_set_upcall(so, upcall, a);
+	sim_timer_init(&a->start, start, a, NULL);
+	sim_timer_arm_at(sim, &a->start, MAX(p->start, sim_now(sim)));
+	sim_on_free(sim, app_free, a);
+	return a;
+}
+
+uint64_t
+app_tcp_send_bytes_written(const app_tcp_send *a)
+{
+	return a->written;
+}

@@ -1,0 +1,680 @@
+/*
+ * wire.c - building the models from a checked scenario: the only place
+ * where models are wired together.
+ *
+ * Phases, in order:
+ *   links        a hub per [link] of kind hub; duplex links wait for
+ *                their two hosts
+ *   hosts        a NIC per host (ring depth by card), attached to its
+ *                hub or duplex link; a Unix kernel or a Nemesis host
+ *                (CPU under Atropos, driver, flow manager) on top
+ *   neighbours   every IP host learns the others on its link (static
+ *                neighbour tables instead of ARP)
+ *   domains      carnage and idle domains on Nemesis CPUs
+ *   connections  a sender (tcp_send in its own Nemesis domain with its
+ *                transmit channel, or a Unix process) and a sink on the
+ *                receiving Unix host
+ *   sources      raw-frame sources on stations (or on stations of their
+ *                own: link + stations = N)
+ *   stats        every model registers its results
+ * Host i (in scenario order) gets MAC 02:00:00:00:00:(i+1) and IPv4
+ * address 10.0.0.(i+1); connection i goes to port 5001 + i.
+ */
+#include "cli.h"
+
+#include "sim/series.h"
+#include "sim/trace.h"
+
+#include "models/apps/apps.h"
+#include "models/cpu_atropos/cpu_atropos.h"
+#include "models/ethernet/eth.h"
+#include "models/nemesis/nemesis.h"
+#include "models/unix/unix.h"
+
+#include <string.h>
+
+struct wlink {
+	scn_group *g;
+	const char *name;
+	gboolean is_hub;
+	sim_rate_t rate;
+	eth_hub *hub;
+	eth_nic *duplex_end[2];
+	guint nends;
+};
+
+struct whost {
+	scn_group *g;
+	const char *name;
+	const char *kind;
+	struct wlink *link;
+	eth_nic *nic;
+	sim_netif *nif;
+	uint8_t mac[6];
+	uint32_t addr;
+	cpu_t *cpu;
+	nem_host *nem;
+	unix_host *ux;
+};
+
+struct cli_wiring {
+	GHashTable *links, *hosts; /* name -> struct wlink / whost */
+	GPtrArray *host_order;     /* struct whost *, in scenario order */
+	GPtrArray *cpus;           /* cpu_t * of Nemesis hosts */
+	GPtrArray *sinks;          /* app_sink * */
+	guint next_index;
+};
+
+static void
+wlink_free(gpointer p)
+{
+	g_free(p);
+}
+
+void
+cli_wiring_free(cli_world *w)
+{
+	struct cli_wiring *wr = w->wiring;
+	if (!wr)
+		return;
+	g_hash_table_destroy(wr->links);
+	g_hash_table_destroy(wr->hosts);
+	g_ptr_array_free(wr->host_order, TRUE);
+	g_ptr_array_free(wr->cpus, TRUE);
+	g_ptr_array_free(wr->sinks, TRUE);
+	g_free(wr);
+	w->wiring = NULL;
+}
+
+static char *
+path(const char *fmt, const char *name, const char *suffix)
+{
+	return g_strdup_printf(fmt, name, suffix ? suffix : "");
+}
+
+/* ---- Links ---------------------------------------------------------------- */
+
+static gboolean
+build_links(cli_world *w, GError **error)
+{
+	g_autoptr(GPtrArray) links = scn_instances(w->sc, "link");
+	for (guint i = 0; i < links->len; i++) {
+		scn_group *g = g_ptr_array_index(links, i);
+		struct wlink *l = g_new0(struct wlink, 1);
+		l->g = g;
+		l->name = scn_group_name(g);
+		l->rate = scn_rate(g, "rate");
+		l->is_hub = strcmp(scn_str(g, "kind"), "hub") == 0;
+		if (l->rate != 10 * SIM_MBPS && l->rate != 100 * SIM_MBPS) {
+			scn_set_error(error, g, "rate",
+				      "Ethernet runs at 10Mb/s or 100Mb/s");
+			g_free(l);
+			return FALSE;
+		}
+		if (l->is_hub) {
+			eth_hub_params hp = eth_hub_params_default(l->rate);
+			if (scn_has(g, "repeater_delay"))
+				hp.repeater_delay = scn_time(g, "repeater_delay");
+			char *n = path("hub.%s%s", l->name, NULL);
+			l->hub = eth_hub_new(w->sim, n, &hp);
+			g_free(n);
+			eth_hub_register_trace(l->hub, w->sim);
+		}
+		g_hash_table_insert(w->wiring->links, (gpointer)l->name, l);
+	}
+	return TRUE;
+}
+
+/* ---- Hosts ---------------------------------------------------------------- */
+
+static guint
+ring_depth(const char *nic)
+{
+	if (strcmp(nic, "de4x5") == 0)
+		return 31; /* de4x5 transmit descriptors (REFERENCE.md §2) */
+	if (strcmp(nic, "3c509") == 0)
+		return 1;  /* the 3c509 takes one frame at a time */
+	return 32;
+}
+
+static const struct tcp_personality *
+personality(const char *name)
+{
+	static const struct {
+		const char *key;
+		const struct tcp_personality *p;
+	} map[] = {
+		{ "bsd44", &tcp_personality_bsd44 },
+		{ "netbsd1", &tcp_personality_netbsd1 },
+		{ "sunos41", &tcp_personality_sunos41 },
+		{ "linux20", &tcp_personality_linux20 },
+		{ "linux22", &tcp_personality_linux22 },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(map); i++)
+		if (strcmp(map[i].key, name) == 0)
+			return map[i].p;
+	return NULL;
+}
+
+/* A NIC named nic.<name> on link l. */
+static eth_nic *
+attach_nic(cli_world *w, struct wlink *l, const char *name, const char *card,
+	   int64_t cable_mm, guint index, uint8_t mac[6], GError **error,
+	   scn_group *g)
+{
+	eth_nic_params np = eth_nic_params_default(l->rate);
+	np.ring_depth = ring_depth(card);
+	eth_mac_from_index(np.mac, index + 1);
+	memcpy(mac, np.mac, 6);
+	char *n = path("nic.%s%s", name, NULL);
+	eth_nic *nic = eth_nic_new(w->sim, n, &np);
+	g_free(n);
+	eth_nic_register_trace(nic, w->sim);
+	if (l->is_hub) {
+		eth_port_params pp = eth_port_params_default();
+		pp.cable_mm = cable_mm;
+		eth_hub_attach(l->hub, nic, &pp);
+	} else {
+		if (l->nends == 2) {
+			scn_set_error(error, g, "link",
+				      "[link.%s] is a duplex link, which joins "
+				      "exactly two hosts", l->name);
+			return NULL;
+		}
+		l->duplex_end[l->nends++] = nic;
+		if (l->nends == 2) {
+			eth_link_params lp = eth_link_params_default();
+			lp.cable_mm = cable_mm;
+			char *ln = path("link.%s%s", l->name, NULL);
+			eth_link_new(w->sim, ln, l->duplex_end[0],
+				     l->duplex_end[1], &lp);
+			g_free(ln);
+		}
+	}
+	char *sp = path("nics.%s%s", name, NULL);
+	eth_nic_register_stats(nic, w->sim, sp);
+	g_free(sp);
+	return nic;
+}
+
+static gboolean
+build_hosts(cli_world *w, GError **error)
+{
+	struct cli_wiring *wr = w->wiring;
+	g_autoptr(GPtrArray) hosts = scn_instances(w->sc, "host");
+	for (guint i = 0; i < hosts->len; i++) {
+		scn_group *g = g_ptr_array_index(hosts, i);
+		struct whost *h = g_new0(struct whost, 1);
+		g_ptr_array_add(wr->host_order, h);
+		h->g = g;
+		h->name = scn_group_name(g);
+		h->kind = scn_str(g, "kind");
+		h->link = g_hash_table_lookup(wr->links,
+					      scn_group_name(scn_ref(w->sc, g, "link")));
+		guint index = wr->next_index++;
+		h->addr = 0x0a000000u + index + 1; /* 10.0.0.(i+1) */
+		int64_t cable = scn_has(g, "cable") ? scn_length_mm(g, "cable")
+						    : scn_length_mm(h->link->g, "cable");
+		h->nic = attach_nic(w, h->link, h->name, scn_str(g, "nic"), cable,
+				    index, h->mac, error, g);
+		if (!h->nic)
+			return FALSE;
+		h->nif = eth_nic_netif(h->nic);
+		g_hash_table_insert(wr->hosts, (gpointer)h->name, h);
+
+		const char *pers = scn_has(g, "personality")
+					   ? scn_str(g, "personality")
+					   : NULL;
+		if (strcmp(h->kind, "unix") == 0) {
+			unix_host_params up;
+			unix_host_params_default(&up);
+			up.cost_model = scn_str(g, "cpu");
+			up.addr = h->addr;
+			if (pers)
+				up.personality = personality(pers);
+			h->ux = unix_host_new(w->sim, h->name, h->nif, &up, error);
+			if (!h->ux)
+				return FALSE;
+			unix_host_register_stats(h->ux);
+		} else if (strcmp(h->kind, "nemesis") == 0) {
+			cpu_params cp;
+			cpu_params_default(&cp);
+			cp.cost_model = scn_str(g, "cpu");
+			cp.allow_overbook = scn_bool(g, "overbook");
+			h->cpu = cpu_new(w->sim, h->name, &cp, error);
+			if (!h->cpu)
+				return FALSE;
+			g_ptr_array_add(wr->cpus, h->cpu);
+			nem_host_params hp;
+			nem_host_params_default(&hp, h->link->rate,
+						ring_depth(scn_str(g, "nic")));
+			hp.addr = h->addr;
+			if (scn_has(g, "driver_qos")) {
+				scn_qos q = scn_get_qos(g, "driver_qos");
+				hp.driver_qos = (atropos_qos){
+					q.period, q.slice, q.extra,
+					q.has_latency ? q.latency : q.period
+				};
+			}
+			h->nem = nem_host_new(w->sim, h->name, h->cpu, h->nif,
+					      &hp, error);
+			if (!h->nem)
+				return FALSE;
+		}
+	}
+	/* Every duplex link must have found its two ends. */
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, wr->links);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct wlink *l = v;
+		if (!l->is_hub && l->nends != 2) {
+			scn_set_error(error, l->g, "kind",
+				      "a duplex link needs exactly two hosts; "
+				      "%u refer to it", l->nends);
+			return FALSE;
+		}
+	}
+	/* Static neighbour tables. */
+	for (guint i = 0; i < wr->host_order->len; i++) {
+		struct whost *a = g_ptr_array_index(wr->host_order, i);
+		for (guint j = 0; j < wr->host_order->len; j++) {
+			struct whost *b = g_ptr_array_index(wr->host_order, j);
+			if (a == b || a->link != b->link)
+				continue;
+			if (a->ux)
+				unix_host_add_neighbour(a->ux, b->addr, b->mac);
+			if (a->nem)
+				nem_host_add_neighbour(a->nem, b->addr, b->mac);
+		}
+	}
+	return TRUE;
+}
+
+static struct whost *
+host_of(cli_world *w, scn_group *g, const char *key)
+{
+	return g_hash_table_lookup(w->wiring->hosts,
+				   scn_group_name(scn_ref(w->sc, g, key)));
+}
+
+static atropos_qos
+to_atropos(const scn_qos *q)
+{
+	/* Latency hint: as given, else the period (the release's habit). */
+	return (atropos_qos){ q->period, q->slice, q->extra,
+			      q->has_latency ? q->latency : q->period };
+}
+
+/* ---- Domains -------------------------------------------------------------- */
+
+static gboolean
+build_domains(cli_world *w, GError **error)
+{
+	g_autoptr(GPtrArray) doms = scn_instances(w->sc, "domain");
+	for (guint i = 0; i < doms->len; i++) {
+		scn_group *g = g_ptr_array_index(doms, i);
+		struct whost *h = host_of(w, g, "host");
+		if (!h->cpu) {
+			scn_set_error(error, g, "host",
+				      "domains run on Nemesis hosts; [host.%s] "
+				      "is a %s host", h->name, h->kind);
+			return FALSE;
+		}
+		scn_qos sq = scn_get_qos(g, "cpu_qos");
+		atropos_qos q = to_atropos(&sq);
+		cpu_domain *d;
+		if (strcmp(scn_str(g, "app"), "carnage") == 0)
+			d = cpu_carnage_new(h->cpu, scn_group_name(g), &q, 0,
+					    error);
+		else
+			d = cpu_domain_new(h->cpu, scn_group_name(g), &q, error);
+		if (!d) {
+			GError *e = *error;
+			*error = NULL;
+			scn_set_error(error, g, "cpu_qos", "%s", e->message);
+			g_error_free(e);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* ---- Connections ---------------------------------------------------------- */
+
+struct unix_connect {
+	struct socket *so;
+	uint32_t addr;
+	uint16_t port;
+	sim_exec *ex;
+};
+
+static void
+unix_connect_step(void *ctx, void *arg)
+{
+	struct unix_connect *uc = ctx;
+	so_connect(uc->so, uc->addr, uc->port);
+}
+
+static void
+unix_connect_at(void *ctx, void *arg)
+{
+	struct unix_connect *uc = ctx;
+	sim_exec_run(uc->ex, 0, unix_connect_step, uc, NULL);
+}
+
+static gboolean
+is_default(scn_group *g, const char *key)
+{
+	return strcmp(scn_where(g, key), "default") == 0;
+}
+
+static gboolean
+build_connections(cli_world *w, GError **error)
+{
+	struct cli_wiring *wr = w->wiring;
+	g_autoptr(GPtrArray) conns = scn_instances(w->sc, "connection");
+	for (guint i = 0; i < conns->len; i++) {
+		scn_group *g = g_ptr_array_index(conns, i);
+		const char *name = scn_group_name(g);
+		struct whost *from = host_of(w, g, "from");
+		struct whost *to = host_of(w, g, "to");
+		uint16_t port = (uint16_t)(5001 + i);
+		if (!to->ux) {
+			scn_set_error(error, g, "to",
+				      "receivers are Unix hosts (the paper's "
+				      "Nemesis hosts only send); [host.%s] is a "
+				      "%s host", to->name, to->kind);
+			return FALSE;
+		}
+		/* The receiver: a listening socket and a sink process. */
+		ip_stack *rst = unix_host_stack(to->ux);
+		struct socket *lso = so_socket(rst);
+		so_bind(lso, to->addr, port);
+		so_listen(lso, 5);
+		app_sink_params skp;
+		app_sink_params_default(&skp);
+		if (strcmp(scn_str(g, "sink"), "rate") == 0)
+			skp.rate = scn_rate(g, "sink_rate");
+		skp.cost_read = unix_host_cost(to->ux, "app_read");
+		skp.cost_byte = unix_host_cost(to->ux, "unix_copy_byte");
+		app_sink *sink = app_sink_new(w->sim, name, lso,
+					      unix_host_user_exec(to->ux), &skp);
+		app_sink_register_stats(sink);
+		g_ptr_array_add(wr->sinks, sink);
+
+		/* The sender. */
+		app_tcp_send_params ap;
+		app_tcp_send_params_default(&ap);
+		ap.write_size = (uint32_t)scn_int(g, "write_size");
+		ap.start = scn_time(g, "start");
+		if (scn_has(g, "stop"))
+			ap.stop = scn_time(g, "stop");
+		if (scn_has(g, "bytes"))
+			ap.bytes = scn_int(g, "bytes");
+		struct socket *so;
+		sim_exec *ex;
+		if (from->nem) {
+			scn_qos cq = scn_get_qos(g, "cpu_qos"),
+				tq = scn_get_qos(g, "tx_qos");
+			atropos_qos cpu_q = to_atropos(&cq), tx_q = to_atropos(&tq);
+			nem_domain *d = nem_domain_new(from->nem, name, &cpu_q,
+						       error);
+			if (!d)
+				return FALSE;
+			so = nem_connect(d, name, &tx_q, to->addr, port, ap.start,
+					 error);
+			if (!so)
+				return FALSE;
+			ex = nem_domain_app_exec(d);
+			ap.cost_write = cpu_cost(from->cpu, "app_write");
+		} else if (from->ux) {
+			if (!is_default(g, "tx_qos") || !is_default(g, "cpu_qos")) {
+				scn_set_error(error, g,
+					      is_default(g, "tx_qos") ? "cpu_qos"
+								      : "tx_qos",
+					      "reservations apply to Nemesis "
+					      "senders only; [host.%s] is a Unix "
+					      "host", from->name);
+				return FALSE;
+			}
+			ip_stack *sst = unix_host_stack(from->ux);
+			so = so_socket(sst);
+			so_set_name(so, name);
+			ex = unix_host_user_exec(from->ux);
+			struct unix_connect *uc = g_new0(struct unix_connect, 1);
+			uc->so = so;
+			uc->addr = to->addr;
+			uc->port = port;
+			uc->ex = ex;
+			sim_on_free(w->sim, g_free, uc);
+			sim_at(w->sim, ap.start, unix_connect_at, uc, NULL);
+			ap.cost_write = unix_host_cost(from->ux, "app_write");
+		} else {
+			g_assert_not_reached(); /* stations refused by schema */
+		}
+		app_tcp_send_new(w->sim, name, so, ex, &ap);
+	}
+	return TRUE;
+}
+
+/* ---- Raw-frame sources ---------------------------------------------------- */
+
+static gboolean
+build_sources(cli_world *w, GError **error)
+{
+	struct cli_wiring *wr = w->wiring;
+	g_autoptr(GPtrArray) srcs = scn_instances(w->sc, "source");
+	for (guint i = 0; i < srcs->len; i++) {
+		scn_group *g = g_ptr_array_index(srcs, i);
+		eth_source_params sp = eth_source_params_default();
+		sp.mode = strcmp(scn_str(g, "mode"), "poisson") == 0
+				  ? ETH_SOURCE_POISSON
+				  : ETH_SOURCE_SATURATE;
+		sp.frame_bytes = (uint32_t)scn_int(g, "frame_bytes");
+		if (scn_has(g, "rate"))
+			sp.rate = scn_rate(g, "rate");
+		sp.start = scn_time(g, "start");
+		const char *to = scn_str(g, "to");
+		if (strcmp(to, "broadcast") == 0) {
+			memset(sp.dst, 0xff, 6);
+		} else {
+			struct whost *d = g_hash_table_lookup(wr->hosts, to);
+			memcpy(sp.dst, d->mac, 6);
+		}
+		if (scn_has(g, "host")) {
+			struct whost *h = host_of(w, g, "host");
+			char *sn = path("sources.%s%s", scn_group_name(g), NULL);
+			eth_source *s = eth_source_new(w->sim, scn_group_name(g),
+						       h->nic, &sp);
+			eth_source_register_stats(s, w->sim, sn);
+			g_free(sn);
+			continue;
+		}
+		struct wlink *l = g_hash_table_lookup(
+			wr->links, scn_group_name(scn_ref(w->sc, g, "link")));
+		int64_t n = scn_int(g, "stations");
+		if (!l->is_hub && n > 2) {
+			scn_set_error(error, g, "stations",
+				      "a duplex link joins two stations");
+			return FALSE;
+		}
+		for (int64_t k = 1; k <= n; k++) {
+			char *sname = g_strdup_printf("%s-%" G_GINT64_FORMAT,
+						      scn_group_name(g), k);
+			uint8_t mac[6];
+			eth_nic *nic = attach_nic(w, l, sname, "generic",
+						  scn_length_mm(l->g, "cable"),
+						  wr->next_index++, mac, error, g);
+			if (!nic) {
+				g_free(sname);
+				return FALSE;
+			}
+			char *sn = path("sources.%s%s", sname, NULL);
+			eth_source *s = eth_source_new(w->sim, sname, nic, &sp);
+			eth_source_register_stats(s, w->sim, sn);
+			g_free(sn);
+			g_free(sname);
+		}
+	}
+	return TRUE;
+}
+
+/* ---- Stats ---------------------------------------------------------------- */
+
+static gboolean
+register_stats(cli_world *w, GError **error)
+{
+	struct cli_wiring *wr = w->wiring;
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, wr->links);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct wlink *l = v;
+		if (l->hub) {
+			char *p = path("links.%s%s", l->name, NULL);
+			eth_hub_register_stats(l->hub, w->sim, p);
+			g_free(p);
+		}
+	}
+	for (guint i = 0; i < wr->host_order->len; i++) {
+		struct whost *h = g_ptr_array_index(wr->host_order, i);
+		if (h->nem) {
+			cpu_register_stats(h->cpu);
+			nem_host_register_stats(h->nem);
+		}
+	}
+	return TRUE;
+}
+
+gboolean
+cli_build_world(cli_world *w, GError **error)
+{
+	struct cli_wiring *wr = g_new0(struct cli_wiring, 1);
+	wr->links = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					  wlink_free);
+	wr->hosts = g_hash_table_new(g_str_hash, g_str_equal);
+	wr->host_order = g_ptr_array_new_with_free_func(g_free);
+	wr->cpus = g_ptr_array_new();
+	wr->sinks = g_ptr_array_new();
+	w->wiring = wr;
+	return build_links(w, error) && build_hosts(w, error) &&
+	       build_domains(w, error) && build_connections(w, error) &&
+	       build_sources(w, error) && register_stats(w, error);
+}
+
+/* ---- Outputs of the models ------------------------------------------------ */
+
+static gboolean
+finish_series(cli_world *w, void *ctx, GError **error)
+{
+	return sim_series_finish(ctx, error);
+}
+
+static void
+abort_series(void *ctx)
+{
+	sim_series_abort(ctx);
+}
+
+struct tseq_writer {
+	sim_csv *csv;
+};
+
+static const char *const tseq_columns[] = {
+	"time_s", "direction", "seq", "len", "ack", "win", "flags", "rexmt", NULL
+};
+
+static void
+tseq_record(void *ctx, sim_time_t t, const void *rec)
+{
+	struct tseq_writer *tw = ctx;
+	const struct tcp_tseq_rec *r = rec;
+	sim_csv_double(tw->csv, sim_time_to_s(t));
+	sim_csv_str(tw->csv, r->outbound ? "out" : "in");
+	sim_csv_int(tw->csv, r->seq);
+	sim_csv_int(tw->csv, r->len);
+	sim_csv_int(tw->csv, r->ack);
+	sim_csv_int(tw->csv, r->win);
+	sim_csv_int(tw->csv, r->flags);
+	sim_csv_int(tw->csv, r->rexmt);
+	sim_csv_end_row(tw->csv);
+}
+
+static gboolean
+finish_tseq(cli_world *w, void *ctx, GError **error)
+{
+	struct tseq_writer *tw = ctx;
+	gboolean ok = sim_csv_close(tw->csv, error);
+	g_free(tw);
+	return ok;
+}
+
+static void
+abort_tseq(void *ctx)
+{
+	struct tseq_writer *tw = ctx;
+	sim_csv_abort(tw->csv);
+	g_free(tw);
+}
+
+gboolean
+cli_attach_model_outputs(cli_world *w, GError **error)
+{
+	struct cli_wiring *wr = w->wiring;
+	scn_group *o = scn_single(w->sc, "output");
+	sim_time_t interval = scn_time(o, "interval");
+	if (interval <= 0) {
+		scn_set_error(error, o, "interval", "must be positive");
+		return FALSE;
+	}
+	if (wr->sinks->len > 0) {
+		char *p = g_build_filename(w->stage, "throughput.csv", NULL);
+		sim_series *s = sim_series_new(w->sim, p, app_throughput_columns,
+					       interval, app_throughput_rows,
+					       wr->sinks, error);
+		g_free(p);
+		if (!s)
+			return FALSE;
+		cli_world_on_finish(w, finish_series, abort_series, s);
+	}
+	if (scn_bool(o, "cpu_series")) {
+		for (guint i = 0; i < wr->cpus->len; i++) {
+			cpu_t *cpu = g_ptr_array_index(wr->cpus, i);
+			char *f = g_strdup_printf("cpu_%s.csv", cpu_name(cpu));
+			char *p = g_build_filename(w->stage, f, NULL);
+			sim_series *s = sim_series_new(
+				w->sim, p, cpu_share_series_columns, interval,
+				cpu_share_series_rows, cpu, error);
+			g_free(p);
+			g_free(f);
+			if (!s)
+				return FALSE;
+			cli_world_on_finish(w, finish_series, abort_series, s);
+		}
+	}
+	g_auto(GStrv) ts = scn_list(o, "timeseq");
+	for (int i = 0; ts[i]; i++) {
+		char *tpn = g_strdup_printf("tcp.%s.tseq", ts[i]);
+		sim_tracepoint *tp = sim_trace_find(w->sim, tpn);
+		g_free(tpn);
+		if (!tp) {
+			scn_set_error(error, o, "timeseq",
+				      "connection %s has no sequence trace", ts[i]);
+			return FALSE;
+		}
+		char *f = g_strdup_printf("timeseq_%s.csv", ts[i]);
+		char *p = g_build_filename(w->stage, f, NULL);
+		struct tseq_writer *tw = g_new0(struct tseq_writer, 1);
+		tw->csv = sim_csv_open(p, tseq_columns, error);
+		g_free(p);
+		g_free(f);
+		if (!tw->csv) {
+			g_free(tw);
+			return FALSE;
+		}
+		sim_trace_subscribe(w->sim, tp, tseq_record, tw);
+		cli_world_on_finish(w, finish_tseq, abort_tseq, tw);
+	}
+	return TRUE;
+}
