@@ -191,8 +191,10 @@ output_hook(void *ctx, ip_stack *st, sim_pkt *frame)
 		sim_pkt_unref(frame);
 		return FALSE;
 	}
-	g_assert(d->current != NULL);
-	sim_exec_run(d->current, d->h->c_tcp_output, frame_to_channel, c, frame);
+	/* Outside a step of ours TCP runs from a timer of its own: that is
+	 * the domain's timer thread's work. */
+	sim_exec *ex = d->current ? d->current : &d->timer.ex;
+	sim_exec_run(ex, d->h->c_tcp_output, frame_to_channel, c, frame);
 	return TRUE;
 }
 
