@@ -246,7 +246,11 @@ typedef struct eth_source_stats {
 } eth_source_stats;
 
 eth_source_params eth_source_params_default(void);
-/* Takes over the NIC's tx_done upcall (input is left alone). */
+/*
+ * Takes over the NIC's tx_done upcall and its upper pointer; received
+ * frames are passed on to the input upcall (and upper) the NIC had when
+ * the source was made, so set those first.
+ */
 eth_source *eth_source_new(sim_t *sim, const char *name, eth_nic *nic,
 			   const eth_source_params *p);
 const eth_source_stats *eth_source_get_stats(const eth_source *src);

@@ -37,7 +37,11 @@
  * collide).  After a busy period that contained the station's own
  * transmission the full gap is timed without the restart
  * (wasTransmitting in 4.2.8).  Once released, a station may start at any
- * time until carrier next appears.  This relies on every busy period
+ * time until carrier next appears.  A signal is sensed only after its
+ * first bit has arrived: one arriving at the very instant a station
+ * decides does not stop it (carrier sense is not instantaneous), so two
+ * stations whose slot boundaries are exactly one path delay apart still
+ * collide, as they would on a real wire.  This relies on every busy period
  * lasting longer than the last third of the gap, which holds because the
  * shortest signal, preamble and jam, is 96 bit times.
  */
@@ -163,7 +167,7 @@ eth_hub_release_time(eth_hub *hub, int port)
 		k++;
 	for (;;) {
 		const span *prev = k ? &iv[k - 1] : NULL;
-		if (k < m && iv[k].a <= t) {
+		if (k < m && iv[k].a < t) {
 			/* Carrier is on at t. */
 			if (prev && t <= prev->b + ifg &&
 			    (iv[k].a >= prev->b + ifg1 || prev->own)) {
@@ -178,7 +182,10 @@ eth_hub_release_time(eth_hub *hub, int port)
 		if (!prev || t >= prev->b + ifg)
 			break;
 		if (k < m && iv[k].a < prev->b + ifg1 && !prev->own) {
-			t = iv[k].a; /* carrier in the first two thirds */
+			/* Carrier in the first two thirds: start over when
+			 * it drops again. */
+			t = iv[k].b;
+			k++;
 			continue;
 		}
 		t = prev->b + ifg;

@@ -187,7 +187,11 @@ mac_try(eth_nic *nic)
 		start_tx(nic);
 		return;
 	}
-	if (nic->attempts == 0 && nic->state == ETH_MAC_IDLE)
+	/* A deferral is waiting for someone else's carrier (what NICs
+	 * report, and what 30.3.1.1.9 means by "the medium was busy"), not
+	 * the gap after our own previous frame. */
+	if (nic->hub && nic->attempts == 0 && nic->state == ETH_MAC_IDLE &&
+	    w > nic->last_own_end + nic->ifg_ns)
 		nic->st.deferrals++;
 	nic->state = ETH_MAC_DEFER;
 	if (nic->hub)

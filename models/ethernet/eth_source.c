@@ -23,6 +23,9 @@ struct eth_source {
 	sim_timer tm;
 	double mean_gap_ns;
 	eth_source_stats st;
+	/* The NIC's input upcall before we took its upper pointer. */
+	void (*prev_input)(void *upper, sim_netif *nif, sim_pkt *frame);
+	void *prev_upper;
 };
 
 eth_source_params
@@ -96,6 +99,17 @@ src_tx_done(void *upper, sim_netif *nif, const sim_pkt *frame, gboolean sent)
 		fill(src);
 }
 
+/* Received frames go to whoever had the NIC's input before us. */
+static void
+src_input(void *upper, sim_netif *nif, sim_pkt *frame)
+{
+	eth_source *src = upper;
+	if (src->prev_input)
+		src->prev_input(src->prev_upper, nif, frame);
+	else
+		sim_pkt_unref(frame);
+}
+
 static void
 src_timer(void *ctx, void *arg)
 {
@@ -144,6 +158,9 @@ eth_source_new(sim_t *sim, const char *name, eth_nic *nic,
 					     (double)p->rate
 				   : 0.0;
 	sim_netif *nif = eth_nic_netif(nic);
+	src->prev_input = nif->input;
+	src->prev_upper = nif->upper;
+	nif->input = src_input;
 	nif->tx_done = src_tx_done;
 	nif->upper = src;
 	sim_timer_init(&src->tm, src_timer, src, NULL);
