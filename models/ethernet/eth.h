@@ -54,17 +54,17 @@
  * 100 Mb/s; clause 4.2.3.2.1 for the split of the gap).  Times are in bit
  * times so that one set of numbers serves every rate.
  */
-#define ETH_SLOT_BITS 512       /* slotTime, 4.4.2 */
-#define ETH_IFG_BITS 96         /* interFrameGap, 4.4.2 */
-#define ETH_IFG_PART1_BITS 64   /* first two thirds, 4.2.3.2.1 */
-#define ETH_JAM_BITS 32         /* jamSize, 4.4.2 */
-#define ETH_PREAMBLE_BYTES 8    /* 7 preamble + 1 SFD, 4.2.5 / 4.2.6 */
-#define ETH_FCS_BYTES 4         /* 3.2.9 */
-#define ETH_HDR_BYTES 14        /* destination, source, length/type, 3.1.1 */
-#define ETH_MIN_FRAME 64        /* minFrameSize incl. FCS, 4.4.2 */
-#define ETH_MAX_FRAME 1518      /* maxUntaggedFrameSize incl. FCS, 4.4.2 */
-#define ETH_ATTEMPT_LIMIT 16    /* attemptLimit, 4.4.2 */
-#define ETH_BACKOFF_LIMIT 10    /* backoffLimit, 4.4.2 */
+#define ETH_SLOT_BITS 512     /* slotTime, 4.4.2 */
+#define ETH_IFG_BITS 96	      /* interFrameGap, 4.4.2 */
+#define ETH_IFG_PART1_BITS 64 /* first two thirds, 4.2.3.2.1 */
+#define ETH_JAM_BITS 32	      /* jamSize, 4.4.2 */
+#define ETH_PREAMBLE_BYTES 8  /* 7 preamble + 1 SFD, 4.2.5 / 4.2.6 */
+#define ETH_FCS_BYTES 4	      /* 3.2.9 */
+#define ETH_HDR_BYTES 14      /* destination, source, length/type, 3.1.1 */
+#define ETH_MIN_FRAME 64      /* minFrameSize incl. FCS, 4.4.2 */
+#define ETH_MAX_FRAME 1518    /* maxUntaggedFrameSize incl. FCS, 4.4.2 */
+#define ETH_ATTEMPT_LIMIT 16  /* attemptLimit, 4.4.2 */
+#define ETH_BACKOFF_LIMIT 10  /* backoffLimit, 4.4.2 */
 
 /* Bytes a frame (as handed to output(): no FCS) occupies on the wire. */
 static inline uint32_t
@@ -94,10 +94,10 @@ typedef struct eth_source eth_source;
 /* ---- NIC ---------------------------------------------------------- */
 
 typedef struct eth_nic_params {
-	sim_rate_t rate;        /* 10 Mb/s */
-	uint32_t ring_depth;    /* TX descriptors: 31 (de4x5); 3c509: 1 */
-	uint8_t mac[6];         /* 02:00:00:00:00:01 */
-	gboolean promiscuous;   /* accept every frame (capture); FALSE */
+	sim_rate_t rate;	/* 10 Mb/s */
+	uint32_t ring_depth;	/* TX descriptors: 31 (de4x5); 3c509: 1 */
+	uint8_t mac[6];		/* 02:00:00:00:00:01 */
+	gboolean promiscuous;	/* accept every frame (capture); FALSE */
 	gboolean all_multicast; /* accept every group address; TRUE */
 	uint32_t attempt_limit; /* ETH_ATTEMPT_LIMIT (16) */
 	uint32_t backoff_limit; /* ETH_BACKOFF_LIMIT (10) */
@@ -107,17 +107,17 @@ eth_nic_params eth_nic_params_default(sim_rate_t rate);
 
 /* Counters (totals over the run). */
 typedef struct eth_nic_stats {
-	uint64_t frames_sent, bytes_sent;       /* successful, frame bytes */
+	uint64_t frames_sent, bytes_sent; /* successful, frame bytes */
 	uint64_t frames_received, bytes_received;
-	uint64_t attempts;       /* transmission starts */
-	uint64_t collisions;     /* attempts that collided */
+	uint64_t attempts;	  /* transmission starts */
+	uint64_t collisions;	  /* attempts that collided */
 	uint64_t late_collisions; /* ... after the first slot of the frame */
-	uint64_t deferrals;      /* frames whose first attempt waited */
+	uint64_t deferrals;	  /* frames whose first attempt waited */
 	uint64_t excessive_collisions; /* frames dropped after 16 attempts */
-	uint64_t rx_fragments;   /* collision fragments seen and discarded */
-	uint64_t rx_filtered;    /* good frames not for this address */
-	int64_t backoff_ns;      /* time spent in backoff */
-	int64_t tx_busy_ns;      /* time on the wire, all attempts */
+	uint64_t rx_fragments; /* collision fragments seen and discarded */
+	uint64_t rx_filtered;  /* good frames not for this address */
+	int64_t backoff_ns;    /* time spent in backoff */
+	int64_t tx_busy_ns;    /* time on the wire, all attempts */
 } eth_nic_stats;
 
 eth_nic *eth_nic_new(sim_t *sim, const char *name, const eth_nic_params *p);
@@ -150,33 +150,34 @@ void eth_nic_register_trace(eth_nic *nic, sim_t *sim);
 /* ---- hub ---------------------------------------------------------- */
 
 typedef struct eth_hub_params {
-	sim_rate_t rate;             /* 10 Mb/s */
-	sim_time_t repeater_delay;   /* input to every output */
+	sim_rate_t rate;	   /* 10 Mb/s */
+	sim_time_t repeater_delay; /* input to every output */
 } eth_hub_params;
 
 /*
- * Defaults: repeater delay 8 bit times at 10 Mb/s (start-of-packet
- * propagation delay limit of a repeater, clause 9.5.5.1) and 46 bit times
- * at 100 Mb/s (half of the 92 bit-time round trip of a class II repeater,
- * clause 29.3.1.4, table 29-3).
+ * Defaults: repeater delay 46 bit times at 100 Mb/s (half the 92 bit-time
+ * round-trip allowance of a class II repeater in the path delay budget of
+ * clause 29.3) and 8 bit times at 10 Mb/s (an assumption of the order of
+ * a clause 9 repeater's start-of-packet delay; not looked up exactly --
+ * set it in the scenario if it matters).
  */
 eth_hub_params eth_hub_params_default(sim_rate_t rate);
 
 typedef struct eth_port_params {
-	int64_t cable_mm;          /* 100 m: the twisted-pair segment limit
-				    * of 10BASE-T and 100BASE-TX */
-	int64_t cable_ps_per_m;    /* 5560 ps/m: 1.112 bit times per metre
-				    * round trip at 100 Mb/s, table 29-3 */
-	sim_time_t phy_delay;      /* station PHY latency, one way; 0 */
+	int64_t cable_mm;	/* 100 m: the twisted-pair segment limit
+				 * of 10BASE-T and 100BASE-TX */
+	int64_t cable_ps_per_m; /* 5560 ps/m: 1.112 bit times per metre
+				 * round trip at 100 Mb/s, table 29-3 */
+	sim_time_t phy_delay;	/* station PHY latency, one way; 0 */
 } eth_port_params;
 
 eth_port_params eth_port_params_default(void);
 
 typedef struct eth_hub_stats {
-	uint64_t frames, bytes;    /* good frames repeated */
-	uint64_t collisions;       /* collision episodes seen at the hub */
-	uint64_t fragments;        /* truncated (jammed) signals repeated */
-	uint64_t signals;          /* every transmission start */
+	uint64_t frames, bytes; /* good frames repeated */
+	uint64_t collisions;	/* collision episodes seen at the hub */
+	uint64_t fragments;	/* truncated (jammed) signals repeated */
+	uint64_t signals;	/* every transmission start */
 } eth_hub_stats;
 
 eth_hub *eth_hub_new(sim_t *sim, const char *name, const eth_hub_params *p);
@@ -208,9 +209,9 @@ sim_time_t eth_cable_delay(int64_t cable_mm, int64_t ps_per_m);
 /* ---- full-duplex point-to-point link ------------------------------ */
 
 typedef struct eth_link_params {
-	int64_t cable_mm;          /* 100 m */
-	int64_t cable_ps_per_m;    /* 5560 ps/m */
-	sim_time_t phy_delay;      /* 0 */
+	int64_t cable_mm;	/* 100 m */
+	int64_t cable_ps_per_m; /* 5560 ps/m */
+	sim_time_t phy_delay;	/* 0 */
 } eth_link_params;
 
 eth_link_params eth_link_params_default(void);
@@ -223,26 +224,26 @@ void eth_link_register_stats(eth_link *link, sim_t *sim, const char *prefix);
 /* ---- raw-frame traffic source ------------------------------------- */
 
 typedef enum {
-	ETH_SOURCE_SATURATE,   /* keep the NIC's ring full */
-	ETH_SOURCE_POISSON,    /* frames arrive as a Poisson process */
+	ETH_SOURCE_SATURATE, /* keep the NIC's ring full */
+	ETH_SOURCE_POISSON,  /* frames arrive as a Poisson process */
 } eth_source_mode;
 
 typedef struct eth_source_params {
-	eth_source_mode mode;  /* saturate */
-	uint32_t frame_bytes;  /* on the wire incl. FCS: 64..1518; 1518 */
-	sim_rate_t rate;       /* Poisson: offered frame bits per second */
-	uint8_t dst[6];        /* broadcast */
-	uint16_t ethertype;    /* 0x88b5 (IEEE local experimental) */
-	sim_time_t start;      /* 0 */
-	sim_time_t stop;       /* SIM_TIME_MAX */
+	eth_source_mode mode; /* saturate */
+	uint32_t frame_bytes; /* on the wire incl. FCS: 64..1518; 1518 */
+	sim_rate_t rate;      /* Poisson: offered frame bits per second */
+	uint8_t dst[6];	      /* broadcast */
+	uint16_t ethertype;   /* 0x88b5 (IEEE local experimental) */
+	sim_time_t start;     /* 0 */
+	sim_time_t stop;      /* SIM_TIME_MAX */
 } eth_source_params;
 
 typedef struct eth_source_stats {
-	uint64_t offered;      /* frames generated */
-	uint64_t queued;       /* ... accepted by the ring */
-	uint64_t dropped;      /* ... refused: ring full (Poisson only) */
-	uint64_t sent;         /* tx_done with sent */
-	uint64_t failed;       /* tx_done without (16 collisions) */
+	uint64_t offered; /* frames generated */
+	uint64_t queued;  /* ... accepted by the ring */
+	uint64_t dropped; /* ... refused: ring full (Poisson only) */
+	uint64_t sent;	  /* tx_done with sent */
+	uint64_t failed;  /* tx_done without (16 collisions) */
 } eth_source_stats;
 
 eth_source_params eth_source_params_default(void);
@@ -254,5 +255,4 @@ eth_source_params eth_source_params_default(void);
 eth_source *eth_source_new(sim_t *sim, const char *name, eth_nic *nic,
 			   const eth_source_params *p);
 const eth_source_stats *eth_source_get_stats(const eth_source *src);
-void eth_source_register_stats(eth_source *src, sim_t *sim,
-			       const char *prefix);
+void eth_source_register_stats(eth_source *src, sim_t *sim, const char *prefix);

@@ -23,8 +23,8 @@ hist_mid(int i)
 	if (i < 2 * ETH_HIST_SUB)
 		return i;
 	int shift = (i - 2 * ETH_HIST_SUB) / ETH_HIST_SUB + 1;
-	uint64_t top = (uint64_t)((i - 2 * ETH_HIST_SUB) % ETH_HIST_SUB) +
-		       ETH_HIST_SUB;
+	uint64_t top =
+	    (uint64_t)((i - 2 * ETH_HIST_SUB) % ETH_HIST_SUB) + ETH_HIST_SUB;
 	double lo = (double)(top << shift);
 	return lo + (double)(1ull << shift) / 2.0;
 }

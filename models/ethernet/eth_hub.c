@@ -60,7 +60,8 @@ log_at(const eth_hub *hub, uint32_t i)
 static eth_sig *
 log_find(eth_hub *hub, uint64_t seq)
 {
-	g_assert(seq >= hub->first_seq && seq - hub->first_seq < hub->log_count);
+	g_assert(seq >= hub->first_seq &&
+		 seq - hub->first_seq < hub->log_count);
 	return log_at(hub, (uint32_t)(seq - hub->first_seq));
 }
 
@@ -68,8 +69,7 @@ static void
 log_prune(eth_hub *hub)
 {
 	sim_time_t now = sim_now(hub->sim);
-	while (hub->log_count &&
-	       log_at(hub, 0)->e + hub->horizon < now) {
+	while (hub->log_count && log_at(hub, 0)->e + hub->horizon < now) {
 		hub->log_first = (hub->log_first + 1) & (hub->log_cap - 1);
 		hub->log_count--;
 		hub->first_seq++;
@@ -139,7 +139,7 @@ eth_hub_release_time(eth_hub *hub, int port)
 	for (uint32_t i = 0; i < hub->log_count; i++) {
 		const eth_sig *s = log_at(hub, i);
 		sim_time_t off = eth_hub_path_delay(hub, s->port, port);
-		span x = { s->s + off, s->e + off, s->port == port };
+		span x = {s->s + off, s->e + off, s->port == port};
 		if (x.b < t - ifg)
 			continue; /* over before any gap that matters now */
 		/* Insertion sort by start: the log is nearly in order. */
@@ -171,7 +171,8 @@ eth_hub_release_time(eth_hub *hub, int port)
 			/* Carrier is on at t. */
 			if (prev && t <= prev->b + ifg &&
 			    (iv[k].a >= prev->b + ifg1 || prev->own)) {
-				t = prev->b + ifg; /* released in the last third */
+				t = prev->b +
+				    ifg; /* released in the last third */
 				break;
 			}
 			t = iv[k].b; /* wait for it to drop */
@@ -251,7 +252,7 @@ eth_hub_signal_start(eth_hub *hub, int port, sim_time_t end)
 
 	log_prune(hub);
 	hub->st.signals++;
-	eth_sig me = { .port = port, .s = now, .e = end };
+	eth_sig me = {.port = port, .s = now, .e = end};
 
 	/* Will anything already on the wire reach us while we send? */
 	gboolean overl = FALSE, prior = FALSE;
@@ -363,7 +364,7 @@ eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq, sim_pkt *frame)
 eth_hub_params
 eth_hub_params_default(sim_rate_t rate)
 {
-	eth_hub_params p = { .rate = rate };
+	eth_hub_params p = {.rate = rate};
 	p.repeater_delay = eth_bit_time(rate >= 100 * SIM_MBPS ? 46 : 8, rate);
 	return p;
 }
@@ -372,9 +373,9 @@ eth_port_params
 eth_port_params_default(void)
 {
 	eth_port_params p = {
-		.cable_mm = 100 * 1000,
-		.cable_ps_per_m = 5560,
-		.phy_delay = 0,
+	    .cable_mm = 100 * 1000,
+	    .cable_ps_per_m = 5560,
+	    .phy_delay = 0,
 	};
 	return p;
 }
@@ -422,9 +423,9 @@ eth_hub_attach(eth_hub *hub, eth_nic *nic, const eth_port_params *pp)
 	g_assert(!nic->hub && !nic->link);
 	g_assert(nic->p.rate == hub->p.rate);
 	eth_port port = {
-		.nic = nic,
-		.d = eth_cable_delay(pp->cable_mm, pp->cable_ps_per_m) +
-		     pp->phy_delay,
+	    .nic = nic,
+	    .d = eth_cable_delay(pp->cable_mm, pp->cable_ps_per_m) +
+		 pp->phy_delay,
 	};
 	g_array_append_val(hub->ports, port);
 	nic->hub = hub;
@@ -435,10 +436,10 @@ eth_hub_attach(eth_hub *hub, eth_nic *nic, const eth_port_params *pp)
 	 * Keep a finished signal while it can still matter: to a frame of
 	 * the longest size that overlapped it, or to a gap timed from it.
 	 */
-	hub->horizon = sim_tx_time(ETH_PREAMBLE_BYTES + ETH_MAX_FRAME,
-				   hub->p.rate) +
-		       2 * (2 * hub->dmax + hub->p.repeater_delay) +
-		       eth_bit_time(2 * ETH_SLOT_BITS, hub->p.rate);
+	hub->horizon =
+	    sim_tx_time(ETH_PREAMBLE_BYTES + ETH_MAX_FRAME, hub->p.rate) +
+	    2 * (2 * hub->dmax + hub->p.repeater_delay) +
+	    eth_bit_time(2 * ETH_SLOT_BITS, hub->p.rate);
 	return nic->port;
 }
 
@@ -498,9 +499,9 @@ static double
 hub_cpf_fn(void *ctx)
 {
 	eth_hub *hub = ctx;
-	return hub->win_frames ? (double)hub->win_collisions /
-					 (double)hub->win_frames
-			       : 0.0;
+	return hub->win_frames
+		   ? (double)hub->win_collisions / (double)hub->win_frames
+		   : 0.0;
 }
 
 static eth_hist *
@@ -530,14 +531,14 @@ hub_delay_p99_fn(void *ctx)
 	return v;
 }
 
-#define HUB_SUM_FN(field)                                                     \
-	static double hub_sum_##field(void *ctx)                              \
-	{                                                                     \
-		eth_hub *hub = ctx;                                           \
-		double v = 0;                                                 \
-		for (guint j = 0; j < hub->ports->len; j++)                   \
-			v += (double)port_at(hub, (int)j)->nic->st.field;     \
-		return v;                                                     \
+#define HUB_SUM_FN(field)                                                      \
+	static double hub_sum_##field(void *ctx)                               \
+	{                                                                      \
+		eth_hub *hub = ctx;                                            \
+		double v = 0;                                                  \
+		for (guint j = 0; j < hub->ports->len; j++)                    \
+			v += (double)port_at(hub, (int)j)->nic->st.field;      \
+		return v;                                                      \
 	}
 HUB_SUM_FN(deferrals)
 HUB_SUM_FN(excessive_collisions)
@@ -551,26 +552,26 @@ eth_hub_register_stats(eth_hub *hub, sim_t *sim, const char *prefix)
 		const char *name;
 		size_t off;
 	} u64s[] = {
-		{ "frames", G_STRUCT_OFFSET(eth_hub_stats, frames) },
-		{ "bytes", G_STRUCT_OFFSET(eth_hub_stats, bytes) },
-		{ "collisions", G_STRUCT_OFFSET(eth_hub_stats, collisions) },
-		{ "fragments", G_STRUCT_OFFSET(eth_hub_stats, fragments) },
-		{ "signals", G_STRUCT_OFFSET(eth_hub_stats, signals) },
+	    {"frames", G_STRUCT_OFFSET(eth_hub_stats, frames)},
+	    {"bytes", G_STRUCT_OFFSET(eth_hub_stats, bytes)},
+	    {"collisions", G_STRUCT_OFFSET(eth_hub_stats, collisions)},
+	    {"fragments", G_STRUCT_OFFSET(eth_hub_stats, fragments)},
+	    {"signals", G_STRUCT_OFFSET(eth_hub_stats, signals)},
 	};
 	static const struct {
 		const char *name;
 		sim_stats_double_fn fn;
 	} fns[] = {
-		{ "utilization", hub_util_fn },
-		{ "frames_per_s", hub_fps_fn },
-		{ "collisions_per_frame", hub_cpf_fn },
-		{ "access_delay_mean_us", hub_delay_mean_fn },
-		{ "access_delay_p99_us", hub_delay_p99_fn },
-		{ "jain_fairness", hub_jain_fn },
-		{ "deferrals", hub_sum_deferrals },
-		{ "excessive_collisions", hub_sum_excessive_collisions },
-		{ "late_collisions", hub_sum_late_collisions },
-		{ "backoff_ns", hub_sum_backoff_ns },
+	    {"utilization", hub_util_fn},
+	    {"frames_per_s", hub_fps_fn},
+	    {"collisions_per_frame", hub_cpf_fn},
+	    {"access_delay_mean_us", hub_delay_mean_fn},
+	    {"access_delay_p99_us", hub_delay_p99_fn},
+	    {"jain_fairness", hub_jain_fn},
+	    {"deferrals", hub_sum_deferrals},
+	    {"excessive_collisions", hub_sum_excessive_collisions},
+	    {"late_collisions", hub_sum_late_collisions},
+	    {"backoff_ns", hub_sum_backoff_ns},
 	};
 	char path[256];
 	for (size_t i = 0; i < G_N_ELEMENTS(u64s); i++) {

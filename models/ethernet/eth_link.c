@@ -12,9 +12,9 @@ eth_link_params
 eth_link_params_default(void)
 {
 	eth_link_params p = {
-		.cable_mm = 100 * 1000,
-		.cable_ps_per_m = 5560,
-		.phy_delay = 0,
+	    .cable_mm = 100 * 1000,
+	    .cable_ps_per_m = 5560,
+	    .phy_delay = 0,
 	};
 	return p;
 }
@@ -39,8 +39,8 @@ eth_link_new(sim_t *sim, const char *name, eth_nic *a, eth_nic *b,
 	link->p = *p;
 	link->end[0] = a;
 	link->end[1] = b;
-	link->delay = eth_cable_delay(p->cable_mm, p->cable_ps_per_m) +
-		      p->phy_delay;
+	link->delay =
+	    eth_cable_delay(p->cable_mm, p->cable_ps_per_m) + p->phy_delay;
 	a->link = link;
 	a->link_end = 0;
 	b->link = link;
@@ -93,7 +93,7 @@ link_util_ba(void *ctx)
 void
 eth_link_register_stats(eth_link *link, sim_t *sim, const char *prefix)
 {
-	static const char *dir[2] = { "a_to_b", "b_to_a" };
+	static const char *dir[2] = {"a_to_b", "b_to_a"};
 	char path[256];
 	for (int d = 0; d < 2; d++) {
 		g_snprintf(path, sizeof path, "%s.%s.frames", prefix, dir[d]);

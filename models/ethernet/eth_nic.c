@@ -71,12 +71,12 @@ eth_nic_params
 eth_nic_params_default(sim_rate_t rate)
 {
 	eth_nic_params p = {
-		.rate = rate,
-		.ring_depth = 31, /* de4x5 driver's TX ring */
-		.promiscuous = FALSE,
-		.all_multicast = TRUE,
-		.attempt_limit = ETH_ATTEMPT_LIMIT,
-		.backoff_limit = ETH_BACKOFF_LIMIT,
+	    .rate = rate,
+	    .ring_depth = 31, /* de4x5 driver's TX ring */
+	    .promiscuous = FALSE,
+	    .all_multicast = TRUE,
+	    .attempt_limit = ETH_ATTEMPT_LIMIT,
+	    .backoff_limit = ETH_BACKOFF_LIMIT,
 	};
 	eth_mac_from_index(p.mac, 1);
 	return p;
@@ -85,8 +85,8 @@ eth_nic_params_default(sim_rate_t rate)
 sim_time_t
 eth_window_elapsed(const sim_t *sim)
 {
-	sim_time_t end = sim_now(sim) < sim->measure_to ? sim_now(sim)
-							 : sim->measure_to;
+	sim_time_t end =
+	    sim_now(sim) < sim->measure_to ? sim_now(sim) : sim->measure_to;
 	return end > sim->measure_from ? end - sim->measure_from : 0;
 }
 
@@ -163,8 +163,8 @@ start_tx(eth_nic *nic)
 	nic->st.attempts++;
 	sim_timer_arm_at(sim, &nic->wake, nic->tx_end);
 	if (nic->hub)
-		nic->sig_seq = eth_hub_signal_start(nic->hub, nic->port,
-						    nic->tx_end);
+		nic->sig_seq =
+		    eth_hub_signal_start(nic->hub, nic->port, nic->tx_end);
 }
 
 /*
@@ -237,8 +237,8 @@ nic_collide(void *ctx, void *arg)
 	if (now - (nic->tx_start + nic->preamble_ns) > nic->slot_ns)
 		nic->st.late_collisions++;
 	sim_time_t jam_from = now > nic->tx_start + nic->preamble_ns
-				      ? now
-				      : nic->tx_start + nic->preamble_ns;
+				  ? now
+				  : nic->tx_start + nic->preamble_ns;
 	sim_time_t end = jam_from + nic->jam_ns;
 	if (end < nic->tx_end) {
 		nic->tx_end = end;
@@ -285,7 +285,8 @@ tx_end(eth_nic *nic)
 			nic->win_frames++;
 			nic->win_bytes += len;
 			nic->win_busy_ns += now - nic->tx_start;
-			eth_hist_add(nic->delay, nic->tx_start - nic->head_since);
+			eth_hist_add(nic->delay,
+				     nic->tx_start - nic->head_since);
 		}
 		sim_trace_emit(&nic->trace, now, frame);
 		if (nic->hub)
@@ -304,8 +305,9 @@ tx_end(eth_nic *nic)
 		finish_frame(nic, FALSE);
 		return;
 	}
-	uint32_t k = nic->attempts < nic->p.backoff_limit ? nic->attempts
-							  : nic->p.backoff_limit;
+	uint32_t k = nic->attempts < nic->p.backoff_limit
+			 ? nic->attempts
+			 : nic->p.backoff_limit;
 	uint64_t r = gsl_rng_uniform_int(nic->rng, 1ul << k);
 	sim_time_t wait = (sim_time_t)r * nic->slot_ns;
 	nic->st.backoff_ns += wait;
@@ -512,8 +514,8 @@ nic_collisions_per_frame(void *ctx)
 {
 	eth_nic *nic = ctx;
 	return nic->win_frames
-		       ? (double)nic->win_collisions / (double)nic->win_frames
-		       : 0.0;
+		   ? (double)nic->win_collisions / (double)nic->win_frames
+		   : 0.0;
 }
 
 static double
@@ -535,21 +537,20 @@ eth_nic_register_stats(eth_nic *nic, sim_t *sim, const char *prefix)
 		const char *name;
 		size_t off;
 	} u64s[] = {
-		{ "frames_sent", G_STRUCT_OFFSET(eth_nic_stats, frames_sent) },
-		{ "bytes_sent", G_STRUCT_OFFSET(eth_nic_stats, bytes_sent) },
-		{ "frames_received",
-		  G_STRUCT_OFFSET(eth_nic_stats, frames_received) },
-		{ "bytes_received",
-		  G_STRUCT_OFFSET(eth_nic_stats, bytes_received) },
-		{ "attempts", G_STRUCT_OFFSET(eth_nic_stats, attempts) },
-		{ "collisions", G_STRUCT_OFFSET(eth_nic_stats, collisions) },
-		{ "late_collisions",
-		  G_STRUCT_OFFSET(eth_nic_stats, late_collisions) },
-		{ "deferrals", G_STRUCT_OFFSET(eth_nic_stats, deferrals) },
-		{ "excessive_collisions",
-		  G_STRUCT_OFFSET(eth_nic_stats, excessive_collisions) },
-		{ "rx_fragments", G_STRUCT_OFFSET(eth_nic_stats, rx_fragments) },
-		{ "rx_filtered", G_STRUCT_OFFSET(eth_nic_stats, rx_filtered) },
+	    {"frames_sent", G_STRUCT_OFFSET(eth_nic_stats, frames_sent)},
+	    {"bytes_sent", G_STRUCT_OFFSET(eth_nic_stats, bytes_sent)},
+	    {"frames_received",
+	     G_STRUCT_OFFSET(eth_nic_stats, frames_received)},
+	    {"bytes_received", G_STRUCT_OFFSET(eth_nic_stats, bytes_received)},
+	    {"attempts", G_STRUCT_OFFSET(eth_nic_stats, attempts)},
+	    {"collisions", G_STRUCT_OFFSET(eth_nic_stats, collisions)},
+	    {"late_collisions",
+	     G_STRUCT_OFFSET(eth_nic_stats, late_collisions)},
+	    {"deferrals", G_STRUCT_OFFSET(eth_nic_stats, deferrals)},
+	    {"excessive_collisions",
+	     G_STRUCT_OFFSET(eth_nic_stats, excessive_collisions)},
+	    {"rx_fragments", G_STRUCT_OFFSET(eth_nic_stats, rx_fragments)},
+	    {"rx_filtered", G_STRUCT_OFFSET(eth_nic_stats, rx_filtered)},
 	};
 	char path[256];
 	for (size_t i = 0; i < G_N_ELEMENTS(u64s); i++) {

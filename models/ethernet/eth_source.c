@@ -32,12 +32,12 @@ eth_source_params
 eth_source_params_default(void)
 {
 	eth_source_params p = {
-		.mode = ETH_SOURCE_SATURATE,
-		.frame_bytes = ETH_MAX_FRAME,
-		.rate = 0,
-		.ethertype = 0x88b5, /* IEEE Std 802 local experimental */
-		.start = 0,
-		.stop = SIM_TIME_MAX,
+	    .mode = ETH_SOURCE_SATURATE,
+	    .frame_bytes = ETH_MAX_FRAME,
+	    .rate = 0,
+	    .ethertype = 0x88b5, /* IEEE Std 802 local experimental */
+	    .start = 0,
+	    .stop = SIM_TIME_MAX,
 	};
 	memset(p.dst, 0xff, 6);
 	return p;
@@ -83,7 +83,7 @@ static void
 fill(eth_source *src)
 {
 	while (is_active(src) && eth_nic_netif(src->nic)->tx_ring_free(
-					 eth_nic_netif(src->nic)) > 0)
+				     eth_nic_netif(src->nic)) > 0)
 		offer(src);
 }
 
@@ -123,8 +123,9 @@ src_timer(void *ctx, void *arg)
 	offer(src);
 	/* +1: two arrivals never share an instant (and no zero gap). */
 	sim_time_t gap =
-		(sim_time_t)sim_rng_exponential(src->rng, src->mean_gap_ns) + 1;
-	if (src->p.stop == SIM_TIME_MAX || sim_now(src->sim) + gap < src->p.stop)
+	    (sim_time_t)sim_rng_exponential(src->rng, src->mean_gap_ns) + 1;
+	if (src->p.stop == SIM_TIME_MAX ||
+	    sim_now(src->sim) + gap < src->p.stop)
 		sim_timer_arm_in(src->sim, &src->tm, gap);
 }
 
@@ -154,9 +155,9 @@ eth_source_new(sim_t *sim, const char *name, eth_nic *nic,
 	char *rname = g_strdup_printf("eth.source.%s", name);
 	src->rng = sim_rng(sim, rname);
 	g_free(rname);
-	src->mean_gap_ns = p->rate ? (double)p->frame_bytes * 8.0 * 1e9 /
-					     (double)p->rate
-				   : 0.0;
+	src->mean_gap_ns =
+	    p->rate ? (double)p->frame_bytes * 8.0 * 1e9 / (double)p->rate
+		    : 0.0;
 	sim_netif *nif = eth_nic_netif(nic);
 	src->prev_input = nif->input;
 	src->prev_upper = nif->upper;
@@ -183,11 +184,11 @@ eth_source_register_stats(eth_source *src, sim_t *sim, const char *prefix)
 		const char *name;
 		size_t off;
 	} u64s[] = {
-		{ "offered", G_STRUCT_OFFSET(eth_source_stats, offered) },
-		{ "queued", G_STRUCT_OFFSET(eth_source_stats, queued) },
-		{ "dropped", G_STRUCT_OFFSET(eth_source_stats, dropped) },
-		{ "sent", G_STRUCT_OFFSET(eth_source_stats, sent) },
-		{ "failed", G_STRUCT_OFFSET(eth_source_stats, failed) },
+	    {"offered", G_STRUCT_OFFSET(eth_source_stats, offered)},
+	    {"queued", G_STRUCT_OFFSET(eth_source_stats, queued)},
+	    {"dropped", G_STRUCT_OFFSET(eth_source_stats, dropped)},
+	    {"sent", G_STRUCT_OFFSET(eth_source_stats, sent)},
+	    {"failed", G_STRUCT_OFFSET(eth_source_stats, failed)},
 	};
 	char path[256];
 	for (size_t i = 0; i < G_N_ELEMENTS(u64s); i++) {

@@ -36,10 +36,10 @@ double eth_hist_quantile(const eth_hist *h, double q);
 /* ---- NIC ---------------------------------------------------------- */
 
 typedef enum {
-	ETH_MAC_IDLE,     /* nothing to send */
-	ETH_MAC_DEFER,    /* head frame waits for the deference process */
-	ETH_MAC_BACKOFF,  /* waiting r slot times after a collision */
-	ETH_MAC_TX,       /* transmitting (or jamming after a collision) */
+	ETH_MAC_IDLE,	 /* nothing to send */
+	ETH_MAC_DEFER,	 /* head frame waits for the deference process */
+	ETH_MAC_BACKOFF, /* waiting r slot times after a collision */
+	ETH_MAC_TX,	 /* transmitting (or jamming after a collision) */
 } eth_mac_state;
 
 struct eth_nic {
@@ -57,23 +57,23 @@ struct eth_nic {
 
 	/* MAC transmit state. */
 	eth_mac_state state;
-	uint32_t attempts;      /* collisions of the head frame so far */
-	sim_time_t head_since;  /* when the head frame reached the head */
+	uint32_t attempts;     /* collisions of the head frame so far */
+	sim_time_t head_since; /* when the head frame reached the head */
 	sim_time_t tx_start, tx_end;
 	gboolean collided;
-	uint64_t sig_seq;       /* our signal in the hub's log */
+	uint64_t sig_seq;	 /* our signal in the hub's log */
 	sim_time_t last_own_end; /* full duplex: end of our last frame */
-	sim_timer wake;         /* deference / backoff / end of transmission */
-	sim_timer coll;         /* collision detection while transmitting */
+	sim_timer wake;		 /* deference / backoff / end of transmission */
+	sim_timer coll;		 /* collision detection while transmitting */
 	gsl_rng *rng;
 
 	/* Attachment: one of hub or link. */
 	eth_hub *hub;
 	int port;
-	int waiter_idx;         /* in hub->waiters, or -1 */
-	int txer_idx;           /* in hub->txers, or -1 */
+	int waiter_idx; /* in hub->waiters, or -1 */
+	int txer_idx;	/* in hub->txers, or -1 */
 	eth_link *link;
-	int link_end;           /* 0: a, 1: b */
+	int link_end; /* 0: a, 1: b */
 
 	eth_nic_stats st;
 	/* Measurement-window accumulators. */
@@ -107,30 +107,30 @@ typedef struct eth_sig {
 	int port;
 	sim_time_t s, e;
 	gboolean truncated;
-	gboolean hub_coll;       /* overlapped another signal at the hub */
+	gboolean hub_coll; /* overlapped another signal at the hub */
 } eth_sig;
 
 typedef struct eth_port {
 	eth_nic *nic;
-	sim_time_t d;            /* station <-> hub, one way */
+	sim_time_t d; /* station <-> hub, one way */
 } eth_port;
 
 struct eth_hub {
 	sim_t *sim;
 	char *name;
 	eth_hub_params p;
-	GArray *ports;           /* eth_port */
+	GArray *ports; /* eth_port */
 	sim_time_t dmax;
-	sim_time_t horizon;      /* how long a finished signal is kept */
+	sim_time_t horizon; /* how long a finished signal is kept */
 
 	/* The signal log: a ring of recent signals in order of start. */
 	eth_sig *log;
 	uint32_t log_cap, log_first, log_count;
-	uint64_t next_seq;       /* seq of log[log_first] is first_seq */
+	uint64_t next_seq; /* seq of log[log_first] is first_seq */
 	uint64_t first_seq;
 
-	GPtrArray *waiters;      /* NICs in ETH_MAC_DEFER */
-	GPtrArray *txers;        /* NICs in ETH_MAC_TX */
+	GPtrArray *waiters; /* NICs in ETH_MAC_DEFER */
+	GPtrArray *txers;   /* NICs in ETH_MAC_TX */
 
 	eth_hub_stats st;
 	uint64_t win_frames, win_bytes, win_collisions;
@@ -146,8 +146,7 @@ uint64_t eth_hub_signal_start(eth_hub *hub, int port, sim_time_t end);
 /* The NIC cut its signal short (collision): it now ends at e. */
 void eth_hub_signal_truncate(eth_hub *hub, uint64_t seq, sim_time_t e);
 /* A transmission ended without a collision: repeat the frame. */
-void eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq,
-			sim_pkt *frame);
+void eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq, sim_pkt *frame);
 void eth_hub_waiter_add(eth_hub *hub, eth_nic *nic);
 void eth_hub_waiter_remove(eth_hub *hub, eth_nic *nic);
 void eth_hub_txer_remove(eth_hub *hub, eth_nic *nic);

@@ -25,8 +25,8 @@ int
 main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 5.0;
-	static const int qs[] = { 1, 2, 4, 8, 16, 24, 32, 64 };
-	static const uint32_t sizes[] = { 64, 512, 1518 };
+	static const int qs[] = {1, 2, 4, 8, 16, 24, 32, 64};
+	static const uint32_t sizes[] = {64, 512, 1518};
 	printf("%5s %6s %8s %8s %9s %8s %10s %10s %6s %9s %6s\n", "bytes", "Q",
 	       "util", "M-B", "frames/s", "coll/fr", "delay_us", "p99_us",
 	       "jain", "ev/frame", "drops");
@@ -44,7 +44,7 @@ main(int argc, char **argv)
 			double drops = 0;
 			for (int k = 0; k < l->n; k++)
 				drops += (double)eth_nic_get_stats(l->nic[k])
-						 ->excessive_collisions;
+					     ->excessive_collisions;
 			for (int k = 0; k < l->n; k++)
 				eth_hist_merge(h, l->nic[k]->delay);
 			const eth_hub_stats *hs = eth_hub_get_stats(l->hub);
@@ -55,7 +55,7 @@ main(int argc, char **argv)
 			       metcalfe_boggs(qs[i], sizes[z], 10 * SIM_MBPS),
 			       l->hub->win_frames / el,
 			       (double)l->hub->win_collisions /
-				       (double)l->hub->win_frames,
+				   (double)l->hub->win_frames,
 			       eth_hist_mean(h) / 1e3,
 			       eth_hist_quantile(h, 0.99) / 1e3,
 			       eth_hub_jain_fairness(l->hub),

@@ -9,12 +9,12 @@ lan_opts
 lan_opts_default(void)
 {
 	lan_opts o = {
-		.seed = 1,
-		.stations = 2,
-		.frame_bytes = ETH_MAX_FRAME,
-		.rate = 10 * SIM_MBPS,
-		.cable_mm = 25 * 1000,
-		.sources = TRUE,
+	    .seed = 1,
+	    .stations = 2,
+	    .frame_bytes = ETH_MAX_FRAME,
+	    .rate = 10 * SIM_MBPS,
+	    .cable_mm = 25 * 1000,
+	    .sources = TRUE,
 	};
 	return o;
 }
@@ -29,7 +29,7 @@ on_frame(void *ctx, sim_time_t t, const void *rec)
 {
 	struct tap *tap = ctx;
 	lan *l = tap->l;
-	lan_tx x = { tap->station, t };
+	lan_tx x = {tap->station, t};
 	/* The NIC's trace carries what it sends and what it receives;
 	 * stations only send (everything is addressed to the sink). */
 	g_array_append_val(l->log, x);
@@ -60,8 +60,8 @@ lan_new(const lan_opts *o)
 		eth_mac_from_index(np.mac, (uint32_t)i + 1);
 		char name[32];
 		g_snprintf(name, sizeof name, "st%d", i);
-		l->nic[i] = eth_nic_new(l->sim, o->twin_name ? o->twin_name : name,
-					&np);
+		l->nic[i] = eth_nic_new(
+		    l->sim, o->twin_name ? o->twin_name : name, &np);
 		eth_hub_attach(l->hub, l->nic[i], &pp);
 		struct tap *tap = g_new(struct tap, 1);
 		tap->l = l;
@@ -73,7 +73,8 @@ lan_new(const lan_opts *o)
 			eth_source_params src = eth_source_params_default();
 			src.frame_bytes = o->frame_bytes;
 			memcpy(src.dst, sp.mac, 6);
-			l->src[i] = eth_source_new(l->sim, name, l->nic[i], &src);
+			l->src[i] =
+			    eth_source_new(l->sim, name, l->nic[i], &src);
 		}
 	}
 	eth_hub_attach(l->hub, l->sink, &pp);

@@ -22,18 +22,18 @@ typedef struct lan {
 	eth_nic *nic[LAN_MAX];
 	eth_source *src[LAN_MAX];
 	eth_nic *sink;
-	GArray *log;          /* lan_tx, successful frames in order */
-	uint64_t stop_after;  /* sim_stop() after this many (0: never) */
+	GArray *log;	     /* lan_tx, successful frames in order */
+	uint64_t stop_after; /* sim_stop() after this many (0: never) */
 } lan;
 
 typedef struct lan_opts {
 	uint64_t seed;
 	int stations;
-	uint32_t frame_bytes;   /* with FCS */
+	uint32_t frame_bytes; /* with FCS */
 	sim_rate_t rate;
 	int64_t cable_mm;
-	gboolean sources;       /* attach saturating sources */
-	const char *twin_name;  /* if set, every station gets this name */
+	gboolean sources;      /* attach saturating sources */
+	const char *twin_name; /* if set, every station gets this name */
 } lan_opts;
 
 lan_opts lan_opts_default(void);
