@@ -318,6 +318,20 @@ forfeited_ms(void *ctx)
 	return ms_of(((tx_channel *)ctx)->st.slice_forfeited);
 }
 
+/*
+ * What the reservation carries as TCP payload if the channel is always
+ * backlogged with MTU-sized frames: s/p of the link in frame time, each
+ * 1514-byte frame (Ethernet header + 1500) carrying 1460 bytes.  The
+ * paper's "theory" for the 200 ms sweep (s / 1.2 ms packets per period).
+ */
+static double
+theory_payload_mbps(void *ctx)
+{
+	tx_channel *ch = ctx;
+	double share = (double)ch->ac.qos.s / (double)ch->ac.qos.p;
+	return share * (double)ch->ts->p.rate * 1460.0 / 1514.0 / 1e6;
+}
+
 void
 tx_sched_register_stats(tx_sched *ts, sim_t *sim)
 {
@@ -329,6 +343,8 @@ tx_sched_register_stats(tx_sched *ts, sim_t *sim)
 		sim_stats_add_u64(sim->stats, PATH("frames"), &ch->st.frames);
 		sim_stats_add_u64(sim->stats, PATH("bytes"), &ch->st.bytes);
 		sim_stats_add_fn(sim->stats, PATH("tx_mbps"), tx_mbps, ch);
+		sim_stats_add_fn(sim->stats, PATH("theory_payload_mbps"),
+				 theory_payload_mbps, ch);
 		sim_stats_add_fn(sim->stats, PATH("contracted_ms"),
 				 contracted_ms, ch);
 		sim_stats_add_fn(sim->stats, PATH("slack_ms"), slack_ms, ch);
