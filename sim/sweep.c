@@ -39,7 +39,9 @@ expand_range(const char *text, GPtrArray *out, GError **error)
 	int64_t x0, x1, dx;
 	char buf[SIM_TIME_BUFSZ];
 	if (sim_parse_time(s0, &x0, NULL) && sim_parse_time(s1, &x1, NULL) &&
-	    sim_parse_time(s2, &dx, NULL) && g_ascii_isalpha(s0[strlen(s0) - 1])) {
+	    sim_parse_time(s2, &dx, NULL) &&
+	    (g_ascii_isalpha(s1[strlen(s1) - 1]) ||
+	     g_ascii_isalpha(s2[strlen(s2) - 1]))) {
 		if (dx <= 0 || x1 < x0)
 			goto bad;
 		for (int64_t x = x0; x <= x1; x += dx)

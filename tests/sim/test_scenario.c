@@ -233,6 +233,20 @@ START_TEST(test_sweep_range_is_exact_and_product_order)
 	ck_assert_str_eq(sw->values[59][0], "24ms");
 	ck_assert_str_eq(sw->values[3 * 7][0], "9.6ms");
 	ck_assert_uint_eq(sw->ncolumns, 1);
+	{
+		/* A range may start at a bare 0. */
+		scenario *s0 = load("[simulation]\nduration = 1s\n[vars]\ns = 1ms\n"
+				    "[sweep]\ns = 0 to 14.4ms step 1.6ms\n",
+				    NULL, &e);
+		ck_assert(s0 != NULL);
+		scn_sweep *w0 = scn_sweep_expand(s0, &e);
+		ck_assert_msg(w0 != NULL, "%s", e ? e->message : "");
+		ck_assert_uint_eq(w0->npoints, 10);
+		ck_assert_str_eq(w0->values[0][0], "0");
+		ck_assert_str_eq(w0->values[9][0], "14.4ms");
+		scn_sweep_free(w0);
+		scn_free(s0);
+	}
 	ck_assert_str_eq(sw->col_paths[0], "connections.c1.throughput_mbps");
 	gchar **ov = scn_sweep_point_overrides(sw, 1);
 	ck_assert_str_eq(ov[0], "vars.s=1.2ms");
