@@ -354,8 +354,8 @@ eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq, sim_pkt *frame)
 			rx->st.rx_filtered++;
 			continue;
 		}
-		sim_at(sim, me->e + eth_hub_path_delay(hub, port, (int)j),
-		       eth_nic_deliver_ev, rx, sim_pkt_ref(frame));
+		eth_nic_deliver_at(rx, me->e + eth_hub_path_delay(hub, port, (int)j),
+				   frame);
 	}
 }
 

@@ -67,8 +67,7 @@ eth_link_frame_done(eth_link *link, int from, sim_pkt *frame)
 		rx->st.rx_filtered++;
 		return;
 	}
-	sim_at(link->sim, sim_now(link->sim) + link->delay, eth_nic_deliver_ev,
-	       rx, sim_pkt_ref(frame));
+	eth_nic_deliver_at(rx, sim_now(link->sim) + link->delay, frame);
 }
 
 static double

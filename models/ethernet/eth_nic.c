@@ -8,7 +8,7 @@
  * maybe collide, jam, back off and retry -> at the end of a successful
  * transmission (or the 16th collision) tx_done() upward, and the MAC
  * moves to the next frame.  Receiving is driven by the hub or the link,
- * which schedule eth_nic_deliver_ev() at the time the last bit of a good
+ * which schedule eth_nic_deliver_at() for the time the last bit of a good
  * frame reaches this NIC.
  *
  * Design of the half-duplex transmit path
@@ -370,11 +370,15 @@ eth_nic_accepts(const eth_nic *nic, const sim_pkt *frame)
 	return memcmp(dst, nic->p.mac, 6) == 0;
 }
 
-void
-eth_nic_deliver_ev(void *ctx, void *arg)
+static void
+deliver_ev(void *ctx, void *arg)
 {
 	eth_nic *nic = ctx;
-	sim_pkt *frame = arg;
+	sim_pkt *frame = nic->rxq[nic->rxq_head];
+	g_assert(nic->rxq_count && frame == arg);
+	nic->rxq[nic->rxq_head] = NULL;
+	nic->rxq_head = (nic->rxq_head + 1) & (nic->rxq_cap - 1);
+	nic->rxq_count--;
 	nic->st.frames_received++;
 	nic->st.bytes_received += sim_pkt_len(frame);
 	sim_trace_emit(&nic->trace, sim_now(nic->sim), frame);
@@ -382,6 +386,26 @@ eth_nic_deliver_ev(void *ctx, void *arg)
 		nic->nif.input(nic->nif.upper, &nic->nif, frame);
 	else
 		sim_pkt_unref(frame);
+}
+
+void
+eth_nic_deliver_at(eth_nic *nic, sim_time_t t, sim_pkt *frame)
+{
+	if (nic->rxq_count == nic->rxq_cap) {
+		uint32_t cap = nic->rxq_cap ? 2 * nic->rxq_cap : 8;
+		sim_pkt **q = g_new0(sim_pkt *, cap);
+		for (uint32_t i = 0; i < nic->rxq_count; i++)
+			q[i] = nic->rxq[(nic->rxq_head + i) &
+					(nic->rxq_cap - 1)];
+		g_free(nic->rxq);
+		nic->rxq = q;
+		nic->rxq_cap = cap;
+		nic->rxq_head = 0;
+	}
+	nic->rxq[(nic->rxq_head + nic->rxq_count) & (nic->rxq_cap - 1)] =
+		sim_pkt_ref(frame);
+	nic->rxq_count++;
+	sim_at(nic->sim, t, deliver_ev, nic, frame);
 }
 
 /* ---- construction and statistics ---------------------------------- */
@@ -392,6 +416,10 @@ nic_free(gpointer data)
 	eth_nic *nic = data;
 	while (nic->ring_count)
 		sim_pkt_unref(ring_pop(nic));
+	for (uint32_t i = 0; i < nic->rxq_count; i++)
+		sim_pkt_unref(
+			nic->rxq[(nic->rxq_head + i) & (nic->rxq_cap - 1)]);
+	g_free(nic->rxq);
 	g_free(nic->ring);
 	g_free(nic->delay);
 	g_free(nic->name);

@@ -75,6 +75,10 @@ struct eth_nic {
 	eth_link *link;
 	int link_end; /* 0: a, 1: b */
 
+	/* Frames on their way to us (delivery events pending), FIFO. */
+	sim_pkt **rxq;
+	uint32_t rxq_cap, rxq_head, rxq_count;
+
 	eth_nic_stats st;
 	/* Measurement-window accumulators. */
 	uint64_t win_frames, win_bytes, win_collisions;
@@ -85,8 +89,13 @@ struct eth_nic {
 };
 
 gboolean eth_nic_accepts(const eth_nic *nic, const sim_pkt *frame);
-/* Deliver a good frame now (event handler; arg is a referenced frame). */
-void eth_nic_deliver_ev(void *ctx, void *arg);
+/*
+ * Schedule delivery of a good frame to this NIC at time t (takes a new
+ * reference).  Frames reach a port in the order they are scheduled, so
+ * the NIC keeps them in a FIFO and can release them if the run ends with
+ * some still in flight.
+ */
+void eth_nic_deliver_at(eth_nic *nic, sim_time_t t, sim_pkt *frame);
 /* The hub tells a transmitting NIC that another signal reaches it at t. */
 void eth_nic_collision_at(eth_nic *nic, sim_time_t t);
 /* The hub tells a deferring NIC to recompute its release time. */
