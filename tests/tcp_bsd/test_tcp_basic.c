@@ -278,11 +278,23 @@ START_TEST(test_pcap_tshark_clean)
 }
 END_TEST
 
-/* Byte-stream integrity over a bad link, many seeds. */
-static void
+/*
+ * Byte-stream integrity over a bad link, many seeds.  Returns FALSE if
+ * the connection could not be opened at all (every SYN or SYN|ACK lost
+ * until the 75 s establishment timer gave up, which a 10% loss rate
+ * makes happen about once in a thousand runs); that is TCP working.
+ */
+static const struct tcp_personality *const integrity_pers[] = {
+	&tcp_personality_bsd44, &tcp_personality_netbsd1,
+	&tcp_personality_sunos41, &tcp_personality_linux20,
+	&tcp_personality_linux22,
+};
+
+static gboolean
 integrity_run(uint64_t seed, gboolean rfc1323, uint64_t nbytes)
 {
-	struct harness *h = h_new(seed, FALSE, NULL, rfc1323);
+	struct harness *h = h_new(seed, FALSE,
+				  integrity_pers[(seed / 2) % 5], rfc1323);
 	gsl_rng *r = sim_rng(h->sim, "test.params");
 	h->loss = gsl_rng_uniform(r) * 0.1;
 	h->dup = gsl_rng_uniform(r) * 0.05;
@@ -292,6 +304,12 @@ integrity_run(uint64_t seed, gboolean rfc1323, uint64_t nbytes)
 	struct h_bulk b;
 	h_bulk_start(h, &b, nbytes, 1 + (uint32_t)gsl_rng_uniform_int(r, 6000));
 	gboolean done = h_bulk_run(h, &b, 3600 * SIM_S);
+	if (!done && !b.rcv.connected && b.rcv.rcvd == 0 &&
+	    b.snd.last_error == EPIPE) {
+		h_free(h);
+		ck_assert_uint_eq(sim_pkt_live(), 0);
+		return FALSE;
+	}
 	ck_assert_msg(done, "seed %llu: no EOF (rcvd %llu of %llu)",
 		      (unsigned long long)seed,
 		      (unsigned long long)b.rcv.rcvd,
@@ -315,14 +333,20 @@ integrity_run(uint64_t seed, gboolean rfc1323, uint64_t nbytes)
 			(unsigned long long)h->st[1]->tcpstat.tcps_rcvduppack);
 	h_free(h);
 	ck_assert_uint_eq(sim_pkt_live(), 0);
+	return TRUE;
 }
 
 START_TEST(test_integrity_lossy_link)
 {
 	const char *env = g_getenv("TCP_BSD_SEEDS");
-	int n = env ? atoi(env) : 200;
+	int n = env ? atoi(env) : 500;
+	int failed_open = 0;
 	for (int s = 0; s < n; s++)
-		integrity_run(1000 + (uint64_t)s, s & 1, 30000 + (s % 7) * 9000);
+		failed_open += !integrity_run(1000 + (uint64_t)s, s & 1,
+					      30000 + (s % 7) * 9000);
+	if (g_getenv("TCP_BSD_VERBOSE"))
+		fprintf(stderr, "%d runs, %d could not open\n", n, failed_open);
+	ck_assert_int_le(failed_open * 100, n);
 }
 END_TEST
 
