@@ -801,6 +801,51 @@ START_TEST(test_poisson_source_offers_its_rate)
 }
 END_TEST
 
+/* ---- statistics registry ------------------------------------------------ */
+
+/* The paths the scenario's sweep reads exist and hold the model's values. */
+START_TEST(test_stats_registered_under_prefix)
+{
+	lan_opts o = lan_opts_default();
+	o.stations = 4;
+	lan *l = lan_new(&o);
+	eth_hub_register_stats(l->hub, l->sim, "links.lan");
+	eth_nic_register_stats(l->nic[0], l->sim, "links.lan.nic.st0");
+	eth_source_register_stats(l->src[0], l->sim, "sources.st0");
+	sim_run_until(l->sim, 300 * SIM_MS);
+	static const char *paths[] = {
+		"links.lan.frames", "links.lan.collisions",
+		"links.lan.utilization", "links.lan.frames_per_s",
+		"links.lan.collisions_per_frame",
+		"links.lan.access_delay_mean_us",
+		"links.lan.access_delay_p99_us", "links.lan.jain_fairness",
+		"links.lan.excessive_collisions", "links.lan.deferrals",
+		"links.lan.nic.st0.frames_sent", "links.lan.nic.st0.backoff_ns",
+		"links.lan.nic.st0.utilization", "sources.st0.sent",
+	};
+	double v;
+	for (size_t i = 0; i < G_N_ELEMENTS(paths); i++)
+		ck_assert_msg(sim_stats_get_double(l->sim->stats, paths[i], &v),
+			      "%s missing", paths[i]);
+	ck_assert(sim_stats_get_double(l->sim->stats, "links.lan.frames", &v));
+	ck_assert_double_eq(v, (double)eth_hub_get_stats(l->hub)->frames);
+	ck_assert(sim_stats_get_double(l->sim->stats, "links.lan.utilization",
+				       &v));
+	ck_assert_double_eq(v, eth_hub_utilization(l->hub));
+	ck_assert(sim_stats_get_double(l->sim->stats,
+				       "links.lan.frames_per_s", &v));
+	ck_assert_double_eq_tol(
+		v, eth_hub_get_stats(l->hub)->frames / 0.3, 1e-6);
+	ck_assert(sim_stats_get_double(l->sim->stats,
+				       "links.lan.jain_fairness", &v));
+	ck_assert(v > 0.25 && v <= 1.0);
+	char *json = sim_stats_to_json(l->sim->stats);
+	ck_assert_ptr_nonnull(strstr(json, "\"access_delay_p99_us\""));
+	g_free(json);
+	lan_free(l);
+}
+END_TEST
+
 /* ---- the suite ---------------------------------------------------------- */
 
 static Suite *
@@ -822,6 +867,7 @@ eth_suite(void)
 	tcase_add_test(tc, test_late_collision_is_counted_and_retried);
 	tcase_add_test(tc, test_trace_points_see_every_good_frame);
 	tcase_add_test(tc, test_poisson_source_offers_its_rate);
+	tcase_add_test(tc, test_stats_registered_under_prefix);
 	suite_add_tcase(s, tc);
 	TCase *st = tcase_create("statistics");
 	tcase_set_timeout(st, 120);
