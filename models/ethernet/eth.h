@@ -26,20 +26,32 @@
  *		eth_nic_register_stats(nic[i], sim, "links.lan.nic.<name_i>");
  *	}
  *	eth_hub_register_stats(hub, sim, "links.lan");
+ *	eth_hub_register_trace(hub, sim);            // "lan.frames" (pcap)
  *	// raw traffic (instead of a host's IP stack on that NIC):
  *	eth_source_params sp = eth_source_params_default();
  *	sp.frame_bytes = 1518; sp.mode = ETH_SOURCE_SATURATE;
  *	memcpy(sp.dst, <mac of the sink>, 6);
- *	eth_source_new(sim, name_i, nic[i], &sp);
+ *	src = eth_source_new(sim, name_i, nic[i], &sp);
  *	eth_source_register_stats(src, sim, "sources.<name_i>");
+ *
+ * For ethernet_capacity.ini: n stations with saturating sources, all
+ * addressed to one extra passive NIC on the hub (a sink: no source, no
+ * input upcall needed).  Broadcast would work too but costs a delivery
+ * event per station per frame.  The sweep.csv columns are the hub's
+ * <prefix>.utilization, .frames_per_s, .collisions_per_frame,
+ * .access_delay_mean_us, .access_delay_p99_us and .jain_fairness; they
+ * are taken over the measurement window (sim->measure_from..measure_to),
+ * so give the sweep a warm-up of ~100 ms.
  *
  * A host's driver instead takes eth_nic_netif(nic) and fills its upward
  * half (input, tx_done, upper).  For a switched LAN, connect two NICs
- * with eth_link_new() instead of a hub.  Attach all NICs before running.
- * Trace points (SIM_TRACE_FRAME, for pcap) are registered as
- * "<nic name>.frames" (frames sent and received by the NIC) and
- * "<hub name>.frames" (every good frame the hub repeats); see
- * eth_nic_register_trace() and eth_hub_register_trace().
+ * with eth_link_new() instead of a hub.  Attach every NIC before it
+ * sends.  Trace points (SIM_TRACE_FRAME, for pcap) are registered as
+ * "<nic name>.frames" (frames sent and received by the NIC; promiscuous
+ * mode makes it see every good frame) and "<hub name>.frames" (every
+ * good frame the hub repeats, stamped when it has crossed the hub); see
+ * eth_nic_register_trace() and eth_hub_register_trace().  NIC names
+ * must be unique: they name the trace points and the random streams.
  *
  * All objects belong to the sim and are freed by sim_free().
  */
