@@ -16,13 +16,12 @@ fi
 for s in "${scenarios[@]}"; do
 	name=$(basename "$s" .ini)
 	out=results/raw/$name
-	if "$NEMSIM" check "$s" | grep -q '([0-9]* points)$' &&
-	   ! "$NEMSIM" check "$s" | grep -q '(1 point)$'; then
+	if ! "$NEMSIM" check "$s" | grep -q '(1 point)$'; then
 		echo "== $name: sweep"
-		"$NEMSIM" sweep "$s" --jobs "$JOBS" --out "$out"
+		"$NEMSIM" sweep "$s" --jobs "$JOBS" --out "$out" --quiet
 	else
 		echo "== $name: run"
-		"$NEMSIM" run "$s" --out "$out"
+		"$NEMSIM" run "$s" --out "$out" --quiet
 	fi
 done
 end=$(date +%s%N)
