@@ -66,6 +66,7 @@ struct tcp_personality {
 	uint32_t sndbuf, rcvbuf;        /* default socket buffer sizes */
 	enum tcp_ack_policy ack_policy;
 	sim_time_t delack_min, delack_max; /* Linux ato bounds */
+	gboolean delack_psh_min;        /* Linux 2.0: small PSH -> delack_min */
 	enum tcp_wupdate_rule wupdate;
 	gboolean ca_mss8;               /* CA adds mss/8 (4.4BSD-Lite) */
 	gboolean do_rfc1323;            /* window scale and timestamps */

@@ -221,7 +221,8 @@ present:
  * not (BSD and Linux ACK at once; SunOS 4.1 delays that too).
  */
 static void
-tcp_ack_policy(struct tcpcb *tp, gboolean in_order, uint32_t len)
+tcp_ack_policy(struct tcpcb *tp, gboolean in_order, uint32_t len,
+	       uint8_t tiflags)
 {
 	ip_stack *st = tp->t_stack;
 	sim_time_t now = sim_now(st->sim);
@@ -239,7 +240,9 @@ tcp_ack_policy(struct tcpcb *tp, gboolean in_order, uint32_t len)
 		 * ACK at once after two full segments since the last ACK, in
 		 * quick-ACK mode (the first data of a connection), or when
 		 * data is out of order; otherwise after ato, an estimate of
-		 * the inter-arrival time bounded by [delack_min, delack_max].
+		 * the inter-arrival time bounded by [delack_min, delack_max]
+		 * (Linux 2.0: delack_min after a small segment with PSH).
+		 * The estimate is ours: half the old one plus the gap.
 		 */
 		sim_time_t gap = now - tp->t_last_data;
 		if (tp->t_last_data != 0 && gap < st->pers.delack_max) {
@@ -248,6 +251,9 @@ tcp_ack_policy(struct tcpcb *tp, gboolean in_order, uint32_t len)
 					  st->pers.delack_max);
 		}
 		tp->t_last_data = now;
+		if (st->pers.delack_psh_min && (tiflags & TH_PUSH) &&
+		    len < tp->t_maxseg)
+			tp->t_ato = st->pers.delack_min;
 		if (len >= tp->t_maxseg)
 			tp->t_segs_unacked++;
 		if (!in_order || (tp->t_flags & TF_QUICKACK) ||
@@ -447,7 +453,7 @@ findpcb:
 			sb_rcv_append(&so->so_rcv, m);
 			m = NULL;
 			sorwakeup(so);
-			tcp_ack_policy(tp, TRUE, ti_len);
+			tcp_ack_policy(tp, TRUE, ti_len, tiflags);
 			if (tp->t_flags & TF_ACKNOW)
 				(void)tcp_output(tp);
 			return;
@@ -911,7 +917,7 @@ step6:
 		}
 		if (ti_seq == tp->rcv_nxt && tp->t_reass == NULL &&
 		    tp->t_state == TCPS_ESTABLISHED) {
-			tcp_ack_policy(tp, TRUE, ti_len);
+			tcp_ack_policy(tp, TRUE, ti_len, tiflags);
 			tp->rcv_nxt += ti_len;
 			tiflags &= TH_FIN;
 			if (ti_len)
@@ -925,7 +931,7 @@ step6:
 			tiflags = tcp_reass(tp, ti_seq, ti_len, tiflags, m);
 			m = NULL;
 			if (ooo)
-				tcp_ack_policy(tp, FALSE, ti_len);
+				tcp_ack_policy(tp, FALSE, ti_len, tiflags);
 			else
 				tp->t_flags |= TF_ACKNOW;
 		}

@@ -130,6 +130,7 @@ const struct tcp_personality tcp_personality_linux20 = {
 	.ack_policy = TCP_ACK_LINUX,
 	.delack_min = 20 * SIM_MS,      /* HZ/50 (REF §6) */
 	.delack_max = 500 * SIM_MS,     /* REF §6 */
+	.delack_psh_min = TRUE,         /* 20 ms after a small PSH segment */
 	.wupdate = TCP_WUPD_BSD,
 	.ca_mss8 = FALSE,
 	.do_rfc1323 = FALSE,
