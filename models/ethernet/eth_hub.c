@@ -65,6 +65,38 @@ log_find(eth_hub *hub, uint64_t seq)
 	return log_at(hub, (uint32_t)(seq - hub->first_seq));
 }
 
+/*
+ * The log is in order of start time, and no signal lasts longer than
+ * max_len, so every signal that can still be heard anywhere at or after
+ * time t started at or after t - max_len - (longest path).  The first
+ * such entry, by binary search.
+ */
+static uint32_t
+log_first_audible(const eth_hub *hub, sim_time_t t)
+{
+	sim_time_t s_min =
+		t - hub->max_len - 2 * hub->dmax - hub->p.repeater_delay;
+	uint32_t lo = 0, hi = hub->log_count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (log_at(hub, mid)->s < s_min)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+set_horizon(eth_hub *hub)
+{
+	/* Keep a finished signal while it can still matter: to a frame
+	 * that overlapped it, or to a gap timed from it. */
+	hub->horizon = hub->max_len +
+		       2 * (2 * hub->dmax + hub->p.repeater_delay) +
+		       eth_bit_time(2 * ETH_SLOT_BITS, hub->p.rate);
+}
+
 static void
 log_prune(eth_hub *hub)
 {
@@ -136,7 +168,8 @@ eth_hub_release_time(eth_hub *hub, int port)
 		iv = g_new(span, hub->log_count);
 
 	/* What the port senses, from the signals that still matter. */
-	for (uint32_t i = 0; i < hub->log_count; i++) {
+	for (uint32_t i = log_first_audible(hub, t - ifg); i < hub->log_count;
+	     i++) {
 		const eth_sig *s = log_at(hub, i);
 		sim_time_t off = eth_hub_path_delay(hub, s->port, port);
 		span x = {s->s + off, s->e + off, s->port == port};
@@ -254,9 +287,15 @@ eth_hub_signal_start(eth_hub *hub, int port, sim_time_t end)
 	hub->st.signals++;
 	eth_sig me = {.port = port, .s = now, .e = end};
 
+	if (end - now > hub->max_len) {
+		hub->max_len = end - now;
+		set_horizon(hub);
+	}
+
 	/* Will anything already on the wire reach us while we send? */
 	gboolean overl = FALSE, prior = FALSE;
-	for (uint32_t i = 0; i < hub->log_count; i++) {
+	for (uint32_t i = log_first_audible(hub, now); i < hub->log_count;
+	     i++) {
 		eth_sig *s = log_at(hub, i);
 		sim_time_t off = eth_hub_path_delay(hub, s->port, port);
 		sim_time_t a = s->s + off, b = s->e + off;
@@ -329,7 +368,8 @@ eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq, sim_pkt *frame)
 	 * starting later would have had to start while this one's carrier
 	 * was at its port, beyond the committed part of its gap.
 	 */
-	for (uint32_t i = 0; i < hub->log_count; i++) {
+	for (uint32_t i = log_first_audible(hub, me->s); i < hub->log_count;
+	     i++) {
 		const eth_sig *s = log_at(hub, i);
 		if (s->seq != seq && hub_overlap(hub, s, me)) {
 			hub->st.fragments++;
@@ -432,14 +472,7 @@ eth_hub_attach(eth_hub *hub, eth_nic *nic, const eth_port_params *pp)
 	nic->port = (int)hub->ports->len - 1;
 	if (port.d > hub->dmax)
 		hub->dmax = port.d;
-	/*
-	 * Keep a finished signal while it can still matter: to a frame of
-	 * the longest size that overlapped it, or to a gap timed from it.
-	 */
-	hub->horizon =
-	    sim_tx_time(ETH_PREAMBLE_BYTES + ETH_MAX_FRAME, hub->p.rate) +
-	    2 * (2 * hub->dmax + hub->p.repeater_delay) +
-	    eth_bit_time(2 * ETH_SLOT_BITS, hub->p.rate);
+	set_horizon(hub);
 	return nic->port;
 }
 

@@ -131,6 +131,7 @@ struct eth_hub {
 	GArray *ports; /* eth_port */
 	sim_time_t dmax;
 	sim_time_t horizon; /* how long a finished signal is kept */
+	sim_time_t max_len; /* longest signal seen (start to planned end) */
 
 	/* The signal log: a ring of recent signals in order of start. */
 	eth_sig *log;

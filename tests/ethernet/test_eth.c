@@ -284,6 +284,10 @@ put_sig(eth_hub *hub, int port, sim_time_t s, sim_time_t e)
 	x->s = s;
 	x->e = e;
 	hub->log_count++;
+	/* What eth_hub_signal_start() keeps up to date. */
+	if (e - s > hub->max_len)
+		hub->max_len = e - s;
+	hub->horizon = hub->max_len + 10 * SIM_MS;
 }
 
 static void
