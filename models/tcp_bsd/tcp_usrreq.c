@@ -344,9 +344,7 @@ sonewconn(struct socket *head)
 	so->so_rcv.sb_lowat = head->so_rcv.sb_lowat;
 	so->so_rcvwin = head->so_rcvwin;
 	so->so_rcvwinctx = head->so_rcvwinctx;
-	struct tcpcb *tp = tcp_newtcpcb(so);
-	if (head->so_pcb)
-		tp->t_flags |= head->so_pcb->t_flags & TF_NODELAY;
+	(void)tcp_newtcpcb(so);        /* t_flags (NODELAY) not inherited */
 	so->so_head = head;
 	g_queue_push_tail(&head->so_q0, so);
 	return so;

@@ -79,7 +79,10 @@ uint32_t h_build_frame(struct harness *h, uint8_t *out, uint8_t flags,
 		       uint32_t seq, uint32_t ack, uint16_t win,
 		       const void *data, uint32_t len);
 
-/* The n-th segment sent by side `from` (0-based), or NULL. */
+/*
+ * The n-th segment sent by side `from` (0-based), or NULL.  The pointer
+ * is valid until the link logs the next segment.
+ */
 const struct h_seg *h_sent(struct harness *h, int from, int n);
 int h_count(struct harness *h, int from);
 /* Segments from side `from` with all `flags` set. */
