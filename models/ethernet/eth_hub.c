@@ -75,7 +75,7 @@ static uint32_t
 log_first_audible(const eth_hub *hub, sim_time_t t)
 {
 	sim_time_t s_min =
-		t - hub->max_len - 2 * hub->dmax - hub->p.repeater_delay;
+	    t - hub->max_len - 2 * hub->dmax - hub->p.repeater_delay;
 	uint32_t lo = 0, hi = hub->log_count;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -394,8 +394,8 @@ eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq, sim_pkt *frame)
 			rx->st.rx_filtered++;
 			continue;
 		}
-		eth_nic_deliver_at(rx, me->e + eth_hub_path_delay(hub, port, (int)j),
-				   frame);
+		eth_nic_deliver_at(
+		    rx, me->e + eth_hub_path_delay(hub, port, (int)j), frame);
 	}
 }
 

@@ -395,15 +395,15 @@ eth_nic_deliver_at(eth_nic *nic, sim_time_t t, sim_pkt *frame)
 		uint32_t cap = nic->rxq_cap ? 2 * nic->rxq_cap : 8;
 		sim_pkt **q = g_new0(sim_pkt *, cap);
 		for (uint32_t i = 0; i < nic->rxq_count; i++)
-			q[i] = nic->rxq[(nic->rxq_head + i) &
-					(nic->rxq_cap - 1)];
+			q[i] =
+			    nic->rxq[(nic->rxq_head + i) & (nic->rxq_cap - 1)];
 		g_free(nic->rxq);
 		nic->rxq = q;
 		nic->rxq_cap = cap;
 		nic->rxq_head = 0;
 	}
 	nic->rxq[(nic->rxq_head + nic->rxq_count) & (nic->rxq_cap - 1)] =
-		sim_pkt_ref(frame);
+	    sim_pkt_ref(frame);
 	nic->rxq_count++;
 	sim_at(nic->sim, t, deliver_ev, nic, frame);
 }
@@ -418,7 +418,7 @@ nic_free(gpointer data)
 		sim_pkt_unref(ring_pop(nic));
 	for (uint32_t i = 0; i < nic->rxq_count; i++)
 		sim_pkt_unref(
-			nic->rxq[(nic->rxq_head + i) & (nic->rxq_cap - 1)]);
+		    nic->rxq[(nic->rxq_head + i) & (nic->rxq_cap - 1)]);
 	g_free(nic->rxq);
 	g_free(nic->ring);
 	g_free(nic->delay);

@@ -27,8 +27,8 @@ main(int argc, char **argv)
 	double secs = argc > 1 ? atof(argv[1]) : 5.0;
 	static const int qs[] = {1, 2, 4, 8, 16, 24, 32, 64};
 	static const uint32_t sizes[] = {64, 512, 1518};
-	printf("%5s %6s %8s %8s %9s %8s %10s %10s %6s %9s %6s %9s\n", "bytes", "Q",
-	       "util", "M-B", "frames/s", "coll/fr", "delay_us", "p99_us",
+	printf("%5s %6s %8s %8s %9s %8s %10s %10s %6s %9s %6s %9s\n", "bytes",
+	       "Q", "util", "M-B", "frames/s", "coll/fr", "delay_us", "p99_us",
 	       "jain", "ev/frame", "drops", "ns/event");
 	for (size_t z = 0; z < G_N_ELEMENTS(sizes); z++) {
 		for (size_t i = 0; i < G_N_ELEMENTS(qs); i++) {

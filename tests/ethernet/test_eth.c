@@ -5,6 +5,9 @@
  * deviations, so they fail for a wrong model, not by bad luck.
  */
 #include "lan.h"
+#include "sim/pcap.h"
+
+#include <glib/gstdio.h>
 
 #include <check.h>
 #include <math.h>
@@ -777,6 +780,42 @@ START_TEST(test_trace_points_see_every_good_frame)
 }
 END_TEST
 
+/* The pcap writer of sim/ can hang off the hub's trace point. */
+START_TEST(test_hub_trace_feeds_pcap_writer)
+{
+	lan_opts o = lan_opts_default();
+	o.stations = 2;
+	o.frame_bytes = 100;
+	lan *l = lan_new(&o);
+	GError *err = NULL;
+	char *dir = g_dir_make_tmp("eth-pcap-XXXXXX", &err);
+	ck_assert_ptr_nonnull(dir);
+	char *path = g_build_filename(dir, "lan.pcap", NULL);
+	sim_pcap *pc = sim_pcap_open(path, 65535, &err);
+	ck_assert_ptr_nonnull(pc);
+	eth_hub_register_trace(l->hub, l->sim);
+	sim_trace_subscribe(l->sim, sim_trace_find(l->sim, "lan.frames"),
+			    sim_pcap_trace_fn, pc);
+	sim_run_until(l->sim, 5 * SIM_MS);
+	ck_assert_uint_eq(sim_pcap_count(pc),
+			  eth_hub_get_stats(l->hub)->frames);
+	ck_assert_uint_gt(sim_pcap_count(pc), 10);
+	ck_assert(sim_pcap_close(pc, &err));
+	gsize len;
+	char *data;
+	ck_assert(g_file_get_contents(path, &data, &len, NULL));
+	/* 24-byte header, then 16 + 96 bytes per frame (no FCS). */
+	ck_assert_uint_eq(len,
+			  24 + (16 + 96) * eth_hub_get_stats(l->hub)->frames);
+	g_free(data);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+	lan_free(l);
+}
+END_TEST
+
 /* ---- Poisson source ---------------------------------------------------------
  */
 
@@ -818,14 +857,20 @@ START_TEST(test_stats_registered_under_prefix)
 	eth_source_register_stats(l->src[0], l->sim, "sources.st0");
 	sim_run_until(l->sim, 300 * SIM_MS);
 	static const char *paths[] = {
-		"links.lan.frames", "links.lan.collisions",
-		"links.lan.utilization", "links.lan.frames_per_s",
-		"links.lan.collisions_per_frame",
-		"links.lan.access_delay_mean_us",
-		"links.lan.access_delay_p99_us", "links.lan.jain_fairness",
-		"links.lan.excessive_collisions", "links.lan.deferrals",
-		"links.lan.nic.st0.frames_sent", "links.lan.nic.st0.backoff_ns",
-		"links.lan.nic.st0.utilization", "sources.st0.sent",
+	    "links.lan.frames",
+	    "links.lan.collisions",
+	    "links.lan.utilization",
+	    "links.lan.frames_per_s",
+	    "links.lan.collisions_per_frame",
+	    "links.lan.access_delay_mean_us",
+	    "links.lan.access_delay_p99_us",
+	    "links.lan.jain_fairness",
+	    "links.lan.excessive_collisions",
+	    "links.lan.deferrals",
+	    "links.lan.nic.st0.frames_sent",
+	    "links.lan.nic.st0.backoff_ns",
+	    "links.lan.nic.st0.utilization",
+	    "sources.st0.sent",
 	};
 	double v;
 	for (size_t i = 0; i < G_N_ELEMENTS(paths); i++)
@@ -833,15 +878,15 @@ START_TEST(test_stats_registered_under_prefix)
 			      "%s missing", paths[i]);
 	ck_assert(sim_stats_get_double(l->sim->stats, "links.lan.frames", &v));
 	ck_assert_double_eq(v, (double)eth_hub_get_stats(l->hub)->frames);
-	ck_assert(sim_stats_get_double(l->sim->stats, "links.lan.utilization",
-				       &v));
+	ck_assert(
+	    sim_stats_get_double(l->sim->stats, "links.lan.utilization", &v));
 	ck_assert_double_eq(v, eth_hub_utilization(l->hub));
-	ck_assert(sim_stats_get_double(l->sim->stats,
-				       "links.lan.frames_per_s", &v));
-	ck_assert_double_eq_tol(
-		v, eth_hub_get_stats(l->hub)->frames / 0.3, 1e-6);
-	ck_assert(sim_stats_get_double(l->sim->stats,
-				       "links.lan.jain_fairness", &v));
+	ck_assert(
+	    sim_stats_get_double(l->sim->stats, "links.lan.frames_per_s", &v));
+	ck_assert_double_eq_tol(v, eth_hub_get_stats(l->hub)->frames / 0.3,
+				1e-6);
+	ck_assert(
+	    sim_stats_get_double(l->sim->stats, "links.lan.jain_fairness", &v));
 	ck_assert(v > 0.25 && v <= 1.0);
 	char *json = sim_stats_to_json(l->sim->stats);
 	ck_assert_ptr_nonnull(strstr(json, "\"access_delay_p99_us\""));
@@ -870,6 +915,7 @@ eth_suite(void)
 	tcase_add_test(tc, test_full_duplex_link_both_ways_at_line_rate);
 	tcase_add_test(tc, test_late_collision_is_counted_and_retried);
 	tcase_add_test(tc, test_trace_points_see_every_good_frame);
+	tcase_add_test(tc, test_hub_trace_feeds_pcap_writer);
 	tcase_add_test(tc, test_poisson_source_offers_its_rate);
 	tcase_add_test(tc, test_stats_registered_under_prefix);
 	suite_add_tcase(s, tc);
