@@ -204,8 +204,8 @@ eth_hub_release_time(eth_hub *hub, int port)
 			/* Carrier is on at t. */
 			if (prev && t <= prev->b + ifg &&
 			    (iv[k].a >= prev->b + ifg1 || prev->own)) {
-				t = prev->b +
-				    ifg; /* released in the last third */
+				/* It came in the last third: released. */
+				t = prev->b + ifg;
 				break;
 			}
 			t = iv[k].b; /* wait for it to drop */
