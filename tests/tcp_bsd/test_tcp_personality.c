@@ -209,6 +209,32 @@ START_TEST(test_counters_and_trace_registered)
 }
 END_TEST
 
+/*
+ * A BSD receiver whose application reads each segment as it arrives
+ * ACKs every second full segment: not by an ACK policy but through the
+ * window update that the second read triggers (REF §5).
+ */
+START_TEST(test_bsd_ack_every_second_segment_from_reads)
+{
+	struct harness *h = h_new(8, FALSE, NULL, 0);
+	struct h_bulk b;
+	h_bulk_start(h, &b, 146000, 1460);
+	ck_assert(h_bulk_run(h, &b, 30 * SIM_S));
+	int data = 0, acks = 0;
+	for (int i = 0; i < h_count(h, 0); i++)
+		data += h_sent(h, 0, i)->len == 1460;
+	for (int i = 0; i < h_count(h, 1); i++) {
+		const struct h_seg *s = h_sent(h, 1, i);
+		acks += s->len == 0 && !(s->flags & (TH_SYN | TH_FIN));
+	}
+	ck_assert_int_eq(data, 100);
+	ck_assert_msg(acks >= 45 && acks <= 60, "%d ACKs for %d segments",
+		      acks, data);
+	ck_assert_uint_le(h->st[1]->tcpstat.tcps_delack, 5);
+	h_free(h);
+}
+END_TEST
+
 static Suite *
 pers_suite(void)
 {
@@ -223,6 +249,7 @@ pers_suite(void)
 	tcase_add_test(tc, test_sunos_window_update_rule);
 	tcase_add_test(tc, test_linux_ack_every_second_full_segment);
 	tcase_add_test(tc, test_counters_and_trace_registered);
+	tcase_add_test(tc, test_bsd_ack_every_second_segment_from_reads);
 	suite_add_tcase(s, tc);
 	return s;
 }
