@@ -18,8 +18,44 @@ static const uint8_t ether_bcast[ETHER_ADDR_LEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 };
 
+static void ip_input(ip_stack *st, sim_pkt *m);
+
+void
+ip_stack_enter(ip_stack *st)
+{
+	st->depth++;
+}
+
+/* Leave an entry point; the outermost exit runs the queued input. */
+void
+ip_stack_exit(ip_stack *st)
+{
+	sim_pkt *m;
+
+	g_assert(st->depth > 0);
+	if (st->depth > 1) {
+		st->depth--;
+		return;
+	}
+	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
+		ip_input(st, m);
+	st->depth--;
+}
+
 void
 ip_stack_input(ip_stack *st, sim_pkt *m)
+{
+	if (st->depth > 0) {
+		g_queue_push_tail(&st->ipintrq, m);
+		return;
+	}
+	ip_stack_enter(st);
+	ip_input(st, m);
+	ip_stack_exit(st);
+}
+
+static void
+ip_input(ip_stack *st, sim_pkt *m)
 {
 	uint8_t *eh, *ip;
 	uint32_t hlen, len, src, dst;

@@ -55,6 +55,15 @@ struct ip_stack {
 	sim_timer slow_timer, fast_timer;
 	gboolean freeing;
 	GHashTable *sockets;            /* every live struct socket */
+	/*
+	 * Re-entrancy guard.  BSD never runs tcp_input inside tcp_output:
+	 * received packets wait in ipintrq for the software interrupt.  If
+	 * a frame arrives while this stack is busy (an output hook that
+	 * delivers synchronously to a peer that answers at once), it waits
+	 * here and is processed when the outermost entry point returns.
+	 */
+	int depth;
+	GQueue ipintrq;
 
 	struct ipstat ipstat;
 	struct tcpstat tcpstat;
@@ -70,3 +79,5 @@ uint32_t in_cksum_pkt(uint32_t sum, const sim_pkt *p, uint32_t off,
 uint16_t in_cksum_fold(uint32_t sum);
 uint32_t in_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
 void pkt_trim_tail(sim_pkt *p, uint32_t n);
+void ip_stack_enter(ip_stack *st);
+void ip_stack_exit(ip_stack *st);

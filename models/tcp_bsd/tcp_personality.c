@@ -228,6 +228,9 @@ ip_stack_free(gpointer data)
 	}
 	g_list_free(left);
 	g_hash_table_destroy(st->sockets);
+	sim_pkt *m;
+	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
+		sim_pkt_unref(m);
 	g_array_free(st->neighbours, TRUE);
 	g_free(st->name);
 	g_free(st);
@@ -248,6 +251,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	if (cfg->rfc1323 >= 0)
 		st->pers.do_rfc1323 = cfg->rfc1323 != 0;
 	st->sockets = g_hash_table_new(NULL, NULL);
+	g_queue_init(&st->ipintrq);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));
 	ip_stack_set_output_hook(st, NULL, NULL);
 	st->tcp_iss = cfg->iss;

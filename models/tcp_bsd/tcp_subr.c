@@ -360,13 +360,16 @@ static void
 tcp_linux_delack_fire(void *ctx, void *arg)
 {
 	struct tcpcb *tp = ctx;
+	ip_stack *st = tp->t_stack;
 
 	if (tp->t_flags & TF_DELACK) {
+		ip_stack_enter(st);
 		tp->t_flags &= ~TF_DELACK;
 		tp->t_flags |= TF_ACKNOW;
-		tcpstat_inc(tp->t_stack, delack);
+		tcpstat_inc(st, delack);
 		tp->cs->delack++;
 		(void)tcp_output(tp);
+		ip_stack_exit(st);
 	}
 }
 

@@ -21,6 +21,7 @@ tcp_fasttimo(ip_stack *st)
 {
 	struct tcpcb *tp, *next;
 
+	ip_stack_enter(st);
 	for (tp = st->tcb_head; tp; tp = next) {
 		next = tp->t_next;
 		if (tp->t_flags & TF_DELACK) {
@@ -31,6 +32,7 @@ tcp_fasttimo(ip_stack *st)
 			(void)tcp_output(tp);
 		}
 	}
+	ip_stack_exit(st);
 }
 
 /*
@@ -44,6 +46,7 @@ tcp_slowtimo(ip_stack *st)
 {
 	struct tcpcb *tp, *next;
 
+	ip_stack_enter(st);
 	for (tp = st->tcb_head; tp; tp = next) {
 		next = tp->t_next;
 		for (int i = 0; i < TCPT_NTIMERS; i++) {
@@ -61,6 +64,7 @@ tcp_slowtimo(ip_stack *st)
 	}
 	st->tcp_iss += TCP_ISSINCR / 2; /* 4.4BSD: ISSINCR/PR_SLOWHZ */
 	st->tcp_now++;
+	ip_stack_exit(st);
 }
 
 /*

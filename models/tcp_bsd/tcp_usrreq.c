@@ -457,8 +457,8 @@ so_accept(struct socket *so, int *error)
 	return c;
 }
 
-int
-so_connect(struct socket *so, uint32_t addr, uint16_t port)
+static int
+so_connect_entered(struct socket *so, uint32_t addr, uint16_t port)
 {
 	ip_stack *st = so->so_stack;
 	struct tcpcb *tp = so->so_pcb;
@@ -511,8 +511,8 @@ so_take_error(struct socket *so)
  * file).  data NULL with b set: reference b instead of copying.
  */
 static ssize_t
-so_send_common(struct socket *so, const uint8_t *data, sim_buf *b,
-	       uint32_t boff, size_t len)
+so_send_entered(struct socket *so, const uint8_t *data, sim_buf *b,
+		uint32_t boff, size_t len)
 {
 	struct tcpcb *tp = so->so_pcb;
 	uint32_t space;
@@ -544,6 +544,17 @@ so_send_common(struct socket *so, const uint8_t *data, sim_buf *b,
 	return (ssize_t)done;
 }
 
+static ssize_t
+so_send_common(struct socket *so, const uint8_t *data, sim_buf *b,
+	       uint32_t boff, size_t len)
+{
+	ip_stack *st = so->so_stack;
+	ip_stack_enter(st);
+	ssize_t r = so_send_entered(so, data, b, boff, len);
+	ip_stack_exit(st);
+	return r;
+}
+
 ssize_t
 so_send(struct socket *so, const void *data, size_t len)
 {
@@ -556,8 +567,8 @@ so_send_buf(struct socket *so, sim_buf *b, uint32_t off, uint32_t len)
 	return so_send_common(so, NULL, b, off, len);
 }
 
-ssize_t
-so_recv(struct socket *so, void *buf, size_t len)
+static ssize_t
+so_recv_entered(struct socket *so, void *buf, size_t len)
 {
 	struct sockbuf *sb = &so->so_rcv;
 	uint8_t *d = buf;
@@ -640,8 +651,8 @@ tcp_disconnect(struct tcpcb *tp)
 	return tp;
 }
 
-int
-so_shutdown(struct socket *so, int how)
+static int
+so_shutdown_entered(struct socket *so, int how)
 {
 	struct tcpcb *tp = so->so_pcb;
 
@@ -662,8 +673,8 @@ so_shutdown(struct socket *so, int how)
 	return 0;
 }
 
-int
-so_close(struct socket *so)
+static int
+so_close_entered(struct socket *so)
 {
 	struct socket *c;
 
@@ -802,4 +813,44 @@ struct tcpcb *
 so_tcpcb(struct socket *so)
 {
 	return so->so_pcb;
+}
+
+int
+so_connect(struct socket *so, uint32_t addr, uint16_t port)
+{
+	ip_stack *st = so->so_stack;
+	ip_stack_enter(st);
+	int r = so_connect_entered(so, addr, port);
+	ip_stack_exit(st);
+	return r;
+}
+
+ssize_t
+so_recv(struct socket *so, void *buf, size_t len)
+{
+	ip_stack *st = so->so_stack;
+	ip_stack_enter(st);
+	ssize_t r = so_recv_entered(so, buf, len);
+	ip_stack_exit(st);
+	return r;
+}
+
+int
+so_shutdown(struct socket *so, int how)
+{
+	ip_stack *st = so->so_stack;
+	ip_stack_enter(st);
+	int r = so_shutdown_entered(so, how);
+	ip_stack_exit(st);
+	return r;
+}
+
+int
+so_close(struct socket *so)
+{
+	ip_stack *st = so->so_stack;
+	ip_stack_enter(st);
+	int r = so_close_entered(so);
+	ip_stack_exit(st);
+	return r;
 }
