@@ -28,6 +28,7 @@
  */
 #include "nemesis.h"
 
+#include "sim/pktgate.h"
 #include "sim/stats.h"
 
 #include <arpa/inet.h>
@@ -86,6 +87,7 @@ struct nem_conn {
 	cpu_thread *rx_t;
 	sim_exec_tracked rx;
 	guint rx_free;          /* posted receive buffers not yet used */
+	sim_pktgate gate;       /* frames whose output cost is being spent */
 	sim_pkt *pend_head, *pend_tail; /* frames waiting for channel space */
 	gboolean app_blocked;
 	uint64_t tx_waits;      /* frames that found the channel full */
@@ -136,12 +138,11 @@ channel_space(void *ctx)
 	}
 }
 
-/* The frame's output cost has been spent on the thread that built it. */
+/* The frame's turn has come (its cost and its predecessors' are spent). */
 static void
-frame_to_channel(void *ctx, void *arg)
+frame_to_channel(void *ctx, sim_pkt *f)
 {
 	struct nem_conn *c = ctx;
-	sim_pkt *f = arg;
 	if (!c->pend_head && tx_channel_send(c->ch, f))
 		return;
 	c->tx_waits++;
@@ -177,6 +178,14 @@ frame_port(const sim_pkt *f, gboolean dst)
 	return dst ? (ports[2] << 8) | ports[3] : (ports[0] << 8) | ports[1];
 }
 
+/* The output cost has been spent on the thread that built the frame. */
+static void
+output_cost_spent(void *ctx, void *arg)
+{
+	struct nem_conn *c = ctx;
+	sim_pktgate_done(&c->gate, arg, frame_to_channel, c);
+}
+
 static gboolean
 output_hook(void *ctx, ip_stack *st, sim_pkt *frame)
 {
@@ -194,7 +203,8 @@ output_hook(void *ctx, ip_stack *st, sim_pkt *frame)
 	/* Outside a step of ours TCP runs from a timer of its own: that is
 	 * the domain's timer thread's work. */
 	sim_exec *ex = d->current ? d->current : &d->timer.ex;
-	sim_exec_run(ex, d->h->c_tcp_output, frame_to_channel, c, frame);
+	sim_exec_run(ex, d->h->c_tcp_output, output_cost_spent, c,
+		     sim_pktgate_enter(&c->gate, frame));
 	return TRUE;
 }
 
@@ -341,6 +351,7 @@ host_free(gpointer data)
 		nem_domain *d = g_ptr_array_index(h->domains, i);
 		for (guint k = 0; k < d->conns->len; k++) {
 			struct nem_conn *c = g_ptr_array_index(d->conns, k);
+			sim_pktgate_clear(&c->gate);
 			for (sim_pkt *f = c->pend_head, *n; f; f = n) {
 				n = f->next;
 				sim_pkt_unref(f);
@@ -541,6 +552,7 @@ nem_connect(nem_domain *d, const char *name, const atropos_qos *tx_qos,
 	c->peer_port = peer_port;
 	c->port = h->next_port++;
 	c->rx_free = h->p.rx_buffers;
+	sim_pktgate_init(&c->gate);
 	g_ptr_array_add(d->conns, c);
 	c->rx_t = cpu_thread_new(d->cd, "receiver");
 	sim_exec_tracked_init(&c->rx, cpu_thread_executor(c->rx_t), &d->current);

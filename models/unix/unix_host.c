@@ -13,6 +13,7 @@
  */
 #include "unix.h"
 
+#include "sim/pktgate.h"
 #include "sim/stats.h"
 
 struct unix_host {
@@ -24,6 +25,7 @@ struct unix_host {
 	ip_stack *st;
 	sim_exec_tracked kernel, user;
 	sim_exec *current;      /* executor running TCP code right now */
+	sim_pktgate gate;       /* frames whose output cost is being spent */
 	sim_timer fast, slow;
 	sim_time_t c_rx, c_byte, c_tx, c_txdone, c_tick;
 	/* interface queue (if_snd) */
@@ -57,12 +59,11 @@ nic_fill(unix_host *h)
 	}
 }
 
-/* The frame's output cost has been spent: to the ring or the queue. */
+/* The frame's turn has come: to the ring or the interface queue. */
 static void
-frame_out(void *ctx, void *arg)
+frame_out(void *ctx, sim_pkt *f)
 {
 	unix_host *h = ctx;
-	sim_pkt *f = arg;
 	if (h->ifq_len >= h->ifq_max) {
 		h->ifq_drops++;
 		sim_pkt_unref(f);
@@ -80,6 +81,13 @@ frame_out(void *ctx, void *arg)
 	nic_fill(h);
 }
 
+static void
+output_cost_spent(void *ctx, void *arg)
+{
+	unix_host *h = ctx;
+	sim_pktgate_done(&h->gate, arg, frame_out, h);
+}
+
 static gboolean
 output_hook(void *ctx, ip_stack *st, sim_pkt *frame)
 {
@@ -87,7 +95,8 @@ output_hook(void *ctx, ip_stack *st, sim_pkt *frame)
 	/* Outside a step of ours TCP runs from its own per-connection timer
 	 * (Linux's delayed ACK): a timer interrupt, kernel level. */
 	sim_exec *ex = h->current ? h->current : &h->kernel.ex;
-	sim_exec_run(ex, h->c_tx, frame_out, h, frame);
+	sim_exec_run(ex, h->c_tx, output_cost_spent, h,
+		     sim_pktgate_enter(&h->gate, frame));
 	return TRUE;
 }
 
@@ -154,6 +163,7 @@ static void
 host_free(gpointer data)
 {
 	unix_host *h = data;
+	sim_pktgate_clear(&h->gate);
 	for (sim_pkt *f = h->ifq_head, *n; f; f = n) {
 		n = f->next;
 		sim_pkt_unref(f);
@@ -180,6 +190,7 @@ unix_host_new(sim_t *sim, const char *name, sim_netif *nif,
 	h->nif = nif;
 	h->costs = cpu_costs_new(m);
 	h->ifq_max = p->ifq_maxlen;
+	sim_pktgate_init(&h->gate);
 	sim_on_free(sim, host_free, h);
 	struct {
 		const char *op;

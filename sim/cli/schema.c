@@ -82,6 +82,9 @@ static const scn_param host_params[] = {
 	  "Nemesis release)" },
 	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
 	  "allow CPU contracts summing above 1 on this host" },
+	{ "rx_buffers", SCN_INT, "40", 0, NULL, 1, 100000,
+	  "Nemesis: receive buffers each connection posts to the driver "
+	  "(40 in the release)" },
 	{ NULL }
 };
 

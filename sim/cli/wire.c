@@ -186,9 +186,12 @@ attach_nic(cli_world *w, struct wlink *l, const char *name, const char *card,
 			eth_link_params lp = eth_link_params_default();
 			lp.cable_mm = cable_mm;
 			char *ln = path("link.%s%s", l->name, NULL);
-			eth_link_new(w->sim, ln, l->duplex_end[0],
-				     l->duplex_end[1], &lp);
+			eth_link *el = eth_link_new(w->sim, ln, l->duplex_end[0],
+						    l->duplex_end[1], &lp);
 			g_free(ln);
+			char *lp_ = path("links.%s%s", l->name, NULL);
+			eth_link_register_stats(el, w->sim, lp_);
+			g_free(lp_);
 		}
 	}
 	char *sp = path("nics.%s%s", name, NULL);
@@ -249,6 +252,7 @@ build_hosts(cli_world *w, GError **error)
 			nem_host_params_default(&hp, h->link->rate,
 						ring_depth(scn_str(g, "nic")));
 			hp.addr = h->addr;
+			hp.rx_buffers = (guint)scn_int(g, "rx_buffers");
 			if (scn_has(g, "driver_qos")) {
 				scn_qos q = scn_get_qos(g, "driver_qos");
 				hp.driver_qos = (atropos_qos){

@@ -3,6 +3,7 @@
  */
 #include "sim/pcap.h"
 #include "sim/pkt.h"
+#include "sim/pktgate.h"
 #include "sim/rng.h"
 #include "sim/series.h"
 #include "sim/sim.h"
@@ -330,6 +331,40 @@ START_TEST(test_series_samples_every_interval_into_csv)
 }
 END_TEST
 
+static void
+gate_release(void *ctx, sim_pkt *p)
+{
+	GArray *out = ctx;
+	uint64_t id = p->id;
+	g_array_append_val(out, id);
+	sim_pkt_unref(p);
+}
+
+START_TEST(test_pktgate_releases_in_build_order)
+{
+	sim_pktgate g;
+	sim_pktgate_init(&g);
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	sim_pkt *p[4];
+	sim_pktgate_entry *e[4];
+	for (int i = 0; i < 4; i++) {
+		p[i] = sim_pkt_new();
+		e[i] = sim_pktgate_enter(&g, p[i]);
+	}
+	uint64_t id[4] = { p[0]->id, p[1]->id, p[2]->id, p[3]->id };
+	sim_pktgate_done(&g, e[2], gate_release, out); /* waits for 0, 1 */
+	ck_assert_uint_eq(out->len, 0);
+	sim_pktgate_done(&g, e[0], gate_release, out); /* 0 goes */
+	ck_assert_uint_eq(out->len, 1);
+	sim_pktgate_done(&g, e[1], gate_release, out); /* 1 and 2 go */
+	ck_assert_uint_eq(out->len, 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(g_array_index(out, uint64_t, i), id[i]);
+	sim_pktgate_clear(&g); /* 3 is dropped, not leaked */
+	g_array_free(out, TRUE);
+}
+END_TEST
+
 Suite *
 units_suite(void)
 {
@@ -346,6 +381,7 @@ units_suite(void)
 	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
 	tcase_add_test(tc, test_series_samples_every_interval_into_csv);
+	tcase_add_test(tc, test_pktgate_releases_in_build_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
