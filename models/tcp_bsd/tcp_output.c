@@ -71,7 +71,9 @@ tcp_setpersist(struct tcpcb *tp)
 	ip_stack *st = tp->t_stack;
 	int t = ((tp->t_srtt >> 2) + tp->t_rttvar) >> 1;
 
-	g_assert(tp->t_timer[TCPT_REXMT] == 0);
+	/* 4.4BSD panics here; the two timers are exclusive by construction. */
+	if (tp->t_timer[TCPT_REXMT] != 0)
+		return;
 	TCPT_RANGESET(tp->t_timer[TCPT_PERSIST],
 		      t * tcp_backoff[tp->t_rxtshift], st->tv_persmin,
 		      st->tv_persmax);
