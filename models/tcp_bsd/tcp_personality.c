@@ -105,8 +105,10 @@ const struct tcp_personality tcp_personality_sunos41 = {
  * Linux 2.0: jiffies of 10 ms (HZ = 100 on i386) drive the timers;
  * delayed ACK at most 0.5 s, 20 ms (HZ/50) after a small segment, an
  * ACK at once after two full segments (REF §6); no RFC 1323 options
- * in 2.0.  Buffers: SK_WMEM_MAX/SK_RMEM_MAX = 32767 (UNVERIFIED,
- * include/linux/skbuff.h of 2.0).  MSS default 536 (RFC 1122).
+ * in 2.0.  Buffers: include/linux/skbuff.h of 2.0 has SK_WMEM_MAX =
+ * SK_RMEM_MAX = 32767 (65535 with CONFIG_SKB_LARGE); that the default
+ * equals the maximum is UNVERIFIED, and Linux charges sk_buff overhead
+ * against it, which we do not.  MSS default 536 (RFC 1122).
  */
 const struct tcp_personality tcp_personality_linux20 = {
 	.name = "linux2.0",
@@ -139,8 +141,10 @@ const struct tcp_personality tcp_personality_linux20 = {
 /*
  * Linux 2.2: as 2.0 with RFC 1323 on (sysctl tcp_timestamps and
  * tcp_window_scaling default 1), minimum RTO 200 ms, initial RTO 3 s,
- * adaptive delayed ACK up to 0.5 s (REF §6).  Buffers:
- * SK_WMEM_MAX/SK_RMEM_MAX = 65535 (UNVERIFIED).
+ * adaptive delayed ACK up to 0.5 s (REF §6).  Buffers: 2.2's
+ * skbuff.h has SK_WMEM_MAX = SK_RMEM_MAX = 65535 (default = maximum
+ * UNVERIFIED).  RTO bounds, TCP_TIMEOUT_INIT and the keepalive values
+ * are those of include/net/tcp.h (seen in 2.4's; UNVERIFIED for 2.2).
  */
 const struct tcp_personality tcp_personality_linux22 = {
 	.name = "linux2.2",
