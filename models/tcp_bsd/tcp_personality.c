@@ -42,7 +42,9 @@ const struct tcp_personality tcp_personality_bsd44 = {
 /*
  * NetBSD 1.x: 4.4BSD rules (REF §6).  NetBSD 1.2/1.3 took in
  * 4.4BSD-Lite2, which dropped the mss/8 term (REF §5).  Buffer sizes:
- * the 4.4BSD values (UNVERIFIED for NetBSD 1.x's tcp_usrreq.c).
+ * the 4.4BSD 8192.  UNVERIFIED: NetBSD's tcp_usrreq.c rev. 1.65 (2001,
+ * NetBSD 1.5) has TCP_SENDSPACE = TCP_RECVSPACE = 1024*16; when 1.x
+ * moved from Lite's 8K to 16K we could not establish.
  */
 const struct tcp_personality tcp_personality_netbsd1 = {
 	.name = "netbsd",
@@ -73,8 +75,9 @@ const struct tcp_personality tcp_personality_netbsd1 = {
  * SunOS 4.1.x: a 4.3BSD-derived kernel with BSD's ticks and timer
  * values; the ACK and window-update rules of REF §6; no RFC 1323
  * (REF §6); congestion avoidance without mss/8 (REF §6).  Socket
- * buffers 4096 bytes (UNVERIFIED: the commonly quoted SunOS 4.x
- * tcp_sendspace/tcp_recvspace default).
+ * buffers 4096 bytes: 4.3BSD's tcp_sendspace/tcp_recvspace (1024*4),
+ * from which SunOS 4's TCP descends, and the commonly quoted SunOS 4.x
+ * default (UNVERIFIED against SunOS source).
  */
 const struct tcp_personality tcp_personality_sunos41 = {
 	.name = "sunos",
