@@ -547,6 +547,17 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 	struct socket *so = NULL;
 	long r = 0;
 
+	static const char *const known[] = {
+		"socket", "bind", "listen", "accept", "connect", "write",
+		"send", "read", "recv", "close", "shutdown", "fcntl",
+		"setsockopt", "getsockopt", NULL,
+	};
+	gboolean ok = FALSE;
+	for (int i = 0; known[i]; i++)
+		ok = ok || strcmp(known[i], name) == 0;
+	if (!ok)
+		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "system call '%s'",
+			name);
 	*err = 0;
 	if (strcmp(name, "socket") == 0) {
 		so = so_socket(pd->st);
@@ -731,7 +742,7 @@ pd_line(struct pd *pd, char *line, GError **error)
 			return FALSE;
 		return pd_inject(pd, &s, error);
 	}
-	if (rest[0] == '`' || rest[0] == '-')
+	if (rest[0] == '`' || rest[0] == '-' || rest[0] == '%')
 		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "'%s'", rest);
 
 	/* name(args) = ret [ERRNO (text)] */
@@ -851,8 +862,15 @@ tcp_pdrill_run(const char *text, const char *name,
 			g_string_append_c(clean, *c);
 		}
 		char *s = g_strstrip(clean->str);
-		if (*s)
+		if (*s == '`' || *s == '%' || *s == '-') {
+			g_set_error(error, TCP_PDRILL_ERROR,
+				    TCP_PDRILL_ERROR_UNSUPPORTED,
+				    "%s:%d: unsupported: '%s'", name, pd.lineno,
+				    s);
+			ok = FALSE;
+		} else if (*s) {
 			ok = pd_line(&pd, s, error);
+		}
 		g_string_free(clean, TRUE);
 	}
 	g_strfreev(lines);
