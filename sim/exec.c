@@ -20,8 +20,33 @@ struct closure {
 	struct closure *next;
 };
 
-/* Single-threaded process: a plain free list. */
+/*
+ * Single-threaded process: a plain free list, fed from blocks that are
+ * never given back.  A closure may still be queued on a CPU when the run
+ * ends; the blocks keep it reachable, so it is neither leaked nor freed
+ * twice.
+ */
+#define CLOSURE_BLOCK 256
 static struct closure *closure_free;
+static GPtrArray *closure_blocks;
+
+static struct closure *
+closure_alloc(void)
+{
+	if (!closure_free) {
+		if (!closure_blocks)
+			closure_blocks = g_ptr_array_new();
+		struct closure *b = g_new(struct closure, CLOSURE_BLOCK);
+		g_ptr_array_add(closure_blocks, b);
+		for (int i = 0; i < CLOSURE_BLOCK; i++) {
+			b[i].next = closure_free;
+			closure_free = &b[i];
+		}
+	}
+	struct closure *c = closure_free;
+	closure_free = c->next;
+	return c;
+}
 
 static void
 tracked_step(void *c_, void *unused)
@@ -43,11 +68,7 @@ tracked_run(sim_exec *ex, sim_time_t cost, sim_event_fn fn, void *ctx,
 	    void *arg)
 {
 	sim_exec_tracked *t = (sim_exec_tracked *)ex;
-	struct closure *c = closure_free;
-	if (c)
-		closure_free = c->next;
-	else
-		c = g_new(struct closure, 1);
+	struct closure *c = closure_alloc();
 	c->fn = fn;
 	c->ctx = ctx;
 	c->arg = arg;

@@ -2,8 +2,12 @@
  * pkt.c - packet and buffer allocation with free lists.
  *
  * nemsim runs one simulation per process, single-threaded, so the free
- * lists are plain globals.  Buffers of up to POOL_BUF_SIZE bytes (a whole
- * Ethernet frame) are pooled; larger ones come from malloc.
+ * lists are plain globals.  Packets, and buffers of up to POOL_BUF_SIZE
+ * bytes (a whole Ethernet frame), come from blocks that are never given
+ * back: a run that ends with frames on the wire or in a queue leaves them
+ * reachable from the pool instead of leaked.  Larger buffers come from
+ * malloc.  sim_pkt_live() and sim_buf_live() count what is out of the
+ * pool, so tests can check that a model returns what it takes.
  */
 #include "pkt.h"
 
@@ -11,9 +15,45 @@
 
 #define POOL_BUF_SIZE 2048
 
+#define BLOCK 64
+
 static sim_pkt *pkt_free_list;
 static sim_buf *buf_free_list; /* linked through ->owner */
 static uint64_t pkts_live, bufs_live, next_pkt_id = 1;
+static GPtrArray *blocks;      /* every block, kept for the process */
+
+static void *
+block_new(size_t size)
+{
+	if (!blocks)
+		blocks = g_ptr_array_new();
+	void *b = g_malloc(size);
+	g_ptr_array_add(blocks, b);
+	return b;
+}
+
+static void
+refill_pkts(void)
+{
+	sim_pkt *b = block_new(BLOCK * sizeof(sim_pkt));
+	for (int i = 0; i < BLOCK; i++) {
+		b[i].next = pkt_free_list;
+		pkt_free_list = &b[i];
+	}
+}
+
+static void
+refill_bufs(void)
+{
+	size_t one = sizeof(sim_buf) + POOL_BUF_SIZE;
+	uint8_t *b = block_new(BLOCK * one);
+	for (int i = 0; i < BLOCK; i++) {
+		sim_buf *x = (sim_buf *)(b + i * one);
+		x->data = (uint8_t *)(x + 1);
+		x->owner = buf_free_list;
+		buf_free_list = x;
+	}
+}
 
 uint64_t
 sim_pkt_live(void)
@@ -31,12 +71,13 @@ sim_buf *
 sim_buf_new(uint32_t size)
 {
 	sim_buf *b;
-	if (size <= POOL_BUF_SIZE && buf_free_list) {
+	if (size <= POOL_BUF_SIZE) {
+		if (!buf_free_list)
+			refill_bufs();
 		b = buf_free_list;
 		buf_free_list = b->owner;
 	} else {
-		uint32_t cap = size <= POOL_BUF_SIZE ? POOL_BUF_SIZE : size;
-		b = g_malloc(sizeof *b + cap);
+		b = g_malloc(sizeof *b + size);
 		b->data = (uint8_t *)(b + 1);
 	}
 	b->refs = 1;
@@ -51,6 +92,7 @@ sim_buf *
 sim_buf_wrap(uint8_t *data, uint32_t size,
 	     void (*release)(sim_buf *b, void *owner), void *owner)
 {
+	g_assert(release != NULL); /* pooled buffers are told apart by it */
 	sim_buf *b = g_new(sim_buf, 1);
 	b->refs = 1;
 	b->size = size;
@@ -89,11 +131,10 @@ sim_buf_unref(sim_buf *b)
 sim_pkt *
 sim_pkt_new(void)
 {
+	if (!pkt_free_list)
+		refill_pkts();
 	sim_pkt *p = pkt_free_list;
-	if (p)
-		pkt_free_list = p->next;
-	else
-		p = g_new(sim_pkt, 1);
+	pkt_free_list = p->next;
 	p->refs = 1;
 	p->head = SIM_PKT_HDR_ROOM;
 	p->nrec = 0;
