@@ -21,6 +21,7 @@
  * 4.4BSD offers MTU - 40 = 1460).  Outbound timestamp values are not
  * compared (our clock is the 500 ms tick); their presence is.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,11 +78,22 @@ pd_ring_free(const sim_netif *nif)
 	return 64;
 }
 
+static void G_GNUC_PRINTF(4, 5)
+pd_set_error(GError **error, const struct pd *pd, int code, const char *fmt,
+	     ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(error, TCP_PDRILL_ERROR, code, "%s:%d: %s", pd->name,
+		    pd->lineno, msg);
+	g_free(msg);
+}
+
 #define PD_FAIL(pd, code, ...) \
 	do { \
-		g_set_error(error, TCP_PDRILL_ERROR, code, "%s:%d: %s", \
-			    (pd)->name, (pd)->lineno, \
-			    g_strdup_printf(__VA_ARGS__)); \
+		pd_set_error(error, (pd), code, __VA_ARGS__); \
 		return FALSE; \
 	} while (0)
 
@@ -408,10 +420,10 @@ pd_expect(struct pd *pd, const struct pd_seg *e, sim_time_t t,
 	if (why) {
 		char *fl = pd_flags_str(e->flags);
 		g_set_error(error, TCP_PDRILL_ERROR, TCP_PDRILL_ERROR_MISMATCH,
-			    "%s:%d: %s: expected %s %u:%u(%u)%s%s at %.6f s, "
-			    "got %s", pd->name, pd->lineno, why, fl, e->start,
-			    e->end, e->len, e->has_ack ? " ack " : "",
-			    e->has_ack ? g_strdup_printf("%u", e->ack) : "",
+			    "%s:%d: %s: expected %s %u:%u(%u) ack %u%s at "
+			    "%.6f s, got %s", pd->name, pd->lineno, why, fl,
+			    e->start, e->end, e->len, e->ack,
+			    e->has_ack ? "" : " (not checked)",
 			    sim_time_to_s(t), got);
 		g_free(fl);
 		g_free(why);

@@ -35,8 +35,11 @@ main(int argc, char **argv)
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc != 2) {
 		fprintf(stderr, "tcptest: %s\n",
 			error ? error->message : "one script expected");
+		g_clear_error(&error);
+		g_option_context_free(ctx);
 		return 2;
 	}
+	g_option_context_free(ctx);
 	struct tcp_pdrill_opts o = {
 		.rfc1323 = rfc1323,
 		.tolerance = (sim_time_t)tol_us * SIM_US,
@@ -58,8 +61,11 @@ main(int argc, char **argv)
 				error->code == TCP_PDRILL_ERROR_UNSUPPORTED ?
 			    "unsupported: " : "",
 			error->message);
+		g_error_free(error);
+		g_free(pers);
 		return mismatch ? 1 : 2;
 	}
 	printf("%s: pass\n", argv[1]);
+	g_free(pers);
 	return 0;
 }
