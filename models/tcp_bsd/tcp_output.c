@@ -366,6 +366,7 @@ send:
 	tp->last_ack_sent = tp->rcv_nxt;
 	tp->t_flags &= ~(TF_ACKNOW | TF_DELACK);
 	tp->t_segs_unacked = 0;
+	tp->t_delack_at = 0;
 	if (sendalot)
 		goto again;
 	return 0;

@@ -34,8 +34,6 @@ const int tcp_backoff[TCP_MAXRXTSHIFT_MAX + 1] = {
 	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
 };
 
-static void tcp_linux_delack_fire(void *ctx, void *arg);
-
 /*
  * A new control block in CLOSED, as tcp_newtcpcb: srtt 0 and rttvar
  * such that the first RTO is 2 * rtt_dflt (6 s for BSD), cwnd and
@@ -61,7 +59,6 @@ tcp_newtcpcb(struct socket *so)
 	tp->snd_cwnd = (uint32_t)TCP_MAXWIN << TCP_MAX_WINSHIFT;
 	tp->snd_ssthresh = (uint32_t)TCP_MAXWIN << TCP_MAX_WINSHIFT;
 	tp->t_ato = st->pers.delack_min;
-	sim_timer_init(&tp->t_delack_timer, tcp_linux_delack_fire, tp, NULL);
 	tp->cs = g_new0(struct tcp_connstat, 1);
 	tp->t_tseq = g_new0(sim_tracepoint, 1);
 	tp->t_cs_shared = FALSE;
@@ -100,7 +97,6 @@ tcp_close(struct tcpcb *tp)
 		g_free(q);
 	}
 	tp->t_reass = NULL;
-	sim_timer_cancel(st->sim, &tp->t_delack_timer);
 	if (tp->t_prev)
 		tp->t_prev->t_next = tp->t_next;
 	else
@@ -355,28 +351,13 @@ so_set_name(struct socket *so, const char *name)
 	sim_trace_register(st->sim, path, tp->t_tseq, SIM_TRACE_RECORD);
 }
 
-/* Linux delayed ACK: a per-connection timer instead of the fast tick. */
-static void
-tcp_linux_delack_fire(void *ctx, void *arg)
-{
-	struct tcpcb *tp = ctx;
-	ip_stack *st = tp->t_stack;
-
-	if (tp->t_flags & TF_DELACK) {
-		ip_stack_enter(st);
-		tp->t_flags &= ~TF_DELACK;
-		tp->t_flags |= TF_ACKNOW;
-		tcpstat_inc(st, delack);
-		tp->cs->delack++;
-		(void)tcp_output(tp);
-		ip_stack_exit(st);
-	}
-}
-
+/*
+ * Linux delayed ACK: due ato after the data, sent by the first slow tick
+ * (a jiffy) at or after that time, as Linux's timer wheel would.
+ */
 void
 tcp_linux_delack_arm(struct tcpcb *tp)
 {
-	ip_stack *st = tp->t_stack;
-	if (!sim_timer_is_armed(st->sim, &tp->t_delack_timer))
-		sim_timer_arm_in(st->sim, &tp->t_delack_timer, tp->t_ato);
+	if (tp->t_delack_at == 0)
+		tp->t_delack_at = sim_now(tp->t_stack->sim) + tp->t_ato;
 }

@@ -9,7 +9,8 @@
  * PERSIST, KEEP, 2MSL), ages idle times and RTT measurements, and
  * advances tcp_iss and the timestamp clock.  A delayed ACK therefore
  * waits between 0 and 200 ms, a timer of n ticks between n-1 and n
- * ticks; the ticks have a phase (the host's boot time), drawn from the
+ * ticks.  (Linux personalities have no fast tick: their delayed ACK is
+ * due at a time, checked on every 10 ms jiffy tick.)  The ticks have a phase (the host's boot time), drawn from the
  * stack's random stream unless the scenario fixes it.
  */
 #include "ip_var.h"
@@ -49,6 +50,17 @@ tcp_slowtimo(ip_stack *st)
 	ip_stack_enter(st);
 	for (tp = st->tcb_head; tp; tp = next) {
 		next = tp->t_next;
+		/* Linux personalities: delayed ACKs due by now (jiffy tick). */
+		if (tp->t_delack_at && sim_now(st->sim) >= tp->t_delack_at) {
+			tp->t_delack_at = 0;
+			if (tp->t_flags & TF_DELACK) {
+				tp->t_flags &= ~TF_DELACK;
+				tp->t_flags |= TF_ACKNOW;
+				tcpstat_inc(st, delack);
+				tp->cs->delack++;
+				(void)tcp_output(tp);
+			}
+		}
 		for (int i = 0; i < TCPT_NTIMERS; i++) {
 			if (tp->t_timer[i] && --tp->t_timer[i] == 0) {
 				tp = tcp_timers(tp, i);

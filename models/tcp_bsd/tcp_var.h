@@ -95,7 +95,7 @@ struct tcpcb {
 	uint32_t t_segs_unacked;        /* Linux: full segments since ACK */
 	sim_time_t t_last_data;         /* Linux: last data arrival */
 	sim_time_t t_ato;               /* Linux: delayed-ACK estimate */
-	sim_timer t_delack_timer;       /* Linux: per-connection delack */
+	sim_time_t t_delack_at;         /* Linux: delayed ACK due (0: none) */
 	struct tcp_connstat *cs;        /* lives with the sim once named */
 	sim_tracepoint *t_tseq;         /* time-sequence trace */
 	gboolean t_cs_shared;           /* cs and t_tseq registered */
