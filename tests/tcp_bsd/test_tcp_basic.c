@@ -251,7 +251,8 @@ START_TEST(test_pcap_tshark_clean)
 	h_run(h, 70 * SIM_S);
 	ck_assert(sim_pcap_close(h->pcap, &e));
 	h->pcap = NULL;
-	if (g_find_program_in_path("tshark")) {
+	g_autofree char *tshark = g_find_program_in_path("tshark");
+	if (tshark) {
 		char *cmd = g_strdup_printf(
 		    "tshark -r %s -o tcp.check_checksum:TRUE "
 		    "-o ip.check_checksum:TRUE -Y "
@@ -260,9 +261,9 @@ START_TEST(test_pcap_tshark_clean)
 		    "2>/dev/null | wc -l", path);
 		char *out = NULL;
 		int status;
-		ck_assert(g_spawn_command_line_sync(
-		    g_strdup_printf("sh -c \"%s\"", cmd), &out, NULL,
-		    &status, NULL));
+		g_autofree char *sh = g_strdup_printf("sh -c \"%s\"", cmd);
+		ck_assert(g_spawn_command_line_sync(sh, &out, NULL, &status,
+						    NULL));
 		(void)status;
 		/* Errors other than checksums (retransmissions are warnings). */
 		ck_assert_msg(atoi(out) == 0, "tshark found problems: %s", out);
