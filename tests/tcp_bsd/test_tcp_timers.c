@@ -245,6 +245,42 @@ START_TEST(test_keepalive_probes_and_drop)
 }
 END_TEST
 
+/*
+ * FIN_WAIT_2 after a close does not last for ever: the 2MSL timer is
+ * set to tcp_maxidle (8 x 75 s) and re-armed by keepintvl while the
+ * connection is idle less than that, so it ends 675 s after the peer
+ * was last heard from (the "10 minutes plus 75 s" of 4.4BSD).
+ */
+START_TEST(test_fin_wait_2_timeout)
+{
+	struct harness *h = h_new(9, TRUE, NULL, 0);
+	struct h_rawconn rc;
+	h_raw_connect(h, &rc, 8192, 1460);
+	h_run_until(h, 1000 * MS);
+	so_close(rc.a);
+	h_run(h, 1 * MS);
+	h_raw_send(h, TH_ACK, rc.bnxt, rc.anxt + 1, 8192, NULL, 0, NULL, 0);
+	h_run(h, 10 * MS);      /* ACK of our FIN arrived at 1.006 s */
+	struct tcpcb *tp = h->st[0]->tcb_head;
+	ck_assert_ptr_nonnull(tp);
+	while (tp && tp->t_socket->so_options & SO_ACCEPTCONN)
+		tp = tp->t_next;
+	ck_assert_int_eq(tp->t_state, TCPS_FIN_WAIT_2);
+	ck_assert_int_eq(tp->t_timer[TCPT_2MSL], 1200);
+	h_run_until(h, 674 * SIM_S);
+	int n = 0;
+	for (struct tcpcb *t = h->st[0]->tcb_head; t; t = t->t_next)
+		n += t->t_state == TCPS_FIN_WAIT_2;
+	ck_assert_int_eq(n, 1);
+	h_run_until(h, 677 * SIM_S);
+	n = 0;
+	for (struct tcpcb *t = h->st[0]->tcb_head; t; t = t->t_next)
+		n += t->t_state == TCPS_FIN_WAIT_2;
+	ck_assert_int_eq(n, 0);
+	h_free(h);
+}
+END_TEST
+
 /* Nagle: small writes wait while data is outstanding. */
 static int
 count_data(struct harness *h, int from)
@@ -309,6 +345,7 @@ timers_suite(void)
 	tcase_add_test(tc, test_rto_backoff_and_drop);
 	tcase_add_test(tc, test_zero_window_persist);
 	tcase_add_test(tc, test_keepalive_probes_and_drop);
+	tcase_add_test(tc, test_fin_wait_2_timeout);
 	tcase_add_test(tc, test_nagle_small_writes_coalesce);
 	tcase_add_test(tc, test_nodelay_small_writes_go_at_once);
 	suite_add_tcase(s, tc);
