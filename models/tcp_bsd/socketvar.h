@@ -41,6 +41,7 @@ struct sockbuf {
 /* so_options */
 #define SO_ACCEPTCONN 0x0002
 #define SO_KEEPALIVE 0x0008
+#define SO_LINGER 0x0080
 
 struct socket {
 	ip_stack *so_stack;
@@ -55,6 +56,7 @@ struct socket {
 	struct socket *so_head;
 	GQueue so_q0, so_q;
 	int so_qlimit;
+	int so_linger;          /* seconds, with SO_LINGER */
 	struct sockbuf so_snd, so_rcv;
 	so_upcall_fn so_upcall;
 	void *so_upcallctx;

@@ -139,6 +139,7 @@ enum so_opt {
 	SOOPT_NODELAY,          /* TCP_NODELAY */
 	SOOPT_MAXSEG,           /* TCP_MAXSEG (get only) */
 	SOOPT_ERROR,            /* SO_ERROR (get, clears) */
+	SOOPT_LINGER,           /* SO_LINGER: -1 off, else seconds (0: RST) */
 };
 
 #define SO_SHUT_RD 0

@@ -661,6 +661,9 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 			opt = SOOPT_MAXSEG;
 		} else if (strcmp(o, "SO_ERROR") == 0) {
 			opt = SOOPT_ERROR;
+		} else if (strcmp(o, "SO_LINGER") == 0) {
+			PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+				"SO_LINGER's struct argument");
 		} else {
 			PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
 				"socket option '%s'", o);

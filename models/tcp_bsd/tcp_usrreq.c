@@ -641,6 +641,9 @@ tcp_disconnect(struct tcpcb *tp)
 
 	if (tp->t_state < TCPS_ESTABLISHED) {
 		tp = tcp_close(tp);
+	} else if ((so->so_options & SO_LINGER) && so->so_linger == 0) {
+		/* Abortive close: RST, unsent data discarded. */
+		tp = tcp_drop(tp, 0);
 	} else {
 		soisdisconnecting(so);
 		sb_flush(&so->so_rcv);
@@ -720,6 +723,19 @@ so_setsockopt(struct socket *so, enum so_opt opt, int val)
 		else
 			so->so_options &= ~SO_KEEPALIVE;
 		return 0;
+	case SOOPT_LINGER:
+		/*
+		 * Only linger 0 changes anything here: close never blocks,
+		 * so a positive linger time behaves as a non-blocking
+		 * socket's does in BSD (close returns at once).
+		 */
+		if (val < 0) {
+			so->so_options &= ~SO_LINGER;
+		} else {
+			so->so_options |= SO_LINGER;
+			so->so_linger = val;
+		}
+		return 0;
 	case SOOPT_NODELAY:
 		if (!tp)
 			return -ECONNRESET;
@@ -753,6 +769,9 @@ so_getsockopt(struct socket *so, enum so_opt opt, int *val)
 		return 0;
 	case SOOPT_KEEPALIVE:
 		*val = (so->so_options & SO_KEEPALIVE) != 0;
+		return 0;
+	case SOOPT_LINGER:
+		*val = (so->so_options & SO_LINGER) ? so->so_linger : -1;
 		return 0;
 	case SOOPT_NODELAY:
 		if (!tp)

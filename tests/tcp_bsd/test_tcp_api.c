@@ -261,6 +261,28 @@ START_TEST(test_zero_copy_send_buf)
 }
 END_TEST
 
+/* SO_LINGER with 0: close sends a RST instead of a FIN. */
+START_TEST(test_linger_zero_close_sends_rst)
+{
+	struct harness *h = h_new(9, TRUE, NULL, 0);
+	struct h_rawconn rc;
+	h_raw_connect(h, &rc, 8192, 1460);
+	ck_assert_int_eq(so_setsockopt(rc.a, SOOPT_LINGER, 0), 0);
+	int v;
+	so_getsockopt(rc.a, SOOPT_LINGER, &v);
+	ck_assert_int_eq(v, 0);
+	so_close(rc.a);
+	h_run(h, 1 * MS);
+	const struct h_seg *r = h_last(h, 0);
+	ck_assert(r->flags & TH_RST);
+	ck_assert(!(r->flags & TH_FIN));
+	ck_assert_uint_eq(r->seq, rc.anxt);
+	ck_assert_ptr_eq(h->st[0]->tcb_head, so_tcpcb(rc.l));
+	ck_assert_ptr_null(h->st[0]->tcb_head->t_next);
+	h_free(h);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -275,6 +297,7 @@ api_suite(void)
 	tcase_add_test(tc, test_linux20_small_push_acked_after_20ms);
 	tcase_add_test(tc, test_synchronous_peer_reentrancy);
 	tcase_add_test(tc, test_zero_copy_send_buf);
+	tcase_add_test(tc, test_linger_zero_close_sends_rst);
 	suite_add_tcase(s, tc);
 	return s;
 }
