@@ -31,6 +31,7 @@ struct scn_group {
 
 struct scenario {
 	char *path;
+	GChecksum *fingerprint; /* over every file read, in order */
 	const scn_schema *schema;
 	GPtrArray *groups;      /* in first-seen order */
 	GHashTable *by_title;   /* title -> scn_group */
@@ -64,6 +65,8 @@ scn_free(scenario *sc)
 		return;
 	g_ptr_array_free(sc->groups, TRUE);
 	g_hash_table_destroy(sc->by_title);
+	if (sc->fingerprint)
+		g_checksum_free(sc->fingerprint);
 	g_free(sc->path);
 	g_free(sc);
 }
@@ -72,6 +75,12 @@ const char *
 scn_path(const scenario *sc)
 {
 	return sc->path;
+}
+
+const char *
+scn_fingerprint(const scenario *sc)
+{
+	return g_checksum_get_string(sc->fingerprint);
 }
 
 static scn_group *
@@ -249,6 +258,7 @@ load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 		g_ptr_array_remove_index(stack, stack->len - 1);
 		return FALSE;
 	}
+	g_checksum_update(sc->fingerprint, (const guchar *)contents, (gssize)len);
 	GKeyFile *kf = g_key_file_new();
 	if (!g_key_file_load_from_data(kf, contents, len, G_KEY_FILE_NONE, &e)) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
@@ -680,6 +690,7 @@ scn_load(const char *path, const scn_schema *schema,
 	sc->schema = schema;
 	sc->groups = g_ptr_array_new_with_free_func(group_free);
 	sc->by_title = g_hash_table_new(g_str_hash, g_str_equal);
+	sc->fingerprint = g_checksum_new(G_CHECKSUM_SHA256);
 
 	GPtrArray *stack = g_ptr_array_new_with_free_func(free);
 	gboolean ok = load_file(sc, path, stack, error);

@@ -88,6 +88,8 @@ void scn_free(scenario *sc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(scenario, scn_free)
 
 const char *scn_path(const scenario *sc);
+/* SHA-256 of the text of every file read (the scenario and its includes). */
+const char *scn_fingerprint(const scenario *sc);
 
 /* The instances of a kind, in the order they were first written. */
 GPtrArray *scn_instances(const scenario *sc, const char *kind);

@@ -6,6 +6,8 @@ set -euo pipefail
 NEMSIM=$1
 JOBS=${2:-2}
 PYTHON=${3:-/usr/bin/python3}
+# A reproduction starts from nothing: no point of an earlier run is reused.
+rm -rf results/raw
 mkdir -p results/raw results/plots
 start=$(date +%s%N)
 shopt -s nullglob

@@ -69,6 +69,8 @@ static const scn_param host_params[] = {
 	  "the link the host's NIC is attached to" },
 	{ "nic", SCN_ENUM, "generic", 0, "de4x5|3c509|generic", 0, 0,
 	  "network card: sets the transmit ring depth (31, 1, 32)" },
+	{ "tx_ring", SCN_INT, NULL, 0, NULL, 1, 4096,
+	  "transmit descriptors of the NIC (default: by card)" },
 	{ "cpu", SCN_ENUM, "pentium200", 0, "pentium200|ideal", 0, 0,
 	  "CPU cost model (ideal: every operation is free)" },
 	{ "personality", SCN_ENUM, NULL, 0,

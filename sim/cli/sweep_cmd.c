@@ -114,10 +114,32 @@ point_overrides(const struct sweep_opts *o, const scn_sweep *sw, guint p)
 	return a;
 }
 
+/*
+ * What a finished point must match to be reused: its overrides, the
+ * scenario's files and the program that ran it.
+ */
+static char *scenario_sum, *program_sum;
+
+static char *
+file_sha256(const char *path)
+{
+	char *data = NULL;
+	gsize len = 0;
+	if (!g_file_get_contents(path, &data, &len, NULL))
+		return g_strdup("unknown");
+	char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+						(const guchar *)data, len);
+	g_free(data);
+	return sum;
+}
+
 static char *
 point_text(GPtrArray *ov)
 {
 	GString *s = g_string_new(NULL);
+	g_string_append_printf(s, "# scenario %s\n# nemsim %s\n",
+			       scenario_sum ? scenario_sum : "",
+			       program_sum ? program_sum : "");
 	for (guint i = 0; i < ov->len; i++)
 		g_string_append_printf(s, "%s\n", (char *)g_ptr_array_index(ov, i));
 	return g_string_free(s, FALSE);
@@ -316,6 +338,8 @@ load_sweep(const char *path, const struct sweep_opts *o)
 		return NULL;
 	}
 	scn_sweep *sw = scn_sweep_expand(sc, &err);
+	g_free(scenario_sum);
+	scenario_sum = g_strdup(scn_fingerprint(sc));
 	scn_free(sc);
 	if (!sw) {
 		if (err) {
@@ -364,6 +388,8 @@ cli_cmd_sweep(int argc, char **argv)
 	out = o.out ? g_strdup(o.out) : default_out_dir(path);
 	guint jobs = o.jobs > 0 ? (guint)o.jobs : g_get_num_processors();
 	exe = self_exe();
+	g_free(program_sum);
+	program_sum = file_sha256(exe);
 	char *abs_path = g_canonicalize_filename(path, NULL);
 	char *abs_out = g_canonicalize_filename(out, NULL);
 

@@ -175,6 +175,11 @@ expect_status 0 "sweep resume" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --
 [ -e "$TMP/s2/points/0003/summary.json" ] && ok || bad "resume did not rerun the missing point"
 [ "$(stat -c %Y "$TMP/s2/points/0000/summary.json")" -lt 1000000000 ] && ok || bad "resume reran a finished point"
 cmp -s "$TMP/s1/sweep.csv" "$TMP/s2/sweep.csv" && ok || bad "resumed sweep.csv differs"
+# A changed scenario file is a different sweep: every point runs again.
+touch -d '2000-01-01' "$TMP/s2/points/0001/summary.json"
+echo "# an edit" >>"$sw"
+expect_status 0 "sweep after edit" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --quiet && ok
+[ "$(stat -c %Y "$TMP/s2/points/0001/summary.json")" -gt 1000000000 ] && ok || bad "edited scenario reused an old point"
 # Emit commands, run them by hand, merge.
 expect_status 0 "emit-commands" "$NEMSIM" sweep "$sw" --emit-commands --out "$TMP/se" && ok
 [ "$(wc -l <"$TMP/out")" -eq 8 ] && ok || bad "emit-commands printed $(wc -l <"$TMP/out") lines"
