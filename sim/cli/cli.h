@@ -57,5 +57,8 @@ int cli_cmd_check(int argc, char **argv);
 /* Read a number from a summary.json that nemsim wrote. */
 gboolean cli_summary_lookup(const char *json, const char *path, char **value);
 
+/* out/NAME for scenarios/NAME.ini: where results go without --out. */
+char *cli_default_out_dir(const char *scenario_path);
+
 /* Print "nemsim: message" to stderr. */
 void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

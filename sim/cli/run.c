@@ -135,8 +135,8 @@ commit_outputs(const char *stage, const char *out, GError **error)
 	return ok;
 }
 
-static char *
-default_out_dir(const char *scenario_path)
+char *
+cli_default_out_dir(const char *scenario_path)
 {
 	char *base = g_path_get_basename(scenario_path);
 	char *dot = strrchr(base, '.');
@@ -368,7 +368,7 @@ cli_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	g_ptr_array_add(ov, NULL);
-	char *dir = out ? g_strdup(out) : default_out_dir(argv[1]);
+	char *dir = out ? g_strdup(out) : cli_default_out_dir(argv[1]);
 	status = run_scenario(argv[1], (gchar **)ov->pdata, dir, quiet);
 	g_free(dir);
 	g_ptr_array_free(ov, TRUE);

@@ -83,18 +83,6 @@ cli_summary_lookup(const char *json, const char *path, char **value)
 }
 
 static char *
-default_out_dir(const char *scenario_path)
-{
-	char *base = g_path_get_basename(scenario_path);
-	char *dot = strrchr(base, '.');
-	if (dot)
-		*dot = '\0';
-	char *dir = g_build_filename("out", base, NULL);
-	g_free(base);
-	return dir;
-}
-
-static char *
 point_dir(const char *out, guint p)
 {
 	return g_strdup_printf("%s/points/%04u", out, p);
@@ -385,7 +373,7 @@ cli_cmd_sweep(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto done;
 	}
-	out = o.out ? g_strdup(o.out) : default_out_dir(path);
+	out = o.out ? g_strdup(o.out) : cli_default_out_dir(path);
 	guint jobs = o.jobs > 0 ? (guint)o.jobs : g_get_num_processors();
 	exe = self_exe();
 	g_free(program_sum);
@@ -537,7 +525,7 @@ cli_cmd_merge(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto done;
 	}
-	char *out = o.out ? g_strdup(o.out) : default_out_dir(argv[1]);
+	char *out = o.out ? g_strdup(o.out) : cli_default_out_dir(argv[1]);
 	status = merge(argv[1], sw, out);
 	g_free(out);
 	scn_sweep_free(sw);
