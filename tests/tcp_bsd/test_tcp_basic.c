@@ -294,8 +294,11 @@ static const struct tcp_personality *const integrity_pers[] = {
 static gboolean
 integrity_run(uint64_t seed, gboolean rfc1323, uint64_t nbytes)
 {
-	struct harness *h = h_new(seed, FALSE,
-				  integrity_pers[(seed / 2) % 5], rfc1323);
+	/* Every fourth run with large buffers: window scaling under loss. */
+	struct tcp_personality p = *integrity_pers[(seed / 2) % 5];
+	if (seed % 4 == 3)
+		p.sndbuf = p.rcvbuf = 128 * 1024;
+	struct harness *h = h_new(seed, FALSE, &p, rfc1323);
 	gsl_rng *r = sim_rng(h->sim, "test.params");
 	h->loss = gsl_rng_uniform(r) * 0.1;
 	h->dup = gsl_rng_uniform(r) * 0.05;
