@@ -97,32 +97,63 @@ def plot_atropos_demo():
     return save(fig, "atropos_demo", "atropos_demo")
 
 
+def read_pcap_tcp(path):
+    """(time, src, seq, ack, win, payload_len) of each TCP frame in a pcap."""
+    import struct
+    out = []
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack_from("<I", data, 0)[0]
+    scale = 1e-9 if magic == 0xa1b23c4d else 1e-6
+    off = 24
+    while off + 16 <= len(data):
+        sec, frac, caplen, _ = struct.unpack_from("<IIII", data, off)
+        fr = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if len(fr) < 54 or fr[12:14] != b"\x08\x00" or fr[23] != 6:
+            continue
+        ihl = (fr[14] & 0x0f) * 4
+        iplen = struct.unpack_from(">H", fr, 16)[0]
+        t = 14 + ihl
+        seq, ack = struct.unpack_from(">II", fr, t + 4)
+        doff = (fr[t + 12] >> 4) * 4
+        win = struct.unpack_from(">H", fr, t + 14)[0]
+        src = ".".join(str(b) for b in fr[26:30])
+        out.append((sec + frac * scale, src, seq, ack, win,
+                    iplen - ihl - doff))
+    return out
+
+
 def plot_fig4():
-    rows = read_csv(os.path.join(RAW, "fig4", "timeseq_c1.csv"))
-    t0 = 10.0
-    out = [r for r in rows if r["direction"] == "out"
-           and t0 <= float(r["time_s"]) < t0 + 0.5 and int(r["len"]) > 0]
-    ins = [r for r in rows if r["direction"] == "in"
-           and t0 - 0.1 <= float(r["time_s"]) < t0 + 0.5]
+    """The paper's Figure 4 is a tcpdump plot: so is ours, from the pcap
+    taken at the sender's NIC (frames as they leave, ACKs as they come)."""
+    frames = read_pcap_tcp(os.path.join(RAW, "fig4", "nemesis.pcap"))
+    sender = "10.0.0.1"
+    t0, t1 = 10.0, 10.5
+    data = [f for f in frames if f[1] == sender and f[5] > 0]
+    acks = [f for f in frames if f[1] != sender]
+    base = data[0][2] if data else 0
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    base = min(int(r["seq"]) for r in out) if out else 0
-    for r in out:
-        t = float(r["time_s"])
-        s = (int(r["seq"]) - base) / 1000
-        ax.annotate("", xy=(t, s + int(r["len"]) / 1000), xytext=(t, s),
-                    arrowprops=dict(arrowstyle="->", color="black", lw=1))
+    for t, _, seq, _, _, n in data:
+        if t0 <= t < t1:
+            ax.annotate("", xy=(t, (seq - base + n) / 1000),
+                        xytext=(t, (seq - base) / 1000),
+                        arrowprops=dict(arrowstyle="->", color="black", lw=1))
+    ins = [a for a in acks if t0 - 0.1 <= a[0] < t1]
     if ins:
-        ts = [float(r["time_s"]) for r in ins]
-        ax.step(ts, [(int(r["ack"]) - base) / 1000 for r in ins], where="post",
-                ls=":", color="tab:blue", label="highest ACK")
-        ax.step(ts, [(int(r["ack"]) + int(r["win"]) - base) / 1000
-                     for r in ins], where="post", color="tab:green",
+        ts = [a[0] for a in ins] + [t1]
+        ack = [(a[3] - base) / 1000 for a in ins]
+        win = [(a[3] + a[4] - base) / 1000 for a in ins]
+        ax.step(ts, ack + ack[-1:], where="post", ls=":",
+                color="tab:blue", label="highest ACK")
+        ax.step(ts, win + win[-1:], where="post", color="tab:green",
                 label="offered window")
+    ax.set_xlim(t0, t1)
     ax.set_xlabel("time (s)")
-    ax.set_ylabel("sequence (kB, relative)")
-    ax.legend()
-    ax.set_title("Figure 4: TX (50 ms, 2.4 ms, F) at 10 Mb/s "
-                 "(segments as built by tcp_output)")
+    ax.set_ylabel("sequence (kB from the first data byte)")
+    ax.legend(loc="upper left")
+    ax.set_title("Figure 4: TX (50 ms, 2.4 ms, F) at 10 Mb/s, "
+                 "seen at the sender's NIC")
     return save(fig, "fig4", "fig4")
 
 
