@@ -53,6 +53,7 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_tcptest(int argc, char **argv);
 
 /* Read a number from a summary.json that nemsim wrote. */
 gboolean cli_summary_lookup(const char *json, const char *path, char **value);

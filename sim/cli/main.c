@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "merge", cli_cmd_merge, "assemble sweep.csv from points run elsewhere" },
 	{ "check", cli_cmd_check, "check a scenario without running it" },
 	{ "keys", cmd_keys, "list every scenario group and key with its default" },
+	{ "tcptest", cli_cmd_tcptest, "run a packetdrill-style script against the TCP" },
 	{ NULL }
 };
 

@@ -104,6 +104,14 @@ for c in run sweep merge check; do
 done
 expect_status 0 "keys" "$NEMSIM" keys && { grep -q 'tx_qos' "$TMP/out" && ok || bad "keys lists no tx_qos"; }
 
+# ---- nemsim tcptest: pass 0, mismatch 1, unsupported 2 ---------------------
+scripts="$SRC/tests/tcp_bsd/scripts"
+expect_status 0 "tcptest pass" "$NEMSIM" tcptest "$scripts/nagle.pkt" && ok
+expect_status 1 "tcptest mismatch" "$NEMSIM" tcptest "$scripts/unsupported_sack.pkt" && ok
+expect_status 2 "tcptest unsupported" "$NEMSIM" tcptest "$scripts/unsupported_poll.pkt" &&
+	expect_msg "tcptest unsupported" "unsupported: "
+expect_status 2 "tcptest missing" "$NEMSIM" tcptest "$TMP/nothere.pkt" && ok
+
 # ---- A run writes summary.json and perf.json; same inputs, same bytes ----
 expect_status 0 "run empty" "$NEMSIM" run "$empty" --out "$TMP/r1" --quiet && ok
 expect_status 0 "run empty again" "$NEMSIM" run "$empty" --out "$TMP/r2" --quiet && ok
