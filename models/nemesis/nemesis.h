@@ -52,6 +52,7 @@ typedef struct nem_host_params {
 	guint rx_buffers;           /* posted per connection: 40 (release) */
 	guint to_app_slots;         /* to_app FIFO per connection */
 	uint32_t sockbuf;           /* InetMod socket buffers: 16000 */
+	int rfc1323;                /* -1 as 4.4BSD-Lite (on), 0 off, 1 on */
 	tx_sched_params tx;         /* the transmit scheduler */
 } nem_host_params;
 

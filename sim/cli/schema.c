@@ -77,6 +77,9 @@ static const scn_param host_params[] = {
 	  "nemesis|bsd44|netbsd1|sunos41|linux20|linux22", 0, 0,
 	  "TCP personality (default: nemesis on Nemesis hosts, linux22 "
 	  "on Unix hosts)" },
+	{ "rfc1323", SCN_ENUM, "personality", 0, "personality|on|off", 0, 0,
+	  "TCP window scale and timestamps (RFC 1323): as the personality "
+	  "has it, or forced on or off" },
 	{ "cable", SCN_LENGTH, NULL, 0, NULL, 0, 0,
 	  "cable length to the hub (default: the link's)" },
 	{ "driver_qos", SCN_QOS, NULL, 0, NULL, 0, 0,

@@ -147,6 +147,13 @@ ring_depth(const char *nic)
 	return 32;
 }
 
+static int
+rfc1323_of(scn_group *g)
+{
+	const char *v = scn_str(g, "rfc1323");
+	return strcmp(v, "on") == 0 ? 1 : strcmp(v, "off") == 0 ? 0 : -1;
+}
+
 static const struct tcp_personality *
 personality(const char *name)
 {
@@ -245,6 +252,7 @@ build_hosts(cli_world *w, GError **error)
 			unix_host_params_default(&up);
 			up.cost_model = scn_str(g, "cpu");
 			up.addr = h->addr;
+			up.rfc1323 = rfc1323_of(g);
 			if (pers)
 				up.personality = personality(pers);
 			h->ux = unix_host_new(w->sim, h->name, h->nif, &up, error);
@@ -265,6 +273,7 @@ build_hosts(cli_world *w, GError **error)
 						ring_depth(scn_str(g, "nic")));
 			hp.addr = h->addr;
 			hp.rx_buffers = (guint)scn_int(g, "rx_buffers");
+			hp.rfc1323 = rfc1323_of(g);
 			if (scn_has(g, "driver_qos")) {
 				scn_qos q = scn_get_qos(g, "driver_qos");
 				hp.driver_qos = (atropos_qos){

@@ -142,6 +142,18 @@ if command -v tshark >/dev/null; then
 else
 	bad "tshark missing"
 fi
+# RFC 1323 options are switchable per host.
+for v in on off; do
+	expect_status 0 "rfc1323 $v" "$NEMSIM" run "$base" --set connection.c1.from=nem \
+		--set connection.c1.to=kay --set host.nem.rfc1323=$v --set host.kay.rfc1323=$v \
+		--set output.pcap=nem --set simulation.duration=1s --out "$TMP/rfc$v" --quiet && ok
+done
+if command -v tshark >/dev/null; then
+	non=$(tshark -r "$TMP/rfcon/nem.pcap" -Y "tcp.options.timestamp.tsval" 2>/dev/null | wc -l)
+	noff=$(tshark -r "$TMP/rfcoff/nem.pcap" -Y "tcp.options.timestamp.tsval || tcp.options.wscale.shift" 2>/dev/null | wc -l)
+	[ "$non" -gt 10 ] && [ "$noff" -eq 0 ] && ok || bad "rfc1323: $non timestamped frames when on, $noff options when off"
+fi
+
 # Different seeds give different runs: a SunOS receiver's delayed ACKs
 # follow its 200 ms tick, whose phase is drawn from the seed.
 for k in 1 2; do
