@@ -6,15 +6,19 @@
 #
 #   make bench       benchmarks (figures printed and written to bench/results/)
 #   make test-asan   the test suites under AddressSanitizer + UBSan
+#   make test-valgrind  the unit suites under valgrind (memcheck)
+#   make fuzz        each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make build       just build (build/nemsim)
 #   make clean       remove the build folders
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON     ?= /usr/bin/python3
 
-.PHONY: all deps build reproduce test test-asan bench clean
+.PHONY: all deps build reproduce test test-asan test-valgrind fuzz bench clean
 
 all: build
 
@@ -45,9 +49,24 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes $(JOBS) \
 		--no-suite slow --timeout-multiplier 3
 
+# valgrind on the Check unit suites (the plain build; slow suites left out).
+test-valgrind: build
+	CK_TIMEOUT_MULTIPLIER=20 meson test -C $(BUILD) --print-errorlogs --num-processes $(JOBS) \
+		--suite unit --timeout-multiplier 10 \
+		--wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet'
+
+# libFuzzer needs clang; the whole build is instrumented for coverage.
+$(FUZZ_BUILD)/build.ninja: | deps
+	@CC=clang meson setup $(FUZZ_BUILD) -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	@ninja -C $(FUZZ_BUILD) >/dev/null || ninja -C $(FUZZ_BUILD)
+	@./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 bench: build
 	@mkdir -p bench/results
 	@./tools/bench.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

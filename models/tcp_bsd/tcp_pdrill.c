@@ -691,6 +691,8 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 	return TRUE;
 }
 
+#define PD_MAX_TIME_S 86400
+
 static gboolean
 pd_parse_time(const char *s, sim_time_t base, sim_time_t *out)
 {
@@ -699,9 +701,12 @@ pd_parse_time(const char *s, sim_time_t base, sim_time_t *out)
 	double v = g_ascii_strtod(rel ? s + 1 : s, &end);
 	if (end == (rel ? s + 1 : s) || *end)
 		return FALSE;
+	/* A script spans seconds; a day bounds it and keeps the ns in range. */
+	if (!(v >= -PD_MAX_TIME_S && v <= PD_MAX_TIME_S))
+		return FALSE;
 	sim_time_t t = (sim_time_t)(v * 1e9 + (v >= 0 ? 0.5 : -0.5));
 	*out = rel ? base + t : t;
-	return TRUE;
+	return *out <= PD_MAX_TIME_S * SIM_S;
 }
 
 static gboolean
@@ -764,10 +769,12 @@ pd_line(struct pd *pd, char *line, GError **error)
 	char *lp = strchr(rest, '('), *eq = strrchr(rest, '=');
 	if (!lp || !eq || eq < lp)
 		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "cannot parse '%s'", rest);
-	char *name = g_strstrip(g_strndup(rest, (gsize)(lp - rest)));
 	char *rp = eq;
 	while (rp > lp && *rp != ')')
 		rp--;
+	if (rp == lp) /* "f(= 0", "f(x = 0": no closing parenthesis */
+		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "cannot parse '%s'", rest);
+	char *name = g_strstrip(g_strndup(rest, (gsize)(lp - rest)));
 	char *argstr = g_strndup(lp + 1, (gsize)(rp - lp - 1));
 	gchar **args = pd_split_args(argstr);
 	char *retstr = g_strstrip(g_strdup(eq + 1));
