@@ -140,9 +140,18 @@ scn_set_error(GError **error, const scn_group *g, const char *key,
 
 /* ---- Reading files ------------------------------------------------------ */
 
-/* Line numbers of group headers and keys, which GKeyFile does not keep. */
+/*
+ * Line numbers of group headers and keys, which GKeyFile does not keep.
+ * A key written twice in one group of one file (GKeyFile would keep the
+ * last silently) is reported in *dup_group, *dup_key, *dup_lines.
+ */
+struct scan_dup {
+	char *group, *key;
+	int first, second;
+};
+
 static GHashTable *
-scan_lines(const char *contents)
+scan_lines(const char *contents, struct scan_dup *dup)
 {
 	GHashTable *lines = g_hash_table_new_full(g_str_hash, g_str_equal,
 						  g_free, NULL);
@@ -167,8 +176,18 @@ scan_lines(const char *contents)
 		if (!eq)
 			continue;
 		char *key = g_strstrip(g_strndup(s, eq - s));
-		g_hash_table_insert(lines, g_strdup_printf("%s\n%s", group, key),
-				    GINT_TO_POINTER(i + 1));
+		char *gk = g_strdup_printf("%s\n%s", group, key);
+		int first = GPOINTER_TO_INT(g_hash_table_lookup(lines, gk));
+		if (first && !dup->group) {
+			dup->group = g_strdup(group);
+			dup->key = g_strdup(key);
+			dup->first = first;
+			dup->second = i + 1;
+		}
+		if (!first)
+			g_hash_table_insert(lines, gk, GINT_TO_POINTER(i + 1));
+		else
+			g_free(gk);
 		g_free(key);
 	}
 	g_free(group);
@@ -211,6 +230,17 @@ load_includes(scenario *sc, const char *path, GKeyFile *kf, GHashTable *lines,
 			g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
 				    "%s: [scenario] include: no such file %s",
 				    w, inc);
+			g_free(w);
+			ok = FALSE;
+		} else if (!g_file_test(inc, G_FILE_TEST_IS_REGULAR)) {
+			/* A folder, or a device or pipe that may never end
+			 * (/dev/zero): only regular files are scenarios. */
+			char *w = where_of(path, lines, "scenario", "include");
+			g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+				    "%s: [scenario] include: %s is %s", w, inc,
+				    g_file_test(inc, G_FILE_TEST_IS_DIR)
+					    ? "a folder, not a scenario file"
+					    : "not a regular file");
 			g_free(w);
 			ok = FALSE;
 		} else {
@@ -270,10 +300,21 @@ load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 		g_ptr_array_remove_index(stack, stack->len - 1);
 		return FALSE;
 	}
-	GHashTable *lines = scan_lines(contents);
+	struct scan_dup dup = { 0 };
+	GHashTable *lines = scan_lines(contents, &dup);
 	g_free(contents);
 
-	gboolean ok = load_includes(sc, path, kf, lines, stack, error);
+	gboolean ok = TRUE;
+	if (dup.group) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s:%d: [%s] %s: given twice (lines %d and %d)",
+			    path, dup.second, dup.group, dup.key, dup.first,
+			    dup.second);
+		ok = FALSE;
+	}
+	g_free(dup.group);
+	g_free(dup.key);
+	ok = ok && load_includes(sc, path, kf, lines, stack, error);
 
 	gchar **groups = g_key_file_get_groups(kf, NULL);
 	for (int i = 0; ok && groups[i]; i++) {

@@ -13,6 +13,9 @@
 #include <math.h>
 #include <string.h>
 
+#define RANGE_MAX 100000   /* values of one range */
+#define POINTS_MAX 1000000 /* points of one sweep */
+
 static const char *const reserved[] = { "zip", "columns", NULL };
 
 static gboolean
@@ -44,6 +47,8 @@ expand_range(const char *text, GPtrArray *out, GError **error)
 	     g_ascii_isalpha(s2[strlen(s2) - 1]))) {
 		if (dx <= 0 || x1 < x0)
 			goto bad;
+		if ((x1 - x0) / dx >= RANGE_MAX)
+			goto too_many;
 		for (int64_t x = x0; x <= x1; x += dx)
 			g_ptr_array_add(out, g_strdup(sim_format_time(x, buf)));
 	} else if (sim_parse_rate(s0, &x0, NULL) &&
@@ -51,6 +56,8 @@ expand_range(const char *text, GPtrArray *out, GError **error)
 		   sim_parse_rate(s2, &dx, NULL)) {
 		if (dx <= 0 || x1 < x0)
 			goto bad;
+		if ((x1 - x0) / dx >= RANGE_MAX)
+			goto too_many;
 		for (int64_t x = x0; x <= x1; x += dx)
 			g_ptr_array_add(out, g_strdup(sim_format_rate(x, buf)));
 	} else {
@@ -64,21 +71,24 @@ expand_range(const char *text, GPtrArray *out, GError **error)
 				    text);
 			goto out;
 		}
-		if (!(d2 > 0) || d1 < d0)
+		if (!(d2 > 0) || !(d1 >= d0) || !isfinite(d1 - d0))
 			goto bad;
-		long n = lround(floor((d1 - d0) / d2 + 1e-9));
+		double steps = floor((d1 - d0) / d2 + 1e-9);
+		if (!(steps < RANGE_MAX))
+			goto too_many;
+		long n = lround(steps);
 		for (long i = 0; i <= n; i++) {
 			char num[G_ASCII_DTOSTR_BUF_SIZE];
 			g_ascii_formatd(num, sizeof num, "%.10g", d0 + i * d2);
 			g_ptr_array_add(out, g_strdup(num));
 		}
 	}
-	if (out->len > 100000) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
-			    "range \"%s\" has more than 100000 values", text);
-		goto out;
-	}
 	ok = TRUE;
+	goto out;
+too_many:
+	/* Counted before expanding: "1ns to 10s step 1ns" must not hang. */
+	g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+		    "range \"%s\" has more than %d values", text, RANGE_MAX);
 	goto out;
 bad:
 	g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
@@ -169,6 +179,7 @@ scn_sweep_expand(const scenario *sc, GError **error)
 		ok = vals[i] != NULL;
 	}
 	/* zip = a, b; c, d: keys of one zip share an axis. */
+	gboolean *zipped = g_new0(gboolean, nk);
 	if (ok && scn_has(g, "zip")) {
 		gchar **zips = g_strsplit(scn_str(g, "zip"), ";", -1);
 		for (int z = 0; ok && zips[z]; z++) {
@@ -187,7 +198,13 @@ scn_sweep_expand(const scenario *sc, GError **error)
 					scn_set_error(error, g, "zip",
 						      "%s is not a swept key", nm);
 					ok = FALSE;
-				} else if (first < 0) {
+				} else if (zipped[idx]) {
+					/* A second zip would leave its other
+					 * keys on an axis nobody steps. */
+					scn_set_error(error, g, "zip",
+						      "%s is named twice", nm);
+					ok = FALSE;
+				} else if ((zipped[idx] = TRUE), first < 0) {
 					first = idx;
 				} else if (vals[idx]->len != vals[first]->len) {
 					scn_set_error(error, g, "zip",
@@ -206,23 +223,24 @@ scn_sweep_expand(const scenario *sc, GError **error)
 		}
 		g_strfreev(zips);
 	}
+	g_free(zipped);
 	if (ok) {
 		/* Points: product over axes (keys whose axis is themselves). */
-		guint npoints = 1;
+		guint64 npoints = 1;
 		for (guint i = 0; i < nk; i++)
-			if (axis[i] == (int)i)
+			if (axis[i] == (int)i && npoints <= POINTS_MAX)
 				npoints *= vals[i]->len;
-		if (npoints > 1000000) {
+		if (npoints > POINTS_MAX) {
 			scn_set_error(error, g, NULL,
-				      "the sweep has %u points (over a million)",
-				      npoints);
+				      "the sweep has more than %d points",
+				      POINTS_MAX);
 			ok = FALSE;
 		} else {
 			sw->nkeys = nk;
 			sw->keys = g_new0(gchar *, nk + 1);
 			for (guint i = 0; i < nk; i++)
 				sw->keys[i] = g_strdup(g_ptr_array_index(swept, i));
-			sw->npoints = npoints;
+			sw->npoints = (guint)npoints;
 			sw->values = g_new0(gchar **, npoints);
 			for (guint p = 0; p < npoints; p++) {
 				sw->values[p] = g_new0(gchar *, nk + 1);
@@ -256,8 +274,27 @@ scn_sweep_expand(const scenario *sc, GError **error)
 				ok = FALSE;
 				break;
 			}
-			g_ptr_array_add(names, g_strstrip(g_strndup(s, eq - s)));
-			g_ptr_array_add(paths, g_strstrip(g_strdup(eq + 1)));
+			char *name = g_strstrip(g_strndup(s, eq - s));
+			char *path = g_strstrip(g_strdup(eq + 1));
+			gboolean dup = FALSE;
+			for (guint i = 0; i < names->len; i++)
+				dup |= strcmp(names->pdata[i], name) == 0;
+			for (guint i = 0; i < nk; i++)
+				dup |= strcmp(sw->keys[i], name) == 0;
+			dup |= strcmp(name, "point") == 0;
+			if (!*name || !*path) {
+				scn_set_error(error, g, "columns",
+					      "\"%s\" must read name=summary.path",
+					      s);
+				ok = FALSE;
+			} else if (dup) {
+				scn_set_error(error, g, "columns",
+					      "column \"%s\" is named twice in "
+					      "sweep.csv", name);
+				ok = FALSE;
+			}
+			g_ptr_array_add(names, name);
+			g_ptr_array_add(paths, path);
 		}
 		sw->ncolumns = names->len;
 		g_ptr_array_add(names, NULL);

@@ -166,6 +166,54 @@ perf_json(double wall, const sim_t *sim)
 		wall > 0 ? sim_s / wall : 0.0, ru.ru_maxrss);
 }
 
+/* A world for a loaded scenario, not yet built. */
+static void
+world_init(cli_world *w, const scenario *sc)
+{
+	scn_group *simg = scn_single(sc, "simulation");
+	memset(w, 0, sizeof *w);
+	w->sc = sc;
+	w->sim = sim_new((uint64_t)scn_int(simg, "seed"));
+	w->duration = scn_time(simg, "duration");
+	w->sim->measure_from = scn_time(simg, "warmup");
+	w->sim->measure_to = scn_has(simg, "measure_until")
+				     ? scn_time(simg, "measure_until")
+				     : w->duration;
+	w->objects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					   NULL);
+	w->finishers = g_ptr_array_new_with_free_func(g_free);
+}
+
+static void
+world_free(cli_world *w)
+{
+	for (guint i = 0; i < w->finishers->len; i++) {
+		struct finisher *f = g_ptr_array_index(w->finishers, i);
+		if (f->abort_fn)
+			f->abort_fn(f->ctx);
+	}
+	g_ptr_array_free(w->finishers, TRUE);
+	sim_free(w->sim);
+	cli_wiring_free(w);
+	g_hash_table_destroy(w->objects);
+}
+
+/*
+ * What only the models can refuse (a Nemesis receiver, three hosts on a
+ * duplex link, a rate Ethernet does not have) is found by building the
+ * world; `check` builds it, without running, so that it refuses what
+ * `run` would.
+ */
+static gboolean
+check_build(const scenario *sc, GError **error)
+{
+	cli_world w;
+	world_init(&w, sc);
+	gboolean ok = cli_build_world(&w, error);
+	world_free(&w);
+	return ok;
+}
+
 /*
  * Run a scenario into out_dir.  Returns an exit status; error messages
  * are printed here.
@@ -183,16 +231,8 @@ run_scenario(const char *path, gchar **overrides, const char *out_dir,
 		return CLI_EXIT_INPUT;
 	}
 	scn_group *simg = scn_single(sc, "simulation");
-	cli_world w = { 0 };
-	w.sc = sc;
-	w.sim = sim_new((uint64_t)scn_int(simg, "seed"));
-	w.duration = scn_time(simg, "duration");
-	w.sim->measure_from = scn_time(simg, "warmup");
-	w.sim->measure_to = scn_has(simg, "measure_until")
-				    ? scn_time(simg, "measure_until")
-				    : w.duration;
-	w.objects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	w.finishers = g_ptr_array_new_with_free_func(g_free);
+	cli_world w;
+	world_init(&w, sc);
 
 	int status = CLI_EXIT_OK;
 	char *stage = NULL;
@@ -298,19 +338,11 @@ out:
 		cli_error("%s", err->message);
 		g_error_free(err);
 	}
-	for (guint i = 0; i < w.finishers->len; i++) {
-		struct finisher *f = g_ptr_array_index(w.finishers, i);
-		if (f->abort_fn)
-			f->abort_fn(f->ctx);
-	}
+	world_free(&w);
 	if (stage) {
 		remove_tree(stage);
 		g_free(stage);
 	}
-	g_ptr_array_free(w.finishers, TRUE);
-	sim_free(w.sim);
-	cli_wiring_free(&w);
-	g_hash_table_destroy(w.objects);
 	scn_free(sc);
 	return status;
 }
@@ -418,7 +450,12 @@ cli_cmd_check(int argc, char **argv)
 	scn_sweep *sw = scn_sweep_expand(sc, &err);
 	if (!sw && err) {
 		cli_error("%s", err->message);
-		g_error_free(err);
+		g_clear_error(&err);
+		status = CLI_EXIT_INPUT;
+	}
+	if (!sw && status == CLI_EXIT_OK && !check_build(sc, &err)) {
+		cli_error("%s", err->message);
+		g_clear_error(&err);
 		status = CLI_EXIT_INPUT;
 	}
 	guint points = sw ? sw->npoints : 1;
@@ -432,6 +469,10 @@ cli_cmd_check(int argc, char **argv)
 		g_ptr_array_add(all, NULL);
 		scenario *psc = scn_load(argv[1], &cli_schema,
 					 (const char *const *)all->pdata, &err);
+		if (psc && !check_build(psc, &err)) {
+			scn_free(psc);
+			psc = NULL;
+		}
 		if (!psc) {
 			char *o = g_strjoinv(" ", pov);
 			cli_error("sweep point %u (%s): %s", p, o, err->message);

@@ -347,6 +347,13 @@ check_connections(const scenario *sc, GError **error)
 				      "stations");
 			return FALSE;
 		}
+		if (scn_has(g, "stop") &&
+		    scn_time(g, "stop") <= scn_time(g, "start")) {
+			scn_set_error(error, g, "stop",
+				      "the application stops before it starts "
+				      "(start = %s)", scn_str(g, "start"));
+			return FALSE;
+		}
 		if (strcmp(scn_str(g, "sink"), "rate") == 0 &&
 		    !scn_has(g, "sink_rate")) {
 			scn_set_error(error, g, "sink",
@@ -391,6 +398,10 @@ static gboolean
 check_outputs(const scenario *sc, GError **error)
 {
 	scn_group *o = scn_single(sc, "output");
+	if (scn_time(o, "interval") <= 0) {
+		scn_set_error(error, o, "interval", "must be positive");
+		return FALSE;
+	}
 	g_auto(GStrv) points = scn_list(o, "pcap");
 	for (int i = 0; points[i]; i++) {
 		if (!scn_find(sc, "host", points[i]) &&
