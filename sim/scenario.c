@@ -421,6 +421,17 @@ substitute_vars(scenario *sc, GError **error)
 					g_string_free(out, TRUE);
 					return FALSE;
 				}
+				if (strstr(vv->text, "${")) {
+					/* One level only: no loops to chase. */
+					scn_set_error(error, g, key,
+						      "${%s} is \"%s\" in [vars], "
+						      "but [vars] values cannot "
+						      "use ${...} themselves",
+						      name, vv->text);
+					g_free(name);
+					g_string_free(out, TRUE);
+					return FALSE;
+				}
 				g_string_append(out, vv->text);
 				g_free(name);
 				p = e + 1;

@@ -43,6 +43,12 @@ void cli_world_on_finish(cli_world *w, cli_finish_fn fn, cli_abort_fn abort_fn,
 /* Build every object the scenario describes (wire.c). */
 gboolean cli_build_world(cli_world *w, GError **error);
 void cli_wiring_free(cli_world *w);
+/*
+ * Build the world of a loaded scenario and free it again, without
+ * running: refuses what only the models can (run.c; check and sweep use
+ * it to refuse a scenario before anything is written).
+ */
+gboolean cli_check_build(const scenario *sc, GError **error);
 /* Model outputs: time series, traces (wire.c). */
 gboolean cli_attach_model_outputs(cli_world *w, GError **error);
 /* Attach the outputs the scenario's [output] asks for. */

@@ -204,8 +204,8 @@ world_free(cli_world *w)
  * world; `check` builds it, without running, so that it refuses what
  * `run` would.
  */
-static gboolean
-check_build(const scenario *sc, GError **error)
+gboolean
+cli_check_build(const scenario *sc, GError **error)
 {
 	cli_world w;
 	world_init(&w, sc);
@@ -453,7 +453,7 @@ cli_cmd_check(int argc, char **argv)
 		g_clear_error(&err);
 		status = CLI_EXIT_INPUT;
 	}
-	if (!sw && status == CLI_EXIT_OK && !check_build(sc, &err)) {
+	if (!sw && status == CLI_EXIT_OK && !cli_check_build(sc, &err)) {
 		cli_error("%s", err->message);
 		g_clear_error(&err);
 		status = CLI_EXIT_INPUT;
@@ -469,7 +469,7 @@ cli_cmd_check(int argc, char **argv)
 		g_ptr_array_add(all, NULL);
 		scenario *psc = scn_load(argv[1], &cli_schema,
 					 (const char *const *)all->pdata, &err);
-		if (psc && !check_build(psc, &err)) {
+		if (psc && !cli_check_build(psc, &err)) {
 			scn_free(psc);
 			psc = NULL;
 		}

@@ -189,12 +189,34 @@ progress(guint done, guint total, guint failed)
 }
 
 static volatile sig_atomic_t sweep_interrupted;
+/*
+ * The running workers, one slot per job (0: free).  A SIGINT from the
+ * terminal reaches the whole process group, but a SIGTERM sent to the
+ * sweep alone (kill PID, a batch system) would not: the handler passes
+ * it on, so that workers stop, remove their staging folders and leave
+ * only finished points behind.
+ */
+static volatile pid_t *sweep_workers;
+static guint sweep_nworkers;
 
 static void
 on_sweep_signal(int sig)
 {
 	(void)sig;
 	sweep_interrupted = 1;
+	for (guint i = 0; sweep_workers && i < sweep_nworkers; i++)
+		if (sweep_workers[i] > 0)
+			kill(sweep_workers[i], SIGTERM);
+}
+
+static void
+workers_set(pid_t old, pid_t new)
+{
+	for (guint i = 0; i < sweep_nworkers; i++)
+		if (sweep_workers[i] == old) {
+			sweep_workers[i] = new;
+			return;
+		}
 }
 
 /* Write DIR/sweep.csv from the points' summaries. */
@@ -345,6 +367,10 @@ load_sweep(const char *path, const struct sweep_opts *o)
 		scenario *psc = scn_load(path, &cli_schema,
 					 (const char *const *)ov->pdata, &err);
 		g_ptr_array_free(ov, TRUE);
+		if (psc && !cli_check_build(psc, &err)) {
+			scn_free(psc);
+			psc = NULL;
+		}
 		if (!psc) {
 			cli_error("sweep point %u: %s", p, err->message);
 			g_error_free(err);
@@ -423,6 +449,9 @@ cli_cmd_sweep(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	GHashTable *running = g_hash_table_new(NULL, NULL); /* pid -> point+1 */
+	sweep_nworkers = jobs;
+	sweep_workers = g_new0(pid_t, jobs);
+	gboolean forwarded = FALSE;
 	guint next = 0, finished = sw->npoints - todo->len, failed = 0;
 	if (!o.quiet)
 		progress(finished, sw->npoints, failed);
@@ -446,6 +475,7 @@ cli_cmd_sweep(int argc, char **argv)
 				g_hash_table_insert(running,
 						    GINT_TO_POINTER(pid),
 						    GUINT_TO_POINTER(p + 1));
+				workers_set(0, pid);
 			}
 			g_ptr_array_free(a, TRUE);
 			g_free(dir);
@@ -453,6 +483,13 @@ cli_cmd_sweep(int argc, char **argv)
 		}
 		if (g_hash_table_size(running) == 0)
 			break;
+		if (sweep_interrupted && !forwarded) {
+			/* A worker started just before the signal. */
+			for (guint i = 0; i < sweep_nworkers; i++)
+				if (sweep_workers[i] > 0)
+					kill(sweep_workers[i], SIGTERM);
+			forwarded = TRUE;
+		}
 		int ws;
 		pid_t pid = waitpid(-1, &ws, 0);
 		if (pid < 0) {
@@ -464,6 +501,7 @@ cli_cmd_sweep(int argc, char **argv)
 		if (!v)
 			continue;
 		g_hash_table_remove(running, GINT_TO_POINTER(pid));
+		workers_set(pid, 0);
 		guint p = GPOINTER_TO_UINT(v) - 1;
 		if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
 			finished++;
@@ -478,6 +516,8 @@ cli_cmd_sweep(int argc, char **argv)
 	g_hash_table_destroy(running);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	g_free((pid_t *)sweep_workers);
+	sweep_workers = NULL;
 	char *csv = g_build_filename(out, "sweep.csv", NULL);
 	if (sweep_interrupted) {
 		if (isatty(2))
