@@ -75,9 +75,15 @@ const struct tcp_personality tcp_personality_netbsd1 = {
  * SunOS 4.1.x: a 4.3BSD-derived kernel with BSD's ticks and timer
  * values; the ACK and window-update rules of REF §6; no RFC 1323
  * (REF §6); congestion avoidance without mss/8 (REF §6).  Socket
- * buffers 4096 bytes: 4.3BSD's tcp_sendspace/tcp_recvspace (1024*4),
- * from which SunOS 4's TCP descends, and the commonly quoted SunOS 4.x
- * default (UNVERIFIED against SunOS source).
+ * buffers 4096 bytes: 4.3BSD's tcp_sendspace/tcp_recvspace (1024*4 in
+ * tcp_usrreq.c), from which SunOS 4's TCP descends; SunOS 4.1.3 offers
+ * "win 4096" on its SYNs and "under SunOS, the tcp_sendspace and
+ * tcp_recvspace buffer sizes are both set to a wimpy 4K", raised by
+ * editing /usr/kvm/sys/netinet/in_proto.c (sun-managers summary,
+ * 4 Apr 1995, sunmanagers.org/1995/0638.html).  Sites commonly raised
+ * them to 16K (same summary; sunmanagers.org/1997/0405.html reports
+ * SunOS 4.1.3_U1 hosts "running with default 16K buffers"): a scenario
+ * sets that with the host key sockbuf.
  */
 const struct tcp_personality tcp_personality_sunos41 = {
 	.name = "sunos",
@@ -235,6 +241,7 @@ ip_stack_free(gpointer data)
 	}
 	g_list_free(left);
 	g_hash_table_destroy(st->sockets);
+	g_hash_table_destroy(st->pcb_cache);
 	sim_pkt *m;
 	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
 		sim_pkt_unref(m);
@@ -258,6 +265,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	if (cfg->rfc1323 >= 0)
 		st->pers.do_rfc1323 = cfg->rfc1323 != 0;
 	st->sockets = g_hash_table_new(NULL, NULL);
+	st->pcb_cache = g_hash_table_new(NULL, NULL);
 	g_queue_init(&st->ipintrq);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));
 	ip_stack_set_output_hook(st, NULL, NULL);

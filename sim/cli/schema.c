@@ -90,6 +90,10 @@ static const scn_param host_params[] = {
 	{ "rx_buffers", SCN_INT, "40", 0, NULL, 1, 100000,
 	  "Nemesis: receive buffers each connection posts to the driver "
 	  "(40 in the release)" },
+	{ "sockbuf", SCN_INT, NULL, 0, NULL, 512, 1048576,
+	  "TCP socket send and receive buffer size in bytes, for hosts "
+	  "whose buffers were set away from the default (default: the "
+	  "personality's; InetMod 16000)" },
 	{ NULL }
 };
 

@@ -255,6 +255,17 @@ build_hosts(cli_world *w, GError **error)
 			up.rfc1323 = rfc1323_of(g);
 			if (pers)
 				up.personality = personality(pers);
+			if (scn_has(g, "sockbuf")) {
+				/* The personality with its default buffer
+				 * sizes replaced (the stack keeps a copy). */
+				struct tcp_personality *pc =
+					g_new(struct tcp_personality, 1);
+				*pc = *up.personality;
+				pc->sndbuf = pc->rcvbuf =
+					(uint32_t)scn_int(g, "sockbuf");
+				sim_on_free(w->sim, g_free, pc);
+				up.personality = pc;
+			}
 			h->ux = unix_host_new(w->sim, h->name, h->nif, &up, error);
 			if (!h->ux)
 				return FALSE;
@@ -274,6 +285,8 @@ build_hosts(cli_world *w, GError **error)
 			hp.addr = h->addr;
 			hp.rx_buffers = (guint)scn_int(g, "rx_buffers");
 			hp.rfc1323 = rfc1323_of(g);
+			if (scn_has(g, "sockbuf"))
+				hp.sockbuf = (guint)scn_int(g, "sockbuf");
 			if (scn_has(g, "driver_qos")) {
 				scn_qos q = scn_get_qos(g, "driver_qos");
 				hp.driver_qos = (atropos_qos){
