@@ -45,6 +45,13 @@ struct ip_stack {
 
 	/* TCP globals of 4.4BSD, one set per host. */
 	struct tcpcb *tcb_head;         /* all control blocks (inpcb list) */
+	/*
+	 * Exact-match lookups (faddr, fport, lport) -> tcpcb, a cache in
+	 * front of the list (4.4BSD keeps one entry, tcp_last_inpcb; a host
+	 * with a thousand connections needs all).  Filled by tcp_pcblookup,
+	 * checked on every hit, emptied whenever a control block goes.
+	 */
+	GHashTable *pcb_cache;
 	tcp_seq tcp_iss;
 	uint32_t tcp_now;               /* slow ticks, for timestamps */
 	uint16_t lastport;

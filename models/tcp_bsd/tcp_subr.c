@@ -63,7 +63,10 @@ tcp_newtcpcb(struct socket *so)
 	tp->t_tseq = g_new0(sim_tracepoint, 1);
 	tp->t_cs_shared = FALSE;
 
-	/* Link at the head of the stack's list (in_pcballoc). */
+	/* Link at the head of the stack's list (in_pcballoc).  A newer block
+	 * wins a lookup over an older one with the same tuple, as in BSD's
+	 * list order, so the cache starts afresh. */
+	g_hash_table_remove_all(st->pcb_cache);
 	tp->t_next = st->tcb_head;
 	if (st->tcb_head)
 		st->tcb_head->t_prev = tp;
@@ -97,6 +100,7 @@ tcp_close(struct tcpcb *tp)
 		g_free(q);
 	}
 	tp->t_reass = NULL;
+	g_hash_table_remove_all(st->pcb_cache);
 	if (tp->t_prev)
 		tp->t_prev->t_next = tp->t_next;
 	else
@@ -279,14 +283,27 @@ tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
 	      uint16_t lport, gboolean wildcard)
 {
 	struct tcpcb *tp, *listener = NULL;
+	gpointer key = GSIZE_TO_POINTER(((guint64)faddr << 32) |
+					((guint64)fport << 16) | lport);
 
+	tp = g_hash_table_lookup(st->pcb_cache, key);
+	if (tp) {
+		struct socket *so = tp->t_socket;
+		if (so->inp_lport == lport && so->inp_faddr == faddr &&
+		    so->inp_fport == fport &&
+		    (so->inp_laddr == laddr || so->inp_laddr == 0))
+			return tp;
+		g_hash_table_remove(st->pcb_cache, key); /* its tuple changed */
+	}
 	for (tp = st->tcb_head; tp; tp = tp->t_next) {
 		struct socket *so = tp->t_socket;
 		if (so->inp_lport != lport)
 			continue;
 		if (so->inp_faddr == faddr && so->inp_fport == fport &&
-		    (so->inp_laddr == laddr || so->inp_laddr == 0))
+		    (so->inp_laddr == laddr || so->inp_laddr == 0)) {
+			g_hash_table_insert(st->pcb_cache, key, tp);
 			return tp;
+		}
 		if (wildcard && so->inp_faddr == 0 && so->inp_fport == 0 &&
 		    (so->inp_laddr == 0 || so->inp_laddr == laddr) &&
 		    !listener)
