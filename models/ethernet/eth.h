@@ -113,6 +113,15 @@ typedef struct eth_nic_params {
 	gboolean all_multicast; /* accept every group address; TRUE */
 	uint32_t attempt_limit; /* ETH_ATTEMPT_LIMIT (16) */
 	uint32_t backoff_limit; /* ETH_BACKOFF_LIMIT (10) */
+	/*
+	 * Loss model (0: none): the probability that a good frame this NIC
+	 * accepted arrives damaged (a bad FCS from bit errors on its cable)
+	 * and is discarded.  Drawn per frame from the NIC's own stream
+	 * "eth.nic.<name>.loss", so turning loss on perturbs no other
+	 * stream; counted in rx_lost, and the frame is neither delivered
+	 * nor traced.
+	 */
+	double rx_loss;
 } eth_nic_params;
 
 eth_nic_params eth_nic_params_default(sim_rate_t rate);
@@ -128,6 +137,7 @@ typedef struct eth_nic_stats {
 	uint64_t excessive_collisions; /* frames dropped after 16 attempts */
 	uint64_t rx_fragments; /* collision fragments seen and discarded */
 	uint64_t rx_filtered;  /* good frames not for this address */
+	uint64_t rx_lost;      /* frames for us discarded by the loss model */
 	int64_t backoff_ns;    /* time spent in backoff */
 	int64_t tx_busy_ns;    /* time on the wire, all attempts */
 } eth_nic_stats;
@@ -148,7 +158,8 @@ uint64_t eth_nic_window_bytes(const eth_nic *nic);
 /*
  * Registers <prefix>.frames_sent, .bytes_sent, .frames_received,
  * .bytes_received, .attempts, .collisions, .late_collisions, .deferrals,
- * .excessive_collisions, .rx_fragments, .backoff_ns and the derived
+ * .excessive_collisions, .rx_fragments, .rx_filtered, .rx_lost,
+ * .backoff_ns and the derived
  * .utilization (this NIC's successful frames, preamble to FCS, over the
  * measurement window), .frames_per_s, .collisions_per_frame,
  * .access_delay_mean_us, .access_delay_p99_us.

@@ -379,6 +379,11 @@ deliver_ev(void *ctx, void *arg)
 	nic->rxq[nic->rxq_head] = NULL;
 	nic->rxq_head = (nic->rxq_head + 1) & (nic->rxq_cap - 1);
 	nic->rxq_count--;
+	if (nic->loss_rng && gsl_rng_uniform(nic->loss_rng) < nic->p.rx_loss) {
+		nic->st.rx_lost++;
+		sim_pkt_unref(frame);
+		return;
+	}
 	nic->st.frames_received++;
 	nic->st.bytes_received += sim_pkt_len(frame);
 	sim_trace_emit(&nic->trace, sim_now(nic->sim), frame);
@@ -431,6 +436,7 @@ eth_nic_new(sim_t *sim, const char *name, const eth_nic_params *p)
 {
 	g_assert(p->rate > 0 && p->ring_depth > 0);
 	g_assert(p->attempt_limit > 0 && p->backoff_limit < 31);
+	g_assert(p->rx_loss >= 0 && p->rx_loss < 1);
 	eth_nic *nic = g_new0(eth_nic, 1);
 	nic->sim = sim;
 	nic->name = g_strdup(name);
@@ -451,6 +457,11 @@ eth_nic_new(sim_t *sim, const char *name, const eth_nic_params *p)
 	char *rname = g_strdup_printf("eth.nic.%s", name);
 	nic->rng = sim_rng(sim, rname);
 	g_free(rname);
+	if (p->rx_loss > 0) {
+		rname = g_strdup_printf("eth.nic.%s.loss", name);
+		nic->loss_rng = sim_rng(sim, rname);
+		g_free(rname);
+	}
 	nic->delay = g_new0(eth_hist, 1);
 	nic->trace.kind = SIM_TRACE_FRAME;
 
@@ -579,6 +590,7 @@ eth_nic_register_stats(eth_nic *nic, sim_t *sim, const char *prefix)
 	     G_STRUCT_OFFSET(eth_nic_stats, excessive_collisions)},
 	    {"rx_fragments", G_STRUCT_OFFSET(eth_nic_stats, rx_fragments)},
 	    {"rx_filtered", G_STRUCT_OFFSET(eth_nic_stats, rx_filtered)},
+	    {"rx_lost", G_STRUCT_OFFSET(eth_nic_stats, rx_lost)},
 	};
 	char path[256];
 	for (size_t i = 0; i < G_N_ELEMENTS(u64s); i++) {

@@ -66,6 +66,7 @@ struct eth_nic {
 	sim_timer wake;		 /* deference / backoff / end of transmission */
 	sim_timer coll;		 /* collision detection while transmitting */
 	gsl_rng *rng;
+	gsl_rng *loss_rng; /* NULL without a loss model */
 
 	/* Attachment: one of hub or link. */
 	eth_hub *hub;

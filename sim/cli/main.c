@@ -61,8 +61,16 @@ type_name(scn_type t)
 static int
 cmd_keys(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage:\n  nemsim keys - list every scenario group and "
+		       "key with its default\n");
+		return CLI_EXIT_OK;
+	}
+	if (argc > 1) {
+		cli_error("keys: unexpected argument \"%s\" (keys takes none)",
+			  argv[1]);
+		return CLI_EXIT_INPUT;
+	}
 	for (const scn_kind *k = cli_schema.kinds; k->name; k++) {
 		printf("[%s%s]  %s\n", k->name, k->named ? ".NAME" : "", k->help);
 		for (const scn_param *p = k->params; p && p->key; p++) {

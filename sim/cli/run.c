@@ -387,6 +387,11 @@ cli_cmd_run(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto out;
 	}
+	if (out && !*out) {
+		cli_error("run: --out must name a folder");
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
 	GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
 	for (int i = 0; sets && sets[i]; i++)
 		g_ptr_array_add(ov, g_strdup(sets[i]));

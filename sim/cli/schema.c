@@ -58,6 +58,9 @@ static const scn_param link_params[] = {
 	  "models/ethernet)" },
 	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
 	  "allow transmit contracts summing above 1 on one interface" },
+	{ "loss", SCN_DOUBLE, "0", 0, NULL, 0, 0,
+	  "loss model: probability (0 <= loss < 1) that a frame a NIC on "
+	  "this link accepts is damaged and discarded (nics.<host>.rx_lost)" },
 	{ NULL }
 };
 
@@ -399,6 +402,23 @@ check_connections(const scenario *sc, GError **error)
 }
 
 static gboolean
+check_links(const scenario *sc, GError **error)
+{
+	g_autoptr(GPtrArray) links = scn_instances(sc, "link");
+	for (guint i = 0; i < links->len; i++) {
+		scn_group *l = g_ptr_array_index(links, i);
+		double p = scn_double(l, "loss");
+		if (!(p >= 0 && p < 1)) {
+			scn_set_error(error, l, "loss",
+				      "%s is not a probability in [0, 1)",
+				      scn_str(l, "loss"));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
 check_outputs(const scenario *sc, GError **error)
 {
 	scn_group *o = scn_single(sc, "output");
@@ -421,7 +441,7 @@ check_outputs(const scenario *sc, GError **error)
 
 static const scn_check_fn checks[] = {
 	check_window, check_hosts, check_reservations, check_connections,
-	check_outputs, NULL,
+	check_links, check_outputs, NULL,
 };
 
 const scn_schema cli_schema = { kinds, checks };

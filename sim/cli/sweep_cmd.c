@@ -330,6 +330,9 @@ parse_sweep_args(const char *cmd, int *argc, char ***argv,
 	} else if (o->jobs < 0) {
 		cli_error("%s: --jobs must be positive", cmd);
 		ok = FALSE;
+	} else if (o->out && !*o->out) {
+		cli_error("%s: --out must name a folder", cmd);
+		ok = FALSE;
 	}
 	g_option_context_free(ctx);
 	return ok;

@@ -181,6 +181,7 @@ attach_nic(cli_world *w, struct wlink *l, const char *name, guint ring,
 {
 	eth_nic_params np = eth_nic_params_default(l->rate);
 	np.ring_depth = ring;
+	np.rx_loss = scn_double(l->g, "loss");
 	eth_mac_from_index(np.mac, index + 1);
 	memcpy(mac, np.mac, 6);
 	char *n = path("nic.%s%s", name, NULL);
