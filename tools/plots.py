@@ -2,9 +2,9 @@
 """Plots and the report from the outputs of `make reproduce`.
 
 Plotting and formatting only: every number comes from the simulator's
-summary.json, sweep.csv and time series.  The only arithmetic here is
-reading a value off a series (a mean over a time range of throughput.csv)
-and comparing it with the paper's value and tolerance (TARGETS.md).
+summary.json, sweep.csv, time series and captures.  Reading them and
+judging each target against TARGETS.md is done by tools/analysis.py,
+which the regression tests (tests/regression/) share.
 
 Usage: plots.py RESULTS_DIR WALL_SECONDS
 """
@@ -14,6 +14,8 @@ import os
 import sys
 
 import matplotlib
+
+import analysis
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -40,7 +42,18 @@ def have(name, *parts):
     return os.path.exists(os.path.join(RAW, name, *parts))
 
 
-def save(fig, name, scenario, seed=1):
+def seed_of(name):
+    """The seed of a run (or of a sweep's first point)."""
+    for parts in (("summary.json",), ("points", "0000", "summary.json")):
+        path = os.path.join(RAW, name, *parts)
+        if os.path.exists(path):
+            return analysis.load_summary(path)["sim"]["seed"]
+    return 1
+
+
+def save(fig, name, scenario, seed=None):
+    if seed is None:
+        seed = seed_of(scenario)
     fig.text(0.99, 0.005, f"nemsim: scenarios/{scenario}.ini, seed {seed}",
              ha="right", va="bottom", fontsize=7, color="grey")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
@@ -97,31 +110,7 @@ def plot_atropos_demo():
     return save(fig, "atropos_demo", "atropos_demo")
 
 
-def read_pcap_tcp(path):
-    """(time, src, seq, ack, win, payload_len) of each TCP frame in a pcap."""
-    import struct
-    out = []
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack_from("<I", data, 0)[0]
-    scale = 1e-9 if magic == 0xa1b23c4d else 1e-6
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, caplen, _ = struct.unpack_from("<IIII", data, off)
-        fr = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        if len(fr) < 54 or fr[12:14] != b"\x08\x00" or fr[23] != 6:
-            continue
-        ihl = (fr[14] & 0x0f) * 4
-        iplen = struct.unpack_from(">H", fr, 16)[0]
-        t = 14 + ihl
-        seq, ack = struct.unpack_from(">II", fr, t + 4)
-        doff = (fr[t + 12] >> 4) * 4
-        win = struct.unpack_from(">H", fr, t + 14)[0]
-        src = ".".join(str(b) for b in fr[26:30])
-        out.append((sec + frac * scale, src, seq, ack, win,
-                    iplen - ihl - doff))
-    return out
+read_pcap_tcp = analysis.read_pcap_tcp
 
 
 def plot_fig4():
@@ -159,16 +148,19 @@ def plot_fig4():
 
 def plot_fig4_sweep():
     rows = read_csv(os.path.join(RAW, "fig4_sweep", "sweep.csv"))
-    x = [float(r["slice"].rstrip("ms")) for r in rows]
+    x = [float(r["slice_ms"]) for r in rows]
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(x, [float(r["theory_mbps"]) for r in rows], "k--", label="theory")
+    ax.plot(x, [float(r["theory_mbps"]) for r in rows], "k--",
+            label="theory: s / (frame time) packets per period")
     ax.plot(x, [float(r["throughput_mbps"]) for r in rows], "o-",
             label="nemsim")
     ax.axvline(9.6, color="grey", lw=0.5)
+    ax.text(9.7, 0.05, "9.6 ms: 8 packets", fontsize=7, color="grey")
     ax.set_xlabel("transmit slice per 200 ms period (ms)")
     ax.set_ylabel("throughput (Mb/s)")
     ax.legend()
-    ax.set_title("Rate control, period 200 ms, 10 Mb/s, receiver SunOS")
+    ax.set_title("Rate control, period 200 ms, 10 Mb/s, receiver SunOS "
+                 "(kay, 16 KB buffers)", fontsize=10)
     return save(fig, "fig4_sweep", "fig4_sweep")
 
 
@@ -188,29 +180,99 @@ def plot_fig5():
 
 def plot_fig6():
     rows = read_csv(os.path.join(RAW, "fig6", "sweep.csv"))
+    xs = [100 * float(r["carnage_share"]) for r in rows]
+    ys = [float(r["throughput_mbps"]) for r in rows]
+    a, b, r2 = analysis.linfit(xs, ys)
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot([100 * float(r["carnage_share"]) for r in rows],
-            [float(r["throughput_mbps"]) for r in rows], "o-")
+    ax.plot(xs, ys, "o", label="nemsim")
+    ax.plot([0, max(xs)], [a, a + b * max(xs)], "k:",
+            label=f"least squares, R² = {r2:.3f}")
+    ax.plot([0], [53], "r*", ms=10, label="paper: 53 Mb/s alone")
     ax.set_xlabel("carnage's CPU share (%)")
     ax.set_ylabel("tcp_send throughput (Mb/s)")
     ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
     ax.set_title("Figure 6: CPU taken by carnage")
     return save(fig, "fig6", "fig6")
 
 
 def plot_fig7():
     rows = read_csv(os.path.join(RAW, "fig7", "sweep.csv"))
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    ax = axes[0]
     for tgt in sorted({float(r["target_mbps"]) for r in rows}):
-        pts = [(100 * float(r["cpu_share"]), float(r["throughput_mbps"]))
-               for r in rows if float(r["target_mbps"]) == tgt]
+        pts = sorted((analysis.time_value(r["cpu_slice"]) * 10,
+                      float(r["throughput_mbps"]))
+                     for r in rows if float(r["target_mbps"]) == tgt)
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", ms=3,
-                label=f"wanted {tgt:g} Mb/s")
-    ax.set_xlabel("tcp_send's CPU share (%)")
+                label=f"TX reserved for {tgt:g} Mb/s")
+    ax.set_xlabel("tcp_send's CPU reservation (% of 10 ms)")
     ax.set_ylabel("throughput (Mb/s)")
+    ax.legend(fontsize=7)
+    ax.set_title("throughput against the CPU slice", fontsize=10)
+    ax = axes[1]
+    pts = [p for p in analysis.f7_needed(rows) if p[2] is not None]
+    xs = [p[1] for p in pts]
+    ys = [100 * p[2] for p in pts]
+    a, b, r2 = analysis.linfit(xs, ys)
+    ax.plot(xs, ys, "o", label="nemsim: reservation needed")
+    ax.plot([0, max(xs)], [a, a + b * max(xs)], "k:",
+            label=f"least squares, R² = {r2:.3f}")
+    ax.plot([5, 10], [5, 10], "r*", ms=10, label="paper: 5% and 10%")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("throughput (Mb/s)")
+    ax.set_ylabel("CPU reservation needed (%)")
     ax.legend(fontsize=8)
-    ax.set_title("Figure 7: CPU share against throughput, by wanted rate")
+    ax.set_title("Figure 7: CPU fraction needed for a rate", fontsize=10)
     return save(fig, "fig7", "fig7")
+
+
+def plot_table1():
+    s = summary("table1")
+    paper = {"s1": 10.1, "s2": 10.1, "s3": 5.1}
+    qos = {"s1": ("1 ms, 110 µs, F", "10 ms, 1 ms, F"),
+           "s2": ("2 ms, 220 µs, F", "20 ms, 2 ms, F"),
+           "s3": ("2 ms, 110 µs, F", "20 ms, 1 ms, F")}
+    cells = []
+    for c in ("s1", "s2", "s3"):
+        ours = s["connections"][c]["throughput_mbps"]
+        cells.append([c, qos[c][0], qos[c][1], f"{paper[c]:g}",
+                      f"{ours:.2f}", f"{(ours / paper[c] - 1) * 100:+.1f}%",
+                      f"{100 * s['domains'][c]['cpu_share']:.1f}%"])
+    fig, ax = plt.subplots(figsize=(9, 1.9))
+    ax.axis("off")
+    tab = ax.table(cellText=cells, loc="center", cellLoc="center",
+                   colLabels=["app", "TX QoS", "CPU QoS", "paper (Mb/s)",
+                              "nemsim (Mb/s)", "deviation", "CPU used"])
+    tab.scale(1, 1.4)
+    ax.set_title("Table 1: three tcp_send applications and carnage "
+                 f"(carnage's CPU share "
+                 f"{100 * s['domains']['carnage']['cpu_share']:.0f}%)",
+                 fontsize=10)
+    return save(fig, "table1", "table1")
+
+
+def plot_perf():
+    n = summary("perf_nemesis")["connections"]["tcp_send"]["throughput_mbps"]
+    lx = summary("perf_linux")["connections"]["tcp_send"]["throughput_mbps"]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    xs = [0, 1]
+    ax.bar([x - 0.2 for x in xs], [58, 81], 0.4, label="paper",
+           color="lightgrey", edgecolor="black")
+    ax.bar([x + 0.2 for x in xs], [n, lx], 0.4, label="nemsim")
+    for x, v in zip(xs, [n, lx]):
+        ax.text(x + 0.2, v + 1, f"{v:.1f}", ha="center", fontsize=8)
+    ax.set_xticks(xs)
+    ax.set_xticklabels(["Nemesis → Linux", "Linux → Linux"])
+    ax.set_ylabel("throughput (Mb/s)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8)
+    ax.set_title("Performance: Pentium 200s, 100 Mb/s, de4x5 (both fitted)",
+                 fontsize=10)
+    fig.text(0.01, 0.005, "scenarios/perf_nemesis.ini and "
+             "perf_linux.ini", fontsize=7, color="grey")
+    return save(fig, "perf", "perf_nemesis")
 
 
 PLOTTERS = {
@@ -221,94 +283,162 @@ PLOTTERS = {
     "fig5": plot_fig5,
     "fig6": plot_fig6,
     "fig7": plot_fig7,
+    "table1": plot_table1,
+    "perf_nemesis": plot_perf,
+    "perf_linux": plot_perf,
 }
 
 
 # ---- targets (TARGETS.md) ------------------------------------------------
 
-def mean_between(rows, conn, t0, t1):
-    v = [float(r["throughput_mbps"]) for r in rows
-         if r["connection"] == conn and t0 < float(r["time_s"]) <= t1]
-    return sum(v) / len(v) if v else float("nan")
+
+def raw(name):
+    return os.path.join(RAW, name)
 
 
 def targets():
-    """(id, what, paper, ours, tolerance text, pass) for scalar targets."""
-    out = []
-
-    def rel(tid, what, paper, ours, tol):
-        ok = abs(ours - paper) <= tol * paper
-        out.append((tid, what, f"{paper:g}", f"{ours:.3g}",
-                    f"±{tol * 100:g}%", ok))
-
-    if have("fig4", "summary.json"):
-        s = summary("fig4")
-        rel("F4", "c1 throughput (Mb/s)", 0.47,
-            s["connections"]["c1"]["throughput_mbps"], 0.05)
+    """Every row of TARGETS.md, judged by tools/analysis.py."""
+    rows = []
+    plot = {n: f"plots/{n}.png" for n in
+            ("fig4", "fig4_sweep", "fig5", "fig6", "fig7", "table1",
+             "perf")}
+    if have("fig4", "nemesis.pcap"):
+        rows += analysis.f4_rows(raw("fig4"), plot["fig4"])
+    if have("fig4_sweep", "sweep.csv"):
+        rows += analysis.f4s_rows(os.path.join(raw("fig4_sweep"),
+                                               "sweep.csv"),
+                                  plot["fig4_sweep"])
     if have("fig5", "throughput.csv"):
-        rows = read_csv(os.path.join(RAW, "fig5", "throughput.csv"))
-        s = summary("fig5")
-        rel("F5", "c1 steady (Mb/s)", 0.17,
-            s["connections"]["c1"]["throughput_mbps"], 0.05)
-        rel("F5", "c2 alone, 4-10 s (Mb/s)", 7.5,
-            mean_between(rows, "c2", 4, 10), 0.10)
-        rel("F5", "c2 with c3 (Mb/s)", 3.5,
-            s["connections"]["c2"]["throughput_mbps"], 0.15)
-        rel("F5", "c3 (Mb/s)", 4.2,
-            s["connections"]["c3"]["throughput_mbps"], 0.15)
-        c3 = s["connections"]["c3"]["throughput_mbps"]
-        out.append(("F5", "c3 short of its 5.6 guarantee", "< 5.04",
-                    f"{c3:.3g}", "< 90% of 5.6", c3 < 0.9 * 5.6))
+        rows += analysis.f5_rows(raw("fig5"), plot["fig5"])
+    if have("fig5_seeds", "sweep.csv"):
+        rows += analysis.f5_seed_rows(raw("fig5_seeds"), plot["fig5"])
     if have("fig6", "sweep.csv"):
-        rows = read_csv(os.path.join(RAW, "fig6", "sweep.csv"))
-        alone = [float(r["throughput_mbps"]) for r in rows
-                 if float(r["carnage_share"]) == 0]
-        if alone:
-            rel("F6", "tcp_send alone (Mb/s)", 53, alone[0], 0.05)
+        rows += analysis.f6_rows(os.path.join(raw("fig6"), "sweep.csv"),
+                                 plot["fig6"])
+    if have("fig7", "sweep.csv"):
+        rows += analysis.f7_rows(os.path.join(raw("fig7"), "sweep.csv"),
+                                 plot["fig7"])
     if have("table1", "summary.json"):
+        rows += analysis.t1_rows(raw("table1"), plot["table1"])
+    rows += analysis.p_rows(
+        raw("perf_nemesis") if have("perf_nemesis", "summary.json")
+        else None,
+        raw("perf_linux") if have("perf_linux", "summary.json") else None,
+        plot["perf"])
+    return rows
+
+
+def why_not(row):
+    """Why a target does not hold: the mechanism, with the run's counters
+    (the analysis behind each is in the issue 7 note and README)."""
+    if row.tid == "F5" and "seeds" in row.what and "c2 alone" in row.what:
+        return "as for seed 1, in every seed."
+    if row.tid == "F5" and row.what.startswith("c2 alone"):
+        s = summary("fig5")
+        return ("c2 is bounded by garuda's 8 KB window and how fast garuda "
+                "ACKs; the paper's \"some variation due to how fast the "
+                "receiver acknowledges the data\" points at a slow "
+                "receiver, but the SPARCstations run here with the "
+                "Pentium 200 cost table (there is no SPARC result to fit "
+                "a table to under the calibration rule), so garuda ACKs "
+                "faster than the real one did; garuda's CPU was busy "
+                f"{100 * s['hosts']['garuda']['kernel_cpu_share']:.0f}% "
+                "(kernel) over the run.")
+    if row.tid == "F5" and row.what.startswith("c2 once"):
+        return ("c2 takes what c3 leaves (extra flag), and c2 is "
+                "faster than the paper's whenever it has the wire to itself "
+                "(see c2 alone): it sits at the upper edge of its "
+                "tolerance, inside it for some seeds and just outside for "
+                "others; c2 + c3 is close to the paper's 3.5 + 4.2.")
+    if row.tid == "T1":
         s = summary("table1")
-        for c, p in (("s1", 10.1), ("s2", 10.1), ("s3", 5.1)):
-            rel("T1", f"{c} (Mb/s)", p,
-                s["connections"][c]["throughput_mbps"], 0.03)
-    if have("perf_nemesis", "summary.json"):
-        rel("P", "Nemesis to Linux (Mb/s)", 58,
-            summary("perf_nemesis")["connections"]["tcp_send"]
-            ["throughput_mbps"], 0.05)
-    if have("perf_linux", "summary.json"):
-        rel("P", "Linux to Linux (Mb/s)", 81,
-            summary("perf_linux")["connections"]["tcp_send"]
-            ["throughput_mbps"], 0.05)
-    return out
+        c = row.what.split()[0]
+        d = s["domains"][c]
+        ch = s["channels"][c]
+        return (f"{c} is CPU-bound: it uses all of its reservation "
+                f"({100 * d['cpu_share']:.1f}% of the CPU), which with the "
+                "F7 fit (10% for 10 Mb/s) buys at most the wanted rate, "
+                "not the paper's 1% more; and it blocks "
+                f"{d['short_blocks']} times on its full transmit channel "
+                f"(tx_waits {ch['tx_waits']}) and spends "
+                f"{d['switch_ns'] / 1e7:.1f}% of its CPU time in domain "
+                "switches.")
+    if row.tid == "F4s":
+        return "see the plot: the channel runs dry when kay's window fills."
+    return ""
+
+
+def cost_table():
+    """The Pentium 200 table as cpu_cost.c holds it."""
+    import re
+    path = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "models", "cpu_atropos", "cpu_cost.c")
+    with open(path) as f:
+        text = f.read()
+    body = text[text.index("pentium200_entries[]"):
+                text.index("{NULL, 0, NULL}")]
+    return re.findall(r'\{"([a-z_0-9]+)",\s*(\d+),\s*"([^"]*)"\}', body)
 
 
 def main():
     wall = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     os.makedirs(PLOTS, exist_ok=True)
     names = sorted(os.listdir(RAW)) if os.path.isdir(RAW) else []
+    made = {}
+    for name in names:
+        if name in PLOTTERS and PLOTTERS[name] not in made:
+            made[PLOTTERS[name]] = PLOTTERS[name]()
+    rows = targets()
     lines = ["# nemsim: the paper against the simulation", "",
-             "Generated by `make reproduce` (tools/plots.py) from "
-             "results/raw/; do not edit.", ""]
+             "Generated by `make reproduce` (tools/plots.py, with "
+             "tools/analysis.py) from results/raw/; do not edit.", ""]
     lines += ["## Targets (TARGETS.md)", "",
-              "| id | what | paper | nemsim | tolerance | holds |",
-              "|---|---|---|---|---|---|"]
-    for tid, what, paper, ours, tol, ok in targets():
-        lines.append(f"| {tid} | {what} | {paper} | {ours} | {tol} | "
-                     f"{'yes' if ok else '**no**'} |")
-    lines += ["", "Not yet evaluated here: F4's burst-size share, F4s's "
-              "deviation from theory, F6's and F7's linear fits (the "
-              "plots show them).  The Pentium 200 cost table is not yet "
-              "calibrated (see models/cpu_atropos/cpu_cost.c).", ""]
-    lines += ["## Scenarios", "", "| scenario | kind | points | plot |",
+              "Every row of TARGETS.md.  P's two rows and F7's slope were "
+              "used to calibrate the Pentium 200 cost table (see "
+              "Calibration below); everything else is a prediction of the "
+              "model.  Seeds: 1 (the scenarios' own).", "",
+              "| id | what | paper | nemsim | deviation | tolerance | holds "
+              "| plot |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        held = ("—" if r.ok is None else "yes" if r.ok else "**no**")
+        if getattr(r, "held", None):
+            held += f" ({r.held} seeds)"
+        link = f"[plot]({r.plot})" if r.plot else ""
+        lines.append(f"| {r.tid} | {r.what} | {r.paper} | {r.ours} | "
+                     f"{r.dev} | {r.tol} | {held} | {link} |")
+    failing = [r for r in rows if r.ok is False]
+    lines += ["", "### Targets that do not hold", ""]
+    if not failing:
+        lines.append("None.")
+    for r in failing:
+        lines.append(f"- **{r.tid}, {r.what}**: paper {r.paper}, nemsim "
+                     f"{r.ours}. {why_not(r)}")
+    lines += ["", "## Calibration", "",
+              "tools/calibrate.py fits one scale per group of operations "
+              "(inet: the application domain's TCP work, to F7's slope; "
+              "unix: the Linux kernel and processes, to P Linux → Linux "
+              "81 Mb/s; nem: the Nemesis driver and domain switch, to P "
+              "Nemesis → Linux 58 Mb/s), keeping the ratios of the first "
+              "estimates within a group.  The table as fitted "
+              "(models/cpu_atropos/cpu_cost.c, pentium200):", "",
+              "| operation | ns | fitted to |", "|---|---|---|"]
+    for op, ns, note in cost_table():
+        lines.append(f"| {op} | {int(ns)} | {note} |")
+    lines += ["", "## Plots", ""]
+    for fn, path in made.items():
+        name = os.path.splitext(os.path.basename(path))[0]
+        lines.append(f"### {name}")
+        lines.append("")
+        lines.append(f"![{name}]({path})")
+        lines.append("")
+    lines += ["## Scenarios", "", "| scenario | kind | points | seed |",
               "|---|---|---|---|"]
     for name in names:
-        raw = os.path.join(RAW, name)
-        sweep = os.path.join(raw, "sweep.csv")
+        sweep = os.path.join(RAW, name, "sweep.csv")
         kind = "sweep" if os.path.exists(sweep) else "run"
         points = len(read_csv(sweep)) if kind == "sweep" else 1
-        plot = ""
-        if name in PLOTTERS:
-            plot = f"![{name}]({PLOTTERS[name]()})"
-        lines.append(f"| {name} | {kind} | {points} | {plot} |")
+        lines.append(f"| {name} | {kind} | {points} | {seed_of(name)} |")
     if not names:
         lines.append("| (no scenarios yet) | | | |")
     lines += ["", f"Wall time of the whole reproduction: {wall:.1f} s "
