@@ -155,10 +155,10 @@ def plot_fig4_sweep():
     ax.plot(x, [float(r["throughput_mbps"]) for r in rows], "o-",
             label="nemsim")
     ax.axvline(9.6, color="grey", lw=0.5)
-    ax.text(9.7, 0.05, "9.6 ms: 8 packets", fontsize=7, color="grey")
+    ax.text(9.7, 1.0, "9.6 ms: 8 packets", fontsize=7, color="grey")
     ax.set_xlabel("transmit slice per 200 ms period (ms)")
     ax.set_ylabel("throughput (Mb/s)")
-    ax.legend()
+    ax.legend(loc="upper left")
     ax.set_title("Rate control, period 200 ms, 10 Mb/s, receiver SunOS "
                  "(kay, 16 KB buffers)", fontsize=10)
     return save(fig, "fig4_sweep", "fig4_sweep")
@@ -171,6 +171,13 @@ def plot_fig5():
         pts = [(float(r["time_s"]), float(r["throughput_mbps"]))
                for r in rows if r["connection"] == c]
         ax.plot([p[0] for p in pts], [p[1] for p in pts], label=c, lw=1)
+    for y, x0, x1, text in ((7.5, 3, 10, "paper c2 7.5"),
+                            (3.5, 10, 30, "paper c2 3.5"),
+                            (4.2, 10, 30, "paper c3 4.2"),
+                            (5.6, 10, 30, "c3 guarantee 5.6")):
+        ax.hlines(y, x0, x1, colors="grey", linestyles=":", lw=0.8)
+        ax.text(x1, y, text, fontsize=6, color="grey", va="bottom",
+                ha="right")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("throughput per 100 ms (Mb/s)")
     ax.legend()
