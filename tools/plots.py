@@ -361,18 +361,17 @@ def why_not(row):
         s = summary("table1")
         c = row.what.split()[0]
         d = s["domains"][c]
+        s1 = s["domains"]["s1"]
         ch = s["channels"][c]
         return (f"{c} is CPU-bound: it uses all of its reservation "
                 f"({100 * d['cpu_share']:.1f}% of the CPU), which with the "
                 "F7 fit (10% for 10 Mb/s) buys at most the wanted rate, "
-                "not the paper's 1-2% more; and with a 20 ms CPU period "
-                f"it blocks and wakes {d['short_blocks']} times (for socket "
-                f"buffer space, or {ch['tx_waits']} times for room in its "
-                f"transmit channel) and spends "
-                f"{d['switch_ns'] / 1e7:.1f}% of its CPU time in domain "
-                "switches (s1, 10 ms period: "
-                f"{summary('table1')['domains']['s1']['short_blocks']} "
-                "wake-ups).")
+                "not the paper's 1-2% more; and it loses part of its "
+                f"slice to domain switches ({d['switch_ns'] / 1e7:.1f}% "
+                f"of its CPU time, {d['short_blocks']} wake-ups from "
+                f"blocking, {ch['tx_waits']} of them for room in its "
+                "transmit channel; s1: "
+                f"{s1['switch_ns'] / 1e7:.1f}%, {s1['short_blocks']}).")
     if row.tid == "F4s":
         return "see the plot: the channel runs dry when kay's window fills."
     return ""
