@@ -289,6 +289,19 @@ load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 		return FALSE;
 	}
 	g_checksum_update(sc->fingerprint, (const guchar *)contents, (gssize)len);
+	const char *nul = memchr(contents, '\0', len);
+	if (nul) {
+		/* GKeyFile reads past it, our line scan would stop at it. */
+		int line = 1;
+		for (const char *c = contents; c < nul; c++)
+			line += *c == '\n';
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s:%d: not a valid scenario file: it holds a NUL "
+			    "byte (binary, or UTF-16?)", path, line);
+		g_free(contents);
+		g_ptr_array_remove_index(stack, stack->len - 1);
+		return FALSE;
+	}
 	GKeyFile *kf = g_key_file_new();
 	if (!g_key_file_load_from_data(kf, contents, len, G_KEY_FILE_NONE, &e)) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,

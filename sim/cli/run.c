@@ -233,6 +233,16 @@ run_scenario(const char *path, gchar **overrides, const char *out_dir,
 	scn_group *simg = scn_single(sc, "simulation");
 	cli_world w;
 	world_init(&w, sc);
+	/*
+	 * The handlers stay in place until the staging folder is gone: a
+	 * sweep passes its SIGTERM on after the terminal's SIGINT reached
+	 * us, and a second signal must not kill us half-way through the
+	 * cleanup, leaving a staging folder behind.
+	 */
+	struct sigaction sa = { 0 }, old_int, old_term;
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 
 	int status = CLI_EXIT_OK;
 	char *stage = NULL;
@@ -273,17 +283,12 @@ run_scenario(const char *path, gchar **overrides, const char *out_dir,
 		sim_stats_set_string(st, "sim.version", NEMSIM_VERSION);
 	}
 
-	struct sigaction sa = { 0 }, old_int, old_term;
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	running_sim = w.sim;
 	double t0 = wall_now();
-	sim_run_until(w.sim, w.duration);
+	if (!interrupted) /* a signal while building: do not start */
+		sim_run_until(w.sim, w.duration);
 	double wall = wall_now() - t0;
 	running_sim = NULL;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 	if (interrupted) {
 		cli_error("interrupted at %.3f s of simulated time; nothing "
 			  "written", sim_time_to_s(w.sim->now));
@@ -344,6 +349,8 @@ out:
 		g_free(stage);
 	}
 	scn_free(sc);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	return status;
 }
 
