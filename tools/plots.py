@@ -274,11 +274,11 @@ def plot_perf():
     ax.set_xticklabels(["Nemesis → Linux", "Linux → Linux"])
     ax.set_ylabel("throughput (Mb/s)")
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     ax.set_title("Performance: Pentium 200s, 100 Mb/s, de4x5 (both fitted)",
                  fontsize=10)
-    fig.text(0.01, 0.005, "scenarios/perf_nemesis.ini and "
-             "perf_linux.ini", fontsize=7, color="grey")
+    fig.text(0.01, 0.005, "and scenarios/perf_linux.ini, seed "
+             f"{seed_of('perf_linux')}", fontsize=7, color="grey")
     return save(fig, "perf", "perf_nemesis")
 
 
