@@ -251,10 +251,20 @@ tcp_ack_policy(struct tcpcb *tp, gboolean in_order, uint32_t len,
 					  st->pers.delack_max);
 		}
 		tp->t_last_data = now;
+		/*
+		 * A full segment is the MSS less the options every segment
+		 * carries: with RFC 1323 timestamps in use, 12 bytes (Linux
+		 * measures rcv_mss from the segments that arrive, so a
+		 * timestamped full segment counts as full).
+		 */
+		uint32_t full = tp->t_maxseg;
+		if ((tp->t_flags & (TF_REQ_TSTMP | TF_RCVD_TSTMP)) ==
+		    (TF_REQ_TSTMP | TF_RCVD_TSTMP))
+			full -= TCPOLEN_TSTAMP_APPA;
 		if (st->pers.delack_psh_min && (tiflags & TH_PUSH) &&
-		    len < tp->t_maxseg)
+		    len < full)
 			tp->t_ato = st->pers.delack_min;
-		if (len >= tp->t_maxseg)
+		if (len >= full)
 			tp->t_segs_unacked++;
 		if (!in_order || (tp->t_flags & TF_QUICKACK) ||
 		    tp->t_segs_unacked >= 2 || tp->t_reass) {
