@@ -14,6 +14,8 @@ trap 'rm -rf "$TMP"' EXIT
 # A private copy: a rebuild of the build folder while the test runs must
 # not change the program between two runs that are compared.
 cp "$NEMSIM" "$TMP/nemsim" && NEMSIM="$TMP/nemsim"
+# Likewise the scenarios (they are being calibrated as we run).
+cp -r "$SRC/scenarios" "$TMP/scenarios"
 fail=0
 pass=0
 
@@ -25,7 +27,7 @@ short() {
 }
 
 n=0
-for s in "$SRC"/scenarios/*.ini; do
+for s in "$TMP"/scenarios/*.ini; do
 	name=$(basename "$s" .ini)
 	n=$((n + 1))
 	for k in 1 2; do
@@ -50,7 +52,7 @@ echo "determinism: $n scenarios run twice, $pass files identical"
 
 # Sweeps: --jobs 1 and --jobs 2 give the same results.
 for s in fig6 ethernet_capacity; do
-	f="$SRC/scenarios/$s.ini"
+	f="$TMP/scenarios/$s.ini"
 	[ -e "$f" ] || continue
 	for j in 1 2; do
 		if ! "$NEMSIM" sweep "$f" --jobs $j --set simulation.duration=1s \

@@ -20,11 +20,13 @@ trap 'rm -rf "$TMP"' EXIT
 # A private copy: a rebuild of the build folder while the test runs must
 # not change the program between two runs that are compared.
 cp "$NEMSIM" "$TMP/nemsim" && NEMSIM="$TMP/nemsim"
+# Likewise the scenarios (they are being calibrated as we run).
+cp -r "$SRC/scenarios" "$TMP/scenarios"
 fail=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
-sw="$SRC/scenarios/fig6.ini"
+sw="$TMP/scenarios/fig6.ini"
 SETS="--set simulation.duration=60s --set simulation.warmup=1s"
 
 # Children of a process, from /proc (no procps needed).
@@ -94,7 +96,7 @@ done
 	bad "resume: $old of $n finished points left alone"
 [ "$(done_points "$out")" -eq 10 ] && ok "resume: all 10 points done" || bad "resume: $(done_points "$out") points"
 cmp -s "$out/sweep.csv" "$TMP/ref/sweep.csv" && ok "resume: sweep.csv equals the uninterrupted one" ||
-	bad "resume: sweep.csv differs from the uninterrupted sweep"
+	{ bad "resume: sweep.csv differs from the uninterrupted sweep"; diff "$TMP/ref/sweep.csv" "$out/sweep.csv"; }
 
 # ---- 2. SIGTERM to the sweep alone, while workers run -------------------
 out="$TMP/term"
