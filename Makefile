@@ -49,10 +49,10 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes $(JOBS) \
 		--no-suite slow --timeout-multiplier 3
 
-# valgrind on the Check unit suites (the plain build; slow suites left out).
+# valgrind on the unit suites and the fuzz seed corpora (the plain build).
 test-valgrind: build
 	CK_TIMEOUT_MULTIPLIER=20 meson test -C $(BUILD) --print-errorlogs --num-processes $(JOBS) \
-		--suite unit --timeout-multiplier 10 \
+		--suite unit --suite fuzz --timeout-multiplier 10 \
 		--wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet'
 
 # libFuzzer needs clang; the whole build is instrumented for coverage.
