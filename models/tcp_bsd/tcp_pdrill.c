@@ -234,6 +234,17 @@ pd_parse_seg(struct pd *pd, const char *s, struct pd_seg *seg, GError **error)
 		if (!*tok[i])
 			continue;
 		if (sscanf(tok[i], "%u:%u(%u)", &a, &b, &c) == 3) {
+			/* "0:0(-92)" read as 4 GB: check before allocating. */
+			if (c != b - a || c > IP_MAXPACKET - IP_HDR_LEN - 20) {
+				ok = FALSE;
+				g_set_error(error, TCP_PDRILL_ERROR,
+					    TCP_PDRILL_ERROR_SYNTAX,
+					    "%s:%d: segment '%s': the length "
+					    "must be end - start, at most %d",
+					    pd->name, pd->lineno, tok[i],
+					    IP_MAXPACKET - IP_HDR_LEN - 20);
+				goto out;
+			}
 			seg->start = a;
 			seg->end = b;
 			seg->len = c;

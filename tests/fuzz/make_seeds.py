@@ -12,6 +12,9 @@ working corpus (build-fuzz/corpus/), never here.
   tcp_input/ records in the format of fuzz_tcp_input.c: a handshake to
              the listener, data in and out of order, FIN, RST, options
   pcap/      frames of various lengths and split points, snap lengths
+
+Files named crash_* or hang_* are inputs that once crashed or hung a
+target, kept by hand (this script does not remove them).
 """
 import os
 import re

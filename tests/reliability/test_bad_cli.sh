@@ -110,5 +110,8 @@ bad "cannot parse" "$NEMSIM" tcptest "$TMP/p1.pkt"
 printf '1e300 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n' >"$TMP/p2.pkt"
 bad "bad time" "$NEMSIM" tcptest "$TMP/p2.pkt"
 
+printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n+0 < S 0:0(-92) win 100\n' >"$TMP/p3.pkt"
+bad "segment '0:0(-92)': the length must be end - start" "$NEMSIM" tcptest "$TMP/p3.pkt"
+
 echo "bad cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
