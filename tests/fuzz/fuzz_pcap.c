@@ -14,6 +14,7 @@
  * header field and byte is compared with what was written.
  */
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,7 +40,14 @@ le16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static char *path;
+static char *path, *dir;
+
+static void
+cleanup(void)
+{
+	g_unlink(path);
+	g_rmdir(dir);
+}
 
 /* Read the file back and compare it with the frames written. */
 static void
@@ -81,10 +89,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!path) {
 		GError *e = NULL;
-		char *dir = g_dir_make_tmp("nemsim-fuzz-XXXXXX", &e);
+		dir = g_dir_make_tmp("nemsim-fuzz-XXXXXX", &e);
 		g_assert_no_error(e);
 		path = g_build_filename(dir, "f.pcap", NULL);
-		g_free(dir);
+		atexit(cleanup);
 	}
 	if (size < 2)
 		return 0;

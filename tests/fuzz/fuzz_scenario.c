@@ -12,6 +12,7 @@
  * carry a message and a scenario that loaded must have no error.
  */
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +27,17 @@ static const char base_ini[] =
 
 static char *dir, *path;
 
+/* The private folder goes when the process ends (libFuzzer: at exit). */
+static void
+cleanup(void)
+{
+	char *b = g_build_filename(dir, "base.ini", NULL);
+	g_unlink(b);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(b);
+}
+
 static void
 setup(void)
 {
@@ -39,6 +51,7 @@ setup(void)
 	g_assert_no_error(e);
 	g_free(b);
 	path = g_build_filename(dir, "s.ini", NULL);
+	atexit(cleanup);
 }
 
 /* Build the world of a loaded scenario and run it briefly. */
