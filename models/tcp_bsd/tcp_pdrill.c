@@ -546,6 +546,10 @@ pd_split_args(const char *s)
 
 static int pd_errno_of(const char *name);
 
+/* The largest write or read a script may ask for (a negative or huge
+ * length is a script error, not an allocation of gigabytes). */
+#define PD_MAX_IO (16 * 1024 * 1024)
+
 /* A number, "[number]" or "[ERRNO]". */
 static long
 pd_num(const char *s)
@@ -624,7 +628,12 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 		if (nargs < 3)
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "%s needs 3 args",
 				name);
-		size_t n = (size_t)pd_num(args[2]);
+		long len = pd_num(args[2]);
+		if (len < 0 || len > PD_MAX_IO)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+				"%s length %ld outside 0..%d", name, len,
+				PD_MAX_IO);
+		size_t n = (size_t)len;
 		uint8_t *z = g_malloc0(n + 1);
 		r = so_send(so, z, n);
 		g_free(z);
@@ -632,7 +641,12 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 		if (nargs < 3)
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "%s needs 3 args",
 				name);
-		size_t n = (size_t)pd_num(args[2]);
+		long len = pd_num(args[2]);
+		if (len < 0 || len > PD_MAX_IO)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+				"%s length %ld outside 0..%d", name, len,
+				PD_MAX_IO);
+		size_t n = (size_t)len;
 		uint8_t *z = g_malloc(n + 1);
 		r = so_recv(so, z, n);
 		g_free(z);

@@ -112,6 +112,11 @@ bad "bad time" "$NEMSIM" tcptest "$TMP/p2.pkt"
 
 printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n+0 < S 0:0(-92) win 100\n' >"$TMP/p3.pkt"
 bad "segment '0:0(-92)': the length must be end - start" "$NEMSIM" tcptest "$TMP/p3.pkt"
+# A negative or huge write/read length is a script error (found by
+# fuzz_pdrill in CI: write(4, ..., -10) asked g_malloc for 2^64 - 9 bytes).
+bad "write length -10 outside 0..16777216" "$NEMSIM" tcptest "$SRC/tests/fuzz/corpus/pdrill/crash_negative_write"
+printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 read(3, ..., 99999999999) = 0\n' >"$TMP/p4.pkt"
+bad "read length 99999999999 outside" "$NEMSIM" tcptest "$TMP/p4.pkt"
 
 echo "bad cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
