@@ -7,7 +7,8 @@
 #   make bench       benchmarks (figures printed and written to bench/results/)
 #   make test-asan   the test suites under AddressSanitizer + UBSan
 #   make test-valgrind  the unit suites under valgrind (memcheck)
-#   make fuzz        each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make fuzz        each libFuzzer target for FUZZ_SECONDS (default 60);
+#                    FUZZ_SEED=N fixes the seed (CI uses 1)
 #   make build       just build (build/nemsim)
 #   make clean       remove the build folders
 
@@ -62,7 +63,7 @@ $(FUZZ_BUILD)/build.ninja: | deps
 
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	@ninja -C $(FUZZ_BUILD) >/dev/null || ninja -C $(FUZZ_BUILD)
-	@./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	@FUZZ_SEED=$(FUZZ_SEED) ./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build
 	@mkdir -p bench/results

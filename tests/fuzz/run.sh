@@ -5,6 +5,9 @@
 # is never written); a crash, leak, sanitizer report or timeout leaves
 # its input in BUILD_DIR/artifacts/ and makes the script fail.  Prints
 # one line per target: executions, rate, corpus size, coverage.
+# FUZZ_SEED=N fixes libFuzzer's random seed (CI does, so that a failure
+# there can be replayed here with the same seed); unset, each run draws
+# a new one.
 set -u
 BUILD=$1
 SECS=$2
@@ -21,6 +24,7 @@ for t in $TARGETS; do
 	mkdir -p "$BUILD/corpus/$t"
 	log="$BUILD/artifacts/$t.log"
 	"$exe" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=4096 \
+		${FUZZ_SEED:+-seed=$FUZZ_SEED} \
 		-artifact_prefix="$BUILD/artifacts/$t-" -print_final_stats=1 \
 		"$BUILD/corpus/$t" "$SRC/corpus/$t" >"$log" 2>&1
 	rc=$?
