@@ -159,6 +159,22 @@ def write_table(values):
         f.write(head + body + tail)
 
 
+SCALE_LINE = re.compile(r"^( \*   (?P<g>inet|unix|nem) .*?)(?P<v>\d+\.\d+)$",
+                        re.M)
+
+
+def write_scales(scales):
+    """Write the fitted scales into the table in cpu_cost.c's comment."""
+    with open(COSTS) as f:
+        text = f.read()
+    text, n = SCALE_LINE.subn(
+        lambda m: f"{m.group(1)}{scales[m.group('g')]:.3f}", text)
+    if n != 3:
+        sys.exit(f"calibrate: the scale table in {COSTS} has {n} of 3 rows")
+    with open(COSTS, "w") as f:
+        f.write(text)
+
+
 def values_for(scales):
     v = {}
     for g, ops in BASE.items():
@@ -265,6 +281,7 @@ def main():
         if not moved:
             break
     write_table(values_for(scales))
+    write_scales(scales)
     build(builddir)
     log(f"calibrate: final scales {scales}")
     for g in TARGETS:

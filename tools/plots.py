@@ -362,20 +362,22 @@ def why_not(row):
         d = s["domains"][c]
         drv = s["domains"]["nemesis_driver"]
         ch = s["channels"][c]
-        return (f"{c} used only {100 * d['cpu_share']:.1f}% of the CPU "
-                f"({d['deadlines_missed']} periods ended with slice "
-                "left): its "
-                f"application thread blocked {ch['tx_waits']} times on a "
-                "full transmit channel, because the driver's TX thread, "
-                "which must drain all three channels, gets the CPU only "
-                f"{100 * drv['cpu_share']:.1f}% of the time (2% contracted, "
-                "the rest slack shared in turns with carnage) and waits "
-                f"runnable {100 * drv['wait_share']:.0f}% of the time.  A "
-                "slack turn ends when a contracted domain wakes (each ACK "
-                "the driver hands on wakes one), so the driver rarely "
-                "keeps a turn while carnage keeps its 1 ms quanta.  With "
-                "RFC 1323 off on both hosts the same run gives about "
-                "10.5, 10.1 and 5.3 Mb/s.")
+        others = sorted(k for k in ("s1", "s2", "s3") if k != c)
+        acts = ", ".join(f"{k} {s['domains'][k]['activations']}"
+                         for k in others)
+        return (f"{c} used {100 * d['cpu_share']:.1f}% of the CPU "
+                f"({100 * d['contracted_share']:.1f}% contracted) and its "
+                "application thread blocked "
+                f"{ch['tx_waits']} times on a full transmit channel (32 "
+                "slots, about 10 packets): it writes a burst when its "
+                "slice comes, fills the channel, and then wakes for "
+                "freed slots, each activation paying a domain switch "
+                f"out of its slice ({d['activations']} activations "
+                f"against {acts}).  The driver's TX thread ran "
+                f"{100 * drv['cpu_share']:.1f}% of the time (2% "
+                "contracted, the rest slack in turns with carnage) and "
+                f"waited runnable {100 * drv['wait_share']:.0f}% of the "
+                "time.")
     if row.tid == "F4s":
         return "see the plot: the channel runs dry when kay's window fills."
     if row.tid == "F6" and row.what.startswith("tcp_send alone"):

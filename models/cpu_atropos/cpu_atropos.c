@@ -47,6 +47,18 @@
  * first charged the cost table's domain_switch (if enabled), during which
  * its work does not advance.
  *
+ * Deferred events (cpu_params.defer_events, on by default).  On Intel the
+ * 1999 release does not make a system call for an event send: the sender
+ * appends it to its DCB (outevs, lib/nemesis Events$Advance) and
+ * ksched_scheduler sends the queued events when it next deschedules the
+ * sender.  So work one domain hands another (a packet the driver puts on
+ * an application's receive channel, a frame an application puts on its
+ * transmit channel, a freed channel slot) wakes the receiver only when
+ * the sender blocks, its grant ends or something else makes a pass: the
+ * sender is not preempted by the domain it just woke.  Here a wake-up
+ * made from a callback of the running domain's work is put on `woken`
+ * without a kick (counted as deferred_events); the next pass unblocks it.
+ *
  * Wake-ups and new domains ask for a pass at the same instant (kick):
  * inside the dispatch loop (a callback woke a domain of this CPU) the
  * loop makes it before returning; from outside (a packet, a timer,
@@ -77,6 +89,7 @@ cpu_params_default(cpu_params *p)
 	p->slack_quantum = 1 * SIM_MS; /* BESTEFFORT quantum, 1999 release */
 	p->charge_domain_switch = TRUE;
 	p->allow_overbook = FALSE;
+	p->defer_events = TRUE; /* outevs, Intel 1999 release */
 }
 
 void
@@ -291,6 +304,13 @@ cpu_domain_wake(cpu_domain *d)
 		return;
 	d->woken = TRUE;
 	g_ptr_array_add(cpu->woken, d);
+	/* Sent by the running domain's work: delivered when it is next
+	 * descheduled (the pass that deschedules it unblocks d). */
+	if (cpu->params.defer_events && cpu->completing &&
+	    cpu->completing != d) {
+		cpu->acct.deferred_events++;
+		return;
+	}
 	kick(cpu);
 }
 
@@ -490,7 +510,9 @@ cpu_dispatch(cpu_t *cpu)
 		if (d) {
 			while (d->cur && d->cur->left == 0 &&
 			       now >= cpu->progress_at) {
+				cpu->completing = d;
 				cpu_dom_complete(d);
+				cpu->completing = NULL;
 				cpu_dom_pick(d, now, FALSE);
 			}
 			blocking = d->cur == NULL;
@@ -897,6 +919,7 @@ cpu_register_stats(cpu_t *cpu)
 	add_fn(cpu, pfx, "idle_ns", st_idle_ns, cpu);
 	add_u64(cpu, pfx, "decisions", &cpu->acct.decisions);
 	add_u64(cpu, pfx, "events", &cpu->acct.timer_events);
+	add_u64(cpu, pfx, "deferred_events", &cpu->acct.deferred_events);
 	add_u64(cpu, pfx, "switches", &cpu->acct.switches);
 	g_free(pfx);
 }

@@ -73,6 +73,18 @@ typedef struct cpu_params {
 	/* Accept contracts with sum(s/p) > 1.  Default FALSE: the QoS
 	 * manager of the release keeps the sum below 1. */
 	gboolean allow_overbook;
+	/* Deferred event delivery.  An event one domain sends another (work
+	 * handed to a thread of another domain, a thread of another domain
+	 * unblocked) reaches the receiver when the sender is next
+	 * descheduled - it blocks, its grant ends, or an interrupt's
+	 * wake-up preempts it - not at once.  This is the 1999 release on
+	 * Intel: Events$Advance appends the event to the sender's DCB
+	 * (outevs) without a system call, and ksched_scheduler sends the
+	 * queued events when it deschedules that domain.  Events from
+	 * outside the CPU (interrupts, timers) still wake at once.
+	 * Default TRUE; FALSE delivers every event at once (a kernel with
+	 * a send system call). */
+	gboolean defer_events;
 } cpu_params;
 
 void cpu_params_default(cpu_params *p);
@@ -183,6 +195,7 @@ typedef struct cpu_acct {
 	sim_time_t idle;
 	uint64_t decisions;    /* scheduler passes */
 	uint64_t timer_events; /* sim events run by this CPU */
+	uint64_t deferred_events; /* wake-ups held until the sender's deschedule */
 	uint64_t switches;     /* domain switches */
 } cpu_acct;
 
@@ -202,7 +215,8 @@ double cpu_idle_share(cpu_t *cpu);
  *   domains.<d>.{cpu_share,contracted_share,slack_share,wait_share,
  *     contracted_ns,slack_ns,wait_ns,switch_ns,deadlines_missed,
  *     activations,wakeups,long_blocks,short_blocks,work_done}
- *   cpus.<cpu>.{idle_share,idle_ns,decisions,events,switches}
+ *   cpus.<cpu>.{idle_share,idle_ns,decisions,events,switches,
+ *               deferred_events}
  * Call once, after the domains are made.
  */
 void cpu_register_stats(cpu_t *cpu);

@@ -82,6 +82,7 @@ struct cpu {
 	sim_time_t point;	/* next scheduling point */
 	sim_timer tm;
 	gboolean in_dispatch, need_resched;
+	cpu_domain *completing; /* whose work item's callback is running */
 
 	/* accounting */
 	cpu_acct acct;

@@ -603,6 +603,61 @@ START_TEST(test_thread_blocked_on_event_runs_only_when_unblocked)
 }
 END_TEST
 
+/*
+ * Deferred events (cpu_params.defer_events, the release on Intel): work
+ * domain a hands to domain b wakes b only when a is descheduled.  b has a
+ * short latency hint, so once woken it preempts a (long block: d = now +
+ * 100 us, ahead of a's 10 ms deadline).  a: 1 ms whose end hands 200 us
+ * to b, then 1 ms more.
+ */
+static cpu_thread *peer_thread;
+
+static void
+hand_to_peer(void *ctx, void *arg)
+{
+	stamp(ctx, arg);
+	cpu_thread_submit(peer_thread, 200 * US, stamp, "b", NULL);
+}
+
+static void
+cross_domain_run(gboolean defer)
+{
+	cpu_params p;
+	cpu_params_default(&p);
+	p.cost_model = "ideal";
+	p.charge_domain_switch = FALSE;
+	p.defer_events = defer;
+	cpu_t *c = cpu_new(sim, defer ? "deferred" : "immediate", &p, NULL);
+	ck_assert_ptr_nonnull(c);
+	atropos_qos qa = qos(10 * MS, 3 * MS, FALSE, 0);
+	atropos_qos qb = qos(500 * US, 300 * US, FALSE, 100 * US);
+	cpu_domain *a = cpu_domain_new(c, "a", &qa, NULL);
+	cpu_domain *b = cpu_domain_new(c, "b", &qb, NULL);
+	cpu_thread *ta = cpu_thread_new(a, "main");
+	peer_thread = cpu_thread_new(b, "main");
+	cpu_thread_submit(ta, 1 * MS, hand_to_peer, "a1", NULL);
+	cpu_thread_submit(ta, 1 * MS, stamp, "a2", NULL);
+	sim_run_until(sim, 5 * MS);
+}
+
+START_TEST(test_deferred_event_reaches_peer_when_sender_is_descheduled)
+{
+	cross_domain_run(TRUE);
+	ck_assert_str_eq(order->str, "a1 a2 b ");
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 1), 2 * MS);
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 2), 2200 * US);
+}
+END_TEST
+
+START_TEST(test_immediate_event_lets_peer_preempt_the_sender)
+{
+	cross_domain_run(FALSE);
+	ck_assert_str_eq(order->str, "a1 b a2 ");
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 1), 1200 * US);
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 2), 2200 * US);
+}
+END_TEST
+
 START_TEST(test_three_contracts_and_carnage_get_exact_shares)
 {
 	cpu_domain *s1 = busy("s1", 10 * MS, 1 * MS, FALSE);
@@ -863,6 +918,9 @@ cpu_atropos_suite(void)
 	tcase_add_test(tw,
 		       test_thread_blocked_on_event_runs_only_when_unblocked);
 	tcase_add_test(tw, test_thread_executor_charges_work_to_the_domain);
+	tcase_add_test(
+	    tw, test_deferred_event_reaches_peer_when_sender_is_descheduled);
+	tcase_add_test(tw, test_immediate_event_lets_peer_preempt_the_sender);
 	suite_add_tcase(s, tw);
 	return s;
 }
