@@ -107,6 +107,37 @@ atropos_queue_clear(atropos_queue *q)
 	q->n = q->cap = 0;
 }
 
+/* ---- the ring's wait bitmap ---- */
+
+static inline void
+waitbit_set(atropos_sched *s, guint i, gboolean on)
+{
+	guint64 m = G_GUINT64_CONSTANT(1) << (i % 64);
+
+	if (on)
+		s->waitbits[i / 64] |= m;
+	else
+		s->waitbits[i / 64] &= ~m;
+}
+
+/* Room for the ring's bits, and every bit recomputed (ring changed). */
+static void
+waitbits_rebuild(atropos_sched *s)
+{
+	guint words = (s->ring->len + 63) / 64;
+
+	if (words > s->waitwords) {
+		s->waitbits = g_renew(guint64, s->waitbits, words);
+		s->waitwords = words;
+	}
+	memset(s->waitbits, 0, s->waitwords * sizeof(guint64));
+	for (guint i = 0; i < s->ring->len; i++) {
+		atropos_client *c = s->ring->pdata[i];
+		if (c->q == &s->wait)
+			waitbit_set(s, i, TRUE);
+	}
+}
+
 void
 atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
 		sim_time_t key)
@@ -123,6 +154,8 @@ atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
 	q->v[q->n] = c;
 	c->qidx = q->n++;
 	sift_up(q, c->qidx);
+	if (q == &s->wait && c->ring_idx != G_MAXUINT)
+		waitbit_set(s, c->ring_idx, TRUE);
 }
 
 void
@@ -131,9 +164,10 @@ atropos_remove(atropos_sched *s, atropos_client *c)
 	atropos_queue *q = c->q;
 	guint i;
 
-	(void)s;
 	if (q == NULL)
 		return;
+	if (q == &s->wait && c->ring_idx != G_MAXUINT)
+		waitbit_set(s, c->ring_idx, FALSE);
 	i = c->qidx;
 	g_assert(i < q->n && q->v[i] == c);
 	q->n--;
@@ -183,6 +217,9 @@ atropos_sched_clear(atropos_sched *s)
 	if (s->ring)
 		g_ptr_array_free(s->ring, TRUE);
 	s->ring = NULL;
+	g_free(s->waitbits);
+	s->waitbits = NULL;
+	s->waitwords = 0;
 }
 
 void
@@ -196,6 +233,8 @@ atropos_client_init(atropos_sched *s, atropos_client *c, const atropos_qos *q,
 	if (q->x) {
 		c->ring_idx = s->ring->len;
 		g_ptr_array_add(s->ring, c);
+		if ((s->ring->len + 63) / 64 > s->waitwords)
+			waitbits_rebuild(s);
 	}
 }
 
@@ -211,6 +250,7 @@ atropos_client_fini(atropos_sched *s, atropos_client *c)
 		if (s->ring_next > c->ring_idx)
 			s->ring_next--;
 		c->ring_idx = G_MAXUINT;
+		waitbits_rebuild(s);
 	}
 }
 
@@ -278,21 +318,45 @@ atropos_next_refill(const atropos_sched *s, const atropos_queue *extra)
 	return t;
 }
 
+/* The first ring client in [from, to) on the wait queue that fn accepts. */
+static atropos_client *
+pick_in(atropos_sched *s, guint from, guint to, atropos_eligible_fn fn,
+	void *ctx)
+{
+	guint i = from;
+
+	while (i < to) {
+		guint w = i / 64;
+		guint64 bits = s->waitbits[w] >> (i % 64);
+
+		if (!bits) {
+			i = (w + 1) * 64;
+			continue;
+		}
+		i += (guint)__builtin_ctzll(bits);
+		if (i >= to)
+			break;
+		atropos_client *c = s->ring->pdata[i];
+		if (fn(ctx, c)) {
+			s->ring_next = (i + 1) % s->ring->len;
+			return c;
+		}
+		i++;
+	}
+	return NULL;
+}
+
 atropos_client *
 atropos_slack_pick(atropos_sched *s, atropos_eligible_fn fn, void *ctx)
 {
 	guint n = s->ring->len;
+	atropos_client *c;
 
-	for (guint k = 0; k < n; k++) {
-		guint i = (s->ring_next + k) % n;
-		atropos_client *c = s->ring->pdata[i];
-
-		if (fn(ctx, c)) {
-			s->ring_next = (i + 1) % n;
-			return c;
-		}
-	}
-	return NULL;
+	if (n == 0)
+		return NULL;
+	if ((c = pick_in(s, s->ring_next, n, fn, ctx)))
+		return c;
+	return pick_in(s, 0, MIN(s->ring_next, n), fn, ctx);
 }
 
 /* ---- admission ---- */

@@ -91,6 +91,10 @@ typedef struct atropos_sched {
 	atropos_queue wait; /* by deadline */
 	GPtrArray *ring;    /* x = true clients, in order of joining */
 	guint ring_next;    /* where the next slack search starts */
+	/* Bit i set: ring client i is on the wait queue (the only ones the
+	 * slack search asks about; O(ring/64) words, not O(ring) clients). */
+	guint64 *waitbits;
+	guint waitwords;
 	uint64_t seq;
 } atropos_sched;
 
@@ -169,8 +173,10 @@ sim_time_t atropos_next_refill(const atropos_sched *s,
 
 /*
  * Slack: the next x = true client after the previous pick, cyclically,
- * for which eligible(ctx, c) holds; NULL if none.  The ring position
- * advances past the client returned.
+ * that is on the wait queue and for which eligible(ctx, c) holds; NULL if
+ * none.  Only clients on the wait queue are asked (a bitmap finds them),
+ * so a search costs O(ring / 64) however many clients are blocked.  The
+ * ring position advances past the client returned.
  */
 typedef gboolean (*atropos_eligible_fn)(void *ctx, const atropos_client *c);
 atropos_client *atropos_slack_pick(atropos_sched *s, atropos_eligible_fn fn,

@@ -6,6 +6,7 @@
 #include "atropos_core.h"
 
 #include <check.h>
+#include <string.h>
 
 #include "suites.h"
 
@@ -165,6 +166,44 @@ START_TEST(test_slack_ring_is_cyclic_and_skips_ineligible)
 }
 END_TEST
 
+static gboolean
+not_named_skip(void *ctx, const atropos_client *c)
+{
+	return strcmp(c->owner, "skip") != 0;
+}
+
+/* The wait bitmap spans several words, wraps around, and survives a
+ * client leaving the ring (positions shift). */
+START_TEST(test_slack_pick_over_many_clients_wraps_and_survives_removal)
+{
+	atropos_sched s;
+	atropos_client cl[150];
+	atropos_qos qx = qos(10, 0, TRUE);
+
+	atropos_sched_init(&s);
+	for (int i = 0; i < 150; i++)
+		atropos_client_init(&s, &cl[i], &qx,
+				    i == 100 ? "skip" : "x");
+	atropos_enqueue(&s, &s.wait, &cl[3], 10);
+	atropos_enqueue(&s, &s.wait, &cl[70], 10);
+	atropos_enqueue(&s, &s.wait, &cl[100], 10); /* fn says no */
+	atropos_enqueue(&s, &s.run, &cl[120], 10);  /* not on wait */
+	atropos_enqueue(&s, &s.wait, &cl[140], 10);
+	ck_assert_ptr_eq(atropos_slack_pick(&s, not_named_skip, NULL), &cl[3]);
+	ck_assert_ptr_eq(atropos_slack_pick(&s, not_named_skip, NULL), &cl[70]);
+	ck_assert_ptr_eq(atropos_slack_pick(&s, not_named_skip, NULL), &cl[140]);
+	ck_assert_ptr_eq(atropos_slack_pick(&s, not_named_skip, NULL), &cl[3]);
+	atropos_client_fini(&s, &cl[10]); /* 70 and 140 move down one */
+	ck_assert_ptr_eq(atropos_slack_pick(&s, not_named_skip, NULL), &cl[70]);
+	atropos_remove(&s, &cl[140]);
+	ck_assert_ptr_eq(atropos_slack_pick(&s, not_named_skip, NULL), &cl[3]);
+	atropos_remove(&s, &cl[3]);
+	atropos_remove(&s, &cl[70]);
+	ck_assert_ptr_null(atropos_slack_pick(&s, not_named_skip, NULL));
+	atropos_sched_clear(&s);
+}
+END_TEST
+
 START_TEST(test_admission_sum_is_exact)
 {
 	atropos_util u;
@@ -195,6 +234,8 @@ atropos_core_suite(void)
 	tcase_add_test(tc, test_tx_refill_adds_slice_without_clamp);
 	tcase_add_test(tc, test_overdue_entry_catches_up_in_one_pass);
 	tcase_add_test(tc, test_slack_ring_is_cyclic_and_skips_ineligible);
+	tcase_add_test(
+	    tc, test_slack_pick_over_many_clients_wraps_and_survives_removal);
 	tcase_add_test(tc, test_admission_sum_is_exact);
 	suite_add_tcase(s, tc);
 	return s;
