@@ -45,6 +45,9 @@ struct ip_stack {
 
 	/* TCP globals of 4.4BSD, one set per host. */
 	struct tcpcb *tcb_head;         /* all control blocks (inpcb list) */
+	/* The same blocks oldest first (tp->t_vidx): the ticks walk it
+	 * backwards - the list's order - prefetching ahead. */
+	GPtrArray *tcb_vec;
 	/*
 	 * Exact-match lookups (faddr, fport, lport) -> tcpcb, a cache in
 	 * front of the list (4.4BSD keeps one entry, tcp_last_inpcb; a host

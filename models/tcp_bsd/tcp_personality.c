@@ -242,6 +242,7 @@ ip_stack_free(gpointer data)
 	g_list_free(left);
 	g_hash_table_destroy(st->sockets);
 	g_hash_table_destroy(st->pcb_cache);
+	g_ptr_array_free(st->tcb_vec, TRUE);
 	sim_pkt *m;
 	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
 		sim_pkt_unref(m);
@@ -266,6 +267,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 		st->pers.do_rfc1323 = cfg->rfc1323 != 0;
 	st->sockets = g_hash_table_new(NULL, NULL);
 	st->pcb_cache = g_hash_table_new(NULL, NULL);
+	st->tcb_vec = g_ptr_array_new();
 	g_queue_init(&st->ipintrq);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));
 	ip_stack_set_output_hook(st, NULL, NULL);

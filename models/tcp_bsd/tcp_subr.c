@@ -43,7 +43,7 @@ struct tcpcb *
 tcp_newtcpcb(struct socket *so)
 {
 	ip_stack *st = so->so_stack;
-	struct tcpcb *tp = g_new0(struct tcpcb, 1);
+	struct tcpcb *tp = g_aligned_alloc0(1, sizeof(struct tcpcb), 64);
 
 	tp->t_socket = so;
 	tp->t_stack = st;
@@ -71,6 +71,8 @@ tcp_newtcpcb(struct socket *so)
 	if (st->tcb_head)
 		st->tcb_head->t_prev = tp;
 	st->tcb_head = tp;
+	tp->t_vidx = st->tcb_vec->len;
+	g_ptr_array_add(st->tcb_vec, tp);
 	so->so_pcb = tp;
 	return tp;
 }
@@ -107,11 +109,14 @@ tcp_close(struct tcpcb *tp)
 		st->tcb_head = tp->t_next;
 	if (tp->t_next)
 		tp->t_next->t_prev = tp->t_prev;
+	g_ptr_array_remove_index(st->tcb_vec, tp->t_vidx);
+	for (guint i = tp->t_vidx; i < st->tcb_vec->len; i++)
+		((struct tcpcb *)st->tcb_vec->pdata[i])->t_vidx = i;
 	if (!tp->t_cs_shared) {
 		g_free(tp->cs);
 		g_free(tp->t_tseq);
 	}
-	g_free(tp);
+	g_aligned_free(tp);
 	so->so_pcb = NULL;
 	tcpstat_inc(st, closed);
 	soisdisconnected(so);

@@ -45,11 +45,15 @@ tcp_fasttimo(ip_stack *st)
 void
 tcp_slowtimo(ip_stack *st)
 {
-	struct tcpcb *tp, *next;
+	struct tcpcb *tp;
 
 	ip_stack_enter(st);
-	for (tp = st->tcb_head; tp; tp = next) {
-		next = tp->t_next;
+	/* The list's order (newest first) is tcb_vec backwards; a closed
+	 * block leaves the array at its index, behind the walk. */
+	for (guint k = st->tcb_vec->len; k-- > 0;) {
+		tp = st->tcb_vec->pdata[k];
+		if (k >= 8)
+			__builtin_prefetch(st->tcb_vec->pdata[k - 8]);
 		/* Linux personalities: delayed ACKs due by now (jiffy tick). */
 		if (tp->t_delack_at && sim_now(st->sim) >= tp->t_delack_at) {
 			tp->t_delack_at = 0;

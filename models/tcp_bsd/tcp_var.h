@@ -32,13 +32,23 @@ struct tcp_connstat {
 	uint64_t rcvd_app;      /* bytes the application read */
 };
 
+/*
+ * The fields the slow tick reads for every connection come first, in one
+ * 64-byte line (tcbs are allocated on that boundary): a host with a
+ * thousand connections walks them every tick (every 10 ms for Linux).
+ */
 struct tcpcb {
 	struct tcpcb *t_next, *t_prev;  /* the stack's list (inpcb list) */
+	int t_timer[TCPT_NTIMERS];
+	int t_idle;                     /* inactivity time */
+	int t_rtt;                      /* round trip time */
+	sim_time_t t_delack_at;         /* Linux: delayed ACK due (0: none) */
+	/* end of the tick's line */
 	struct socket *t_socket;
 	ip_stack *t_stack;
+	guint t_vidx;                   /* index in st->tcb_vec */
 	struct tcp_reass_ent *t_reass;  /* out-of-order segments, by seq */
 	int t_state;
-	int t_timer[TCPT_NTIMERS];
 	int t_rxtshift;                 /* log(2) of rexmt exp. backoff */
 	int t_rxtcur;                   /* current retransmit value (ticks) */
 	int t_dupacks;                  /* consecutive dup acks recd */
@@ -73,9 +83,7 @@ struct tcpcb {
 	/* congestion control */
 	uint32_t snd_cwnd;              /* congestion-controlled window */
 	uint32_t snd_ssthresh;          /* snd_cwnd size threshold */
-	/* transmit timing */
-	int t_idle;                     /* inactivity time */
-	int t_rtt;                      /* round trip time */
+	/* transmit timing (t_idle, t_rtt: at the top) */
 	tcp_seq t_rtseq;                /* sequence number being timed */
 	int t_srtt;                     /* smoothed round-trip time x8 */
 	int t_rttvar;                   /* variance in round-trip time x4 */
@@ -95,11 +103,13 @@ struct tcpcb {
 	uint32_t t_segs_unacked;        /* Linux: full segments since ACK */
 	sim_time_t t_last_data;         /* Linux: last data arrival */
 	sim_time_t t_ato;               /* Linux: delayed-ACK estimate */
-	sim_time_t t_delack_at;         /* Linux: delayed ACK due (0: none) */
 	struct tcp_connstat *cs;        /* lives with the sim once named */
 	sim_tracepoint *t_tseq;         /* time-sequence trace */
 	gboolean t_cs_shared;           /* cs and t_tseq registered */
 };
+
+G_STATIC_ASSERT(G_STRUCT_OFFSET(struct tcpcb, t_delack_at) +
+		sizeof(sim_time_t) <= 64);
 
 /* 4.4BSD struct tcpstat (TCP/IP Ill. 2 Figure 24.7), as 64-bit counts. */
 #define TCPSTAT_FIELDS(X) \

@@ -177,6 +177,58 @@ START_TEST(test_rto_backoff_and_drop)
 }
 END_TEST
 
+/* Data segments from A are lost (the retransmissions too). */
+static gboolean
+drop_a_data(void *ctx, const struct h_seg *s, int nth)
+{
+	return s->from == 0 && s->len > 0;
+}
+
+/*
+ * Timers that expire on the same slow tick fire in the stack's list order,
+ * newest connection first (4.4BSD walks its inpcb list from the head),
+ * also after a connection in the middle has closed.
+ */
+START_TEST(test_same_tick_timeouts_fire_newest_connection_first)
+{
+	struct harness *h = h_new(9, FALSE, NULL, -1);
+	struct socket *l = so_socket(h->st[1]);
+	so_bind(l, 0, H_PORT_STACK);
+	so_listen(l, 5);
+	struct socket *c[4];
+	uint16_t port[4];
+	for (int i = 0; i < 4; i++) {
+		c[i] = so_socket(h->st[0]);
+		so_connect(c[i], H_ADDR_B, H_PORT_STACK);
+		port[i] = c[i]->inp_lport;
+	}
+	h_run(h, 50 * MS); /* all four the same RTT, the same RTO */
+	ck_assert_int_eq(so_tcp_state(c[2]), TCPS_ESTABLISHED);
+	/* The middle of the list goes (RST, control block freed). */
+	ck_assert_ptr_null(tcp_drop(so_tcpcb(c[1]), ECONNABORTED));
+	h_run(h, 20 * MS);
+	h->drop = drop_a_data;
+	int first = h_count(h, 0);
+	for (int i = 0; i < 4; i++)
+		if (i != 1)
+			ck_assert_int_eq(so_send(c[i], "x", 1), 1);
+	h_run(h, 3 * SIM_S); /* one RTO (3 ticks), same tick for all */
+	uint16_t order[3];
+	int n = 0;
+	for (int k = first; k < h_count(h, 0) && n < 3; k++) {
+		const struct h_seg *sg = h_sent(h, 0, k);
+		if (sg->len == 1 && k >= first + 3)
+			order[n++] = sg->sport;
+	}
+	ck_assert_int_eq(n, 3);
+	ck_assert_uint_eq(order[0], port[3]);
+	ck_assert_uint_eq(order[1], port[2]);
+	ck_assert_uint_eq(order[2], port[0]);
+	ck_assert_int_eq(h_sent(h, 0, first + 3)->t, h_sent(h, 0, first + 5)->t);
+	h_free(h);
+}
+END_TEST
+
 /*
  * Zero window: the data waits; persist probes of one byte go out with
  * backoff (5 s minimum, 60 s maximum); when the window opens the data
@@ -343,6 +395,8 @@ timers_suite(void)
 	tcase_add_test(tc, test_no_read_ack_waits_for_tick);
 	tcase_add_test(tc, test_syn_initial_rto_and_establishment_timeout);
 	tcase_add_test(tc, test_rto_backoff_and_drop);
+	tcase_add_test(tc,
+		       test_same_tick_timeouts_fire_newest_connection_first);
 	tcase_add_test(tc, test_zero_window_persist);
 	tcase_add_test(tc, test_keepalive_probes_and_drop);
 	tcase_add_test(tc, test_fin_wait_2_timeout);
