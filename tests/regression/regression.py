@@ -136,6 +136,13 @@ def case_t1():
     check(analysis.t1_rows(d), only=["s1", "s3"])
 
 
+def case_isp():
+    # Beyond the paper: reserved customers get their transmit reservation
+    # and, with the driver's CPU reserved, are isolated from best effort.
+    d = sweep("isp.ini", os.path.join(TMP, "isp"))
+    check(analysis.isp_rows(d))
+
+
 def case_p():
     n = run("perf_nemesis.ini", os.path.join(TMP, "perf_nemesis"))
     lx = run("perf_linux.ini", os.path.join(TMP, "perf_linux"))
