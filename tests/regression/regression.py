@@ -7,8 +7,8 @@ results/REPORT.md).  Exit 0 when every checked row holds, 1 otherwise,
 printing each row.  No wall-clock assertions: only simulated results.
 
 Checked here are the rows that hold; the rows that do not (F5's c2
-alone, F6's tcp_send alone, Table 1's s2) are listed with their reasons in results/REPORT.md
-and have no test that would pretend.
+alone, F6's tcp_send alone, Table 1's s2) are listed with their reasons
+in results/REPORT.md and have dev_* cases that meson expects to fail.
 """
 import os
 import subprocess
@@ -21,6 +21,7 @@ import analysis  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix=f"nemsim-regression-{CASE}-")
 failures = []
+checked = []
 
 
 def scenario(name):
@@ -51,6 +52,7 @@ def check(rows, only=None):
             continue
         print(f"{'ok  ' if r.ok else 'FAIL'} {r.tid} {r.what}: paper "
               f"{r.paper}, nemsim {r.ours} ({r.tol})")
+        checked.append(r)
         if not r.ok:
             failures.append(r)
 
@@ -143,6 +145,26 @@ def case_isp():
     check(analysis.isp_rows(d))
 
 
+# The rows that do not hold (results/REPORT.md gives the reasons), each
+# checked on its own: meson expects these cases to fail, so the day one
+# starts to hold the suite says so (an unexpected pass) and the row moves
+# up to the cases above.
+def case_dev_f5_c2_alone():
+    check(analysis.f5_rows(run("fig5.ini", os.path.join(TMP, "fig5"))),
+          only=["c2 alone"])
+
+
+def case_dev_f6_alone():
+    d = sweep("fig6.ini", os.path.join(TMP, "fig6"))
+    check(analysis.f6_rows(os.path.join(d, "sweep.csv")),
+          only=["tcp_send alone"])
+
+
+def case_dev_t1_s2():
+    d = run("table1.ini", os.path.join(TMP, "table1"))
+    check(analysis.t1_rows(d), only=["s2"])
+
+
 def case_p():
     n = run("perf_nemesis.ini", os.path.join(TMP, "perf_nemesis"))
     lx = run("perf_linux.ini", os.path.join(TMP, "perf_linux"))
@@ -152,10 +174,23 @@ def case_p():
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
+    dev = CASE.startswith("dev_")
     try:
         CASES[CASE]()
+    except Exception:
+        if not dev:
+            raise
+        # A dev_ case is expected to fail because its row does not hold;
+        # an error is something else: exit 0, which meson reports as an
+        # unexpected pass.
+        import traceback
+        traceback.print_exc()
+        sys.exit(0)
     finally:
         subprocess.run(["rm", "-rf", TMP], check=False)
+    if dev and not checked:
+        print("no row was checked")
+        sys.exit(0)
     if failures:
         print(f"{len(failures)} check(s) failed")
         sys.exit(1)
