@@ -624,7 +624,9 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 		pd->local_port = so->inp_lport;
 		if (r == 0 && !(so->so_state & SS_ISCONNECTED))
 			r = -EINPROGRESS;
-	} else if (strcmp(name, "write") == 0 || strcmp(name, "send") == 0) {
+	} else if (strcmp(name, "write") == 0 || strcmp(name, "send") == 0 ||
+		   strcmp(name, "read") == 0 || strcmp(name, "recv") == 0) {
+		gboolean out = name[0] == 'w' || strcmp(name, "send") == 0;
 		if (nargs < 3)
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "%s needs 3 args",
 				name);
@@ -633,22 +635,9 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
 				"%s length %ld outside 0..%d", name, len,
 				PD_MAX_IO);
-		size_t n = (size_t)len;
-		uint8_t *z = g_malloc0(n + 1);
-		r = so_send(so, z, n);
-		g_free(z);
-	} else if (strcmp(name, "read") == 0 || strcmp(name, "recv") == 0) {
-		if (nargs < 3)
-			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "%s needs 3 args",
-				name);
-		long len = pd_num(args[2]);
-		if (len < 0 || len > PD_MAX_IO)
-			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
-				"%s length %ld outside 0..%d", name, len,
-				PD_MAX_IO);
-		size_t n = (size_t)len;
-		uint8_t *z = g_malloc(n + 1);
-		r = so_recv(so, z, n);
+		uint8_t *z = g_malloc0((size_t)len + 1);
+		r = out ? so_send(so, z, (size_t)len)
+			: so_recv(so, z, (size_t)len);
 		g_free(z);
 	} else if (strcmp(name, "close") == 0) {
 		g_hash_table_remove(pd->fds, GINT_TO_POINTER((int)pd_num(args[0])));
