@@ -61,6 +61,40 @@ in_localaddr(const ip_stack *st, uint32_t addr)
 }
 
 /*
+ * Put an IPv4 header (20 bytes: no options, not a fragment, protocol TCP,
+ * checksum filled in) in front of the segment in p, and, if dst_mac is
+ * not NULL, an Ethernet II header.  ip_output uses it, and so do the
+ * packetdrill runner and the tests that inject hand-made segments.
+ */
+void
+ip_encap(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id, uint8_t ttl,
+	 const uint8_t *dst_mac, const uint8_t *src_mac)
+{
+	uint32_t len = sim_pkt_len(p) + IP_HDR_LEN;
+	uint8_t *ip = sim_pkt_push(p, IP_HDR_LEN);
+
+	ip[IP_OFF_VHL] = IPVERSION << 4 | IP_HDR_LEN >> 2;
+	ip[IP_OFF_TOS] = 0;
+	wire_put16(ip + IP_OFF_LEN, (uint16_t)len);
+	wire_put16(ip + IP_OFF_ID, id);
+	wire_put16(ip + IP_OFF_OFF, 0);
+	ip[IP_OFF_TTL] = ttl;
+	ip[IP_OFF_P] = IPPROTO_TCP;
+	wire_put16(ip + IP_OFF_SUM, 0);
+	wire_put32(ip + IP_OFF_SRC, src);
+	wire_put32(ip + IP_OFF_DST, dst);
+	gboolean odd = FALSE;
+	wire_put16(ip + IP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
+	if (!dst_mac)
+		return;
+	uint8_t *eh = sim_pkt_push(p, ETHER_HDR_LEN);
+	memcpy(eh + ETH_OFF_DST, dst_mac, ETHER_ADDR_LEN);
+	memcpy(eh + ETH_OFF_SRC, src_mac, ETHER_ADDR_LEN);
+	wire_put16(eh + ETH_OFF_TYPE, ETHERTYPE_IP);
+}
+
+/*
  * Send the transport segment p (its reference is consumed) from src to
  * dst.  Returns 0, or a positive errno: EHOSTUNREACH (no neighbour),
  * EMSGSIZE (larger than the MTU), ENOBUFS (the hook refused it).
@@ -70,7 +104,6 @@ ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst)
 {
 	uint32_t len = sim_pkt_len(p) + IP_HDR_LEN;
 	const uint8_t *mac;
-	uint8_t *ip, *eh;
 
 	if (len > st->nif->mtu) {
 		st->ipstat.ips_toolong++;
@@ -83,25 +116,7 @@ ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst)
 		sim_pkt_unref(p);
 		return EHOSTUNREACH;
 	}
-	ip = sim_pkt_push(p, IP_HDR_LEN);
-	ip[IP_OFF_VHL] = IPVERSION << 4 | IP_HDR_LEN >> 2;
-	ip[IP_OFF_TOS] = 0;
-	wire_put16(ip + IP_OFF_LEN, (uint16_t)len);
-	wire_put16(ip + IP_OFF_ID, st->ip_id++);
-	wire_put16(ip + IP_OFF_OFF, 0);
-	ip[IP_OFF_TTL] = IP_DEFTTL;
-	ip[IP_OFF_P] = IPPROTO_TCP;
-	wire_put16(ip + IP_OFF_SUM, 0);
-	wire_put32(ip + IP_OFF_SRC, src);
-	wire_put32(ip + IP_OFF_DST, dst);
-	gboolean odd = FALSE;
-	wire_put16(ip + IP_OFF_SUM,
-		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
-
-	eh = sim_pkt_push(p, ETHER_HDR_LEN);
-	memcpy(eh + ETH_OFF_DST, mac, ETHER_ADDR_LEN);
-	memcpy(eh + ETH_OFF_SRC, st->nif->mac, ETHER_ADDR_LEN);
-	wire_put16(eh + ETH_OFF_TYPE, ETHERTYPE_IP);
+	ip_encap(p, src, dst, st->ip_id++, IP_DEFTTL, mac, st->nif->mac);
 
 	st->ipstat.ips_localout++;
 	if (!st->output_hook(st->output_ctx, st, p)) {

@@ -81,6 +81,8 @@ struct ip_stack {
 
 /* ip_input.c / ip_output.c / in_cksum.c */
 int ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst);
+void ip_encap(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id,
+	      uint8_t ttl, const uint8_t *dst_mac, const uint8_t *src_mac);
 gboolean in_localaddr(const ip_stack *st, uint32_t addr);
 uint32_t in_cksum_add(uint32_t sum, const uint8_t *p, uint32_t len,
 		      gboolean *odd);

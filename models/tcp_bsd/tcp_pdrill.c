@@ -468,21 +468,7 @@ pd_inject(struct pd *pd, const struct pd_seg *s, GError **error)
 	tcp_fill_hdr(p, PD_REMOTE, PD_LOCAL, pd->remote_port, pd->local_port,
 		     PD_REMOTE_ISN + s->start, ack, s->flags, win, s->opt,
 		     (s->optlen + 3) & ~3u);
-	uint8_t *ip = sim_pkt_push(p, IP_HDR_LEN);
-	memset(ip, 0, IP_HDR_LEN);
-	ip[0] = 0x45;
-	wire_put16(ip + IP_OFF_LEN, (uint16_t)sim_pkt_len(p));
-	ip[IP_OFF_TTL] = 64;
-	ip[IP_OFF_P] = IPPROTO_TCP;
-	wire_put32(ip + IP_OFF_SRC, PD_REMOTE);
-	wire_put32(ip + IP_OFF_DST, PD_LOCAL);
-	gboolean odd = FALSE;
-	wire_put16(ip + IP_OFF_SUM,
-		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
-	uint8_t *eh = sim_pkt_push(p, ETHER_HDR_LEN);
-	memcpy(eh, pd_local_mac, 6);
-	memcpy(eh + 6, pd_remote_mac, 6);
-	wire_put16(eh + 12, ETHERTYPE_IP);
+	ip_encap(p, PD_REMOTE, PD_LOCAL, 0, 64, pd_local_mac, pd_remote_mac);
 	if (pd->verbose)
 		fprintf(stderr, "%s:%d: < injected at %.6f s\n", pd->name,
 			pd->lineno, sim_time_to_s(sim_now(pd->sim)));

@@ -97,17 +97,7 @@ segment(struct harness *h, struct h_rawconn *rc, gboolean fresh,
 	tcp_fill_hdr(p, H_ADDR_B, H_ADDR_A, fresh ? H_PORT_RAW + 1 : H_PORT_RAW,
 		     H_PORT_STACK, seq, ack, rec[8], wire_get16(rec + 9), opt,
 		     optlen);
-	uint8_t *ip = sim_pkt_push(p, IP_HDR_LEN);
-	memset(ip, 0, IP_HDR_LEN);
-	ip[0] = 0x45;
-	wire_put16(ip + IP_OFF_LEN, (uint16_t)sim_pkt_len(p));
-	ip[IP_OFF_TTL] = 64;
-	ip[IP_OFF_P] = IPPROTO_TCP;
-	wire_put32(ip + IP_OFF_SRC, H_ADDR_B);
-	wire_put32(ip + IP_OFF_DST, H_ADDR_A);
-	gboolean odd = FALSE;
-	wire_put16(ip + IP_OFF_SUM,
-		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
+	ip_encap(p, H_ADDR_B, H_ADDR_A, 0, 64, NULL, NULL);
 	uint8_t buf[IP_HDR_LEN + 60 + MAXREC];
 	uint32_t n = sim_pkt_len(p);
 	g_assert(n <= sizeof buf);

@@ -219,21 +219,7 @@ h_build_frame(struct harness *h, uint8_t *out, uint8_t flags, uint32_t seq,
 		sim_pkt_append_copy(p, data, len);
 	tcp_fill_hdr(p, H_ADDR_B, H_ADDR_A, H_PORT_RAW, H_PORT_STACK, seq, ack,
 		     flags, win, NULL, 0);
-	uint8_t *ip = sim_pkt_push(p, IP_HDR_LEN);
-	memset(ip, 0, IP_HDR_LEN);
-	ip[0] = 0x45;
-	wire_put16(ip + IP_OFF_LEN, (uint16_t)sim_pkt_len(p));
-	ip[IP_OFF_TTL] = 64;
-	ip[IP_OFF_P] = IPPROTO_TCP;
-	wire_put32(ip + IP_OFF_SRC, H_ADDR_B);
-	wire_put32(ip + IP_OFF_DST, H_ADDR_A);
-	gboolean odd = FALSE;
-	wire_put16(ip + IP_OFF_SUM,
-		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
-	uint8_t *eh = sim_pkt_push(p, ETHER_HDR_LEN);
-	memcpy(eh, mac_of[0], 6);
-	memcpy(eh + 6, mac_of[1], 6);
-	wire_put16(eh + 12, ETHERTYPE_IP);
+	ip_encap(p, H_ADDR_B, H_ADDR_A, 0, 64, mac_of[0], mac_of[1]);
 	uint32_t n = sim_pkt_len(p);
 	sim_pkt_copy_out(p, 0, n, out);
 	sim_pkt_unref(p);
@@ -258,21 +244,7 @@ h_raw_send(struct harness *h, uint8_t flags, uint32_t seq, uint32_t ack,
 		sim_pkt_append_copy(p, data, len);
 	tcp_fill_hdr(p, H_ADDR_B, H_ADDR_A, H_PORT_RAW, H_PORT_STACK, seq, ack,
 		     flags, win, opt, optlen);
-	uint8_t *ip = sim_pkt_push(p, IP_HDR_LEN);
-	memset(ip, 0, IP_HDR_LEN);
-	ip[0] = 0x45;
-	wire_put16(ip + IP_OFF_LEN, (uint16_t)sim_pkt_len(p));
-	ip[IP_OFF_TTL] = 64;
-	ip[IP_OFF_P] = IPPROTO_TCP;
-	wire_put32(ip + IP_OFF_SRC, H_ADDR_B);
-	wire_put32(ip + IP_OFF_DST, H_ADDR_A);
-	gboolean odd = FALSE;
-	wire_put16(ip + IP_OFF_SUM,
-		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
-	uint8_t *eh = sim_pkt_push(p, ETHER_HDR_LEN);
-	memcpy(eh, mac_of[0], 6);
-	memcpy(eh + 6, mac_of[1], 6);
-	wire_put16(eh + 12, ETHERTYPE_IP);
+	ip_encap(p, H_ADDR_B, H_ADDR_A, 0, 64, mac_of[0], mac_of[1]);
 	/* Log it as sent by B and put it on the link. */
 	link_output(&h->nif[1], p);
 }
