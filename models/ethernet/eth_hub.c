@@ -487,8 +487,7 @@ eth_hub_get_stats(const eth_hub *hub)
 double
 eth_hub_utilization(const eth_hub *hub)
 {
-	sim_time_t el = eth_window_elapsed(hub->sim);
-	return el ? (double)hub->win_busy_ns / (double)el : 0.0;
+	return eth_window_share(hub->sim, hub->win_busy_ns);
 }
 
 double
@@ -524,17 +523,14 @@ static double
 hub_fps_fn(void *ctx)
 {
 	eth_hub *hub = ctx;
-	sim_time_t el = eth_window_elapsed(hub->sim);
-	return el ? (double)hub->win_frames / sim_time_to_s(el) : 0.0;
+	return eth_window_rate(hub->sim, hub->win_frames);
 }
 
 static double
 hub_cpf_fn(void *ctx)
 {
 	eth_hub *hub = ctx;
-	return hub->win_frames
-		   ? (double)hub->win_collisions / (double)hub->win_frames
-		   : 0.0;
+	return eth_ratio(hub->win_collisions, hub->win_frames);
 }
 
 static eth_hist *

@@ -73,8 +73,7 @@ eth_link_frame_done(eth_link *link, int from, sim_pkt *frame)
 static double
 link_util(eth_link *link, int dir)
 {
-	sim_time_t el = eth_window_elapsed(link->sim);
-	return el ? (double)link->win_busy_ns[dir] / (double)el : 0.0;
+	return eth_window_share(link->sim, link->win_busy_ns[dir]);
 }
 
 static double

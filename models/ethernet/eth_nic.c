@@ -536,25 +536,21 @@ static double
 nic_utilization(void *ctx)
 {
 	eth_nic *nic = ctx;
-	sim_time_t el = eth_window_elapsed(nic->sim);
-	return el ? (double)nic->win_busy_ns / (double)el : 0.0;
+	return eth_window_share(nic->sim, nic->win_busy_ns);
 }
 
 static double
 nic_frames_per_s(void *ctx)
 {
 	eth_nic *nic = ctx;
-	sim_time_t el = eth_window_elapsed(nic->sim);
-	return el ? (double)nic->win_frames / sim_time_to_s(el) : 0.0;
+	return eth_window_rate(nic->sim, nic->win_frames);
 }
 
 static double
 nic_collisions_per_frame(void *ctx)
 {
 	eth_nic *nic = ctx;
-	return nic->win_frames
-		   ? (double)nic->win_collisions / (double)nic->win_frames
-		   : 0.0;
+	return eth_ratio(nic->win_collisions, nic->win_frames);
 }
 
 static double

@@ -104,6 +104,29 @@ void eth_nic_reevaluate(eth_nic *nic);
 /* Window-clipped duration of the measurement window so far. */
 sim_time_t eth_window_elapsed(const sim_t *sim);
 
+/* Over the measurement window so far: busy_ns as a share of it, and
+ * n per second of it (0 before the window opens). */
+static inline double
+eth_window_share(const sim_t *sim, sim_time_t busy_ns)
+{
+	sim_time_t el = eth_window_elapsed(sim);
+	return el ? (double)busy_ns / (double)el : 0.0;
+}
+
+static inline double
+eth_window_rate(const sim_t *sim, uint64_t n)
+{
+	sim_time_t el = eth_window_elapsed(sim);
+	return el ? (double)n / sim_time_to_s(el) : 0.0;
+}
+
+/* a / b, 0 when b is 0. */
+static inline double
+eth_ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
 /* ---- hub ---------------------------------------------------------- */
 
 /*
