@@ -263,15 +263,14 @@ sim_pkt_append_copy(sim_pkt *p, const void *data, uint32_t len)
 }
 
 void
-sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst)
+sim_pkt_foreach_span(const sim_pkt *p, uint32_t off, uint32_t len,
+		     sim_pkt_span_fn fn, void *ctx)
 {
-	g_assert((uint64_t)off + len <= sim_pkt_len(p));
-	uint8_t *d = dst;
 	uint32_t h = sim_pkt_hdr_len(p);
 	if (off < h) {
 		uint32_t n = MIN(len, h - off);
-		memcpy(d, p->hdr + p->head + off, n);
-		d += n;
+		if (n)
+			fn(ctx, p->hdr + p->head + off, n);
 		len -= n;
 		off = 0;
 	} else {
@@ -284,9 +283,24 @@ sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst)
 			continue;
 		}
 		uint32_t n = MIN(len, r->len - off);
-		memcpy(d, r->buf->data + r->off + off, n);
-		d += n;
+		fn(ctx, r->buf->data + r->off + off, n);
 		len -= n;
 		off = 0;
 	}
+}
+
+static void
+copy_span(void *ctx, const uint8_t *bytes, uint32_t n)
+{
+	uint8_t **d = ctx;
+	memcpy(*d, bytes, n);
+	*d += n;
+}
+
+void
+sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst)
+{
+	g_assert((uint64_t)off + len <= sim_pkt_len(p));
+	uint8_t *d = dst;
+	sim_pkt_foreach_span(p, off, len, copy_span, &d);
 }

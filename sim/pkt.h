@@ -111,6 +111,13 @@ void sim_pkt_append_copy(sim_pkt *p, const void *data, uint32_t len);
 /* Copy len bytes starting at byte off of the whole packet into dst. */
 void sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst);
 
+/* Call fn(ctx, bytes, n) for each contiguous piece of bytes off to
+ * off + len (header area, then payload records), in order; a range past
+ * the end stops at the end. */
+typedef void (*sim_pkt_span_fn)(void *ctx, const uint8_t *bytes, uint32_t n);
+void sim_pkt_foreach_span(const sim_pkt *p, uint32_t off, uint32_t len,
+			  sim_pkt_span_fn fn, void *ctx);
+
 /* Statistics of the pools (for leak checks in tests). */
 uint64_t sim_pkt_live(void);
 uint64_t sim_buf_live(void);

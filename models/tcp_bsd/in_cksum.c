@@ -75,33 +75,25 @@ in_cksum_add(uint32_t sum, const uint8_t *p, uint32_t len, gboolean *odd)
 	return (uint32_t)s;
 }
 
+struct pkt_sum {
+	uint32_t sum;
+	gboolean odd;
+};
+
+static void
+sum_span(void *ctx, const uint8_t *bytes, uint32_t n)
+{
+	struct pkt_sum *ps = ctx;
+	ps->sum = in_cksum_add(ps->sum, bytes, n, &ps->odd);
+}
+
 /* Sum len bytes of a packet starting at byte off. */
 uint32_t
 in_cksum_pkt(uint32_t sum, const sim_pkt *p, uint32_t off, uint32_t len)
 {
-	gboolean odd = FALSE;
-	uint32_t h = sim_pkt_hdr_len(p);
-
-	if (off < h) {
-		uint32_t n = MIN(len, h - off);
-		sum = in_cksum_add(sum, sim_pkt_hdr_const(p) + off, n, &odd);
-		len -= n;
-		off = 0;
-	} else {
-		off -= h;
-	}
-	for (int i = 0; i < p->nrec && len > 0; i++) {
-		const sim_rec *r = &p->rec[i];
-		if (off >= r->len) {
-			off -= r->len;
-			continue;
-		}
-		uint32_t n = MIN(len, r->len - off);
-		sum = in_cksum_add(sum, r->buf->data + r->off + off, n, &odd);
-		len -= n;
-		off = 0;
-	}
-	return sum;
+	struct pkt_sum ps = { sum, FALSE };
+	sim_pkt_foreach_span(p, off, len, sum_span, &ps);
+	return ps.sum;
 }
 
 /* Fold a 32-bit sum to 16 bits and complement it. */
