@@ -90,6 +90,10 @@ static const scn_param host_params[] = {
 	  "Nemesis release)" },
 	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
 	  "allow CPU contracts summing above 1 on this host" },
+	{ "events", SCN_ENUM, "deferred", 0, "deferred|immediate", 0, 0,
+	  "Nemesis: an event one domain sends another is delivered when the "
+	  "sender is next descheduled (deferred, the release on Intel) or "
+	  "at once (immediate)" },
 	{ "rx_buffers", SCN_INT, "40", 0, NULL, 1, 100000,
 	  "Nemesis: receive buffers each connection posts to the driver "
 	  "(40 in the release)" },
@@ -214,9 +218,25 @@ static gboolean
 check_hosts(const scenario *sc, GError **error)
 {
 	g_autoptr(GPtrArray) hosts = scn_instances(sc, "host");
+	/* Keys that only a Nemesis host has: set on another host, they
+	 * would be ignored. */
+	static const char *const nemesis_only[] = {
+		"driver_qos", "rx_buffers", "events", NULL
+	};
 	for (guint i = 0; i < hosts->len; i++) {
 		scn_group *h = g_ptr_array_index(hosts, i);
 		const char *kind = scn_str(h, "kind");
+		for (int k = 0; nemesis_only[k]; k++) {
+			const char *key = nemesis_only[k];
+			if (strcmp(kind, "nemesis") != 0 && scn_has(h, key) &&
+			    strcmp(scn_where(h, key), "default") != 0) {
+				scn_set_error(error, h, key,
+					      "only a kind = nemesis host has "
+					      "this (this host is kind = %s)",
+					      kind);
+				return FALSE;
+			}
+		}
 		if (scn_has(h, "personality")) {
 			gboolean nem = strcmp(scn_str(h, "personality"),
 					      "nemesis") == 0;

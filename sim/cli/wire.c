@@ -276,6 +276,8 @@ build_hosts(cli_world *w, GError **error)
 			cpu_params_default(&cp);
 			cp.cost_model = scn_str(g, "cpu");
 			cp.allow_overbook = scn_bool(g, "overbook");
+			cp.defer_events =
+				strcmp(scn_str(g, "events"), "deferred") == 0;
 			h->cpu = cpu_new(w->sim, h->name, &cp, error);
 			if (!h->cpu)
 				return FALSE;
