@@ -217,6 +217,26 @@ present:
 }
 
 /*
+ * The handshake is complete (our SYN was ACKed in SYN_SENT, or the ACK of
+ * our SYN|ACK came in SYN_RECEIVED): the socket is connected, the
+ * keepalive timer starts, window scaling takes effect if both asked for
+ * it, and data that waited in the reassembly queue is delivered.
+ */
+static void
+tcp_established(struct tcpcb *tp)
+{
+	soisconnected(tp->t_socket);
+	tp->t_state = TCPS_ESTABLISHED;
+	tp->t_timer[TCPT_KEEP] = tp->t_stack->tv_keep_idle;
+	if ((tp->t_flags & (TF_RCVD_SCALE | TF_REQ_SCALE)) ==
+	    (TF_RCVD_SCALE | TF_REQ_SCALE)) {
+		tp->snd_scale = tp->requested_s_scale;
+		tp->rcv_scale = tp->request_r_scale;
+	}
+	(void)tcp_reass(tp, 0, 0, 0, NULL);
+}
+
+/*
  * The ACK policy for data that arrived: in order (delay the ACK) or
  * not (BSD and Linux ACK at once; SunOS 4.1 delays that too).
  */
@@ -534,15 +554,7 @@ findpcb:
 		tp->t_flags |= TF_ACKNOW | TF_QUICKACK;
 		if ((tiflags & TH_ACK) && SEQ_GT(tp->snd_una, tp->iss)) {
 			tcpstat_inc(st, connects);
-			soisconnected(so);
-			tp->t_state = TCPS_ESTABLISHED;
-			tp->t_timer[TCPT_KEEP] = st->tv_keep_idle;
-			if ((tp->t_flags & (TF_RCVD_SCALE | TF_REQ_SCALE)) ==
-			    (TF_RCVD_SCALE | TF_REQ_SCALE)) {
-				tp->snd_scale = tp->requested_s_scale;
-				tp->rcv_scale = tp->request_r_scale;
-			}
-			(void)tcp_reass(tp, 0, 0, 0, NULL);
+			tcp_established(tp);
 			/* Our SYN was timed: that is an RTT sample. */
 			if (tp->t_rtt)
 				tcp_xmit_timer(tp, tp->t_rtt);
@@ -725,15 +737,7 @@ findpcb:
 		if (SEQ_GT(tp->snd_una, ti_ack) || SEQ_GT(ti_ack, tp->snd_max))
 			goto dropwithreset;
 		tcpstat_inc(st, connects);
-		soisconnected(so);
-		tp->t_state = TCPS_ESTABLISHED;
-		tp->t_timer[TCPT_KEEP] = st->tv_keep_idle;
-		if ((tp->t_flags & (TF_RCVD_SCALE | TF_REQ_SCALE)) ==
-		    (TF_RCVD_SCALE | TF_REQ_SCALE)) {
-			tp->snd_scale = tp->requested_s_scale;
-			tp->rcv_scale = tp->request_r_scale;
-		}
-		(void)tcp_reass(tp, 0, 0, 0, NULL);
+		tcp_established(tp);
 		tp->snd_wl1 = ti_seq - 1;
 		/* FALLTHROUGH */
 

@@ -208,6 +208,16 @@ fast_tick_fire(void *ctx, void *arg)
 	tcp_fasttimo(st);
 }
 
+/* The first instant >= now that is phase mod period. */
+static sim_time_t
+first_tick(sim_time_t now, sim_time_t phase, sim_time_t period)
+{
+	sim_time_t p = phase % period;
+	if (now <= p)
+		return p;
+	return p + (now - p + period - 1) / period * period;
+}
+
 /*
  * Start the ticks: the first slow tick at the first instant >= now that
  * is phase mod slowtick, the fast tick likewise (BSD's pffasttimo and
@@ -221,20 +231,10 @@ tcp_stack_start_ticks(ip_stack *st, sim_time_t phase)
 
 	sim_timer_init(&st->slow_timer, slow_tick_fire, st, NULL);
 	sim_timer_init(&st->fast_timer, fast_tick_fire, st, NULL);
-	if (st->pers.slowtick > 0) {
-		sim_time_t p = phase % st->pers.slowtick;
-		sim_time_t k = (now - p + st->pers.slowtick - 1) /
-		    st->pers.slowtick;
-		if (now <= p)
-			k = 0;
-		sim_timer_arm_at(sim, &st->slow_timer, p + k * st->pers.slowtick);
-	}
-	if (st->pers.fasttick > 0) {
-		sim_time_t p = phase % st->pers.fasttick;
-		sim_time_t k = (now - p + st->pers.fasttick - 1) /
-		    st->pers.fasttick;
-		if (now <= p)
-			k = 0;
-		sim_timer_arm_at(sim, &st->fast_timer, p + k * st->pers.fasttick);
-	}
+	if (st->pers.slowtick > 0)
+		sim_timer_arm_at(sim, &st->slow_timer,
+				 first_tick(now, phase, st->pers.slowtick));
+	if (st->pers.fasttick > 0)
+		sim_timer_arm_at(sim, &st->fast_timer,
+				 first_tick(now, phase, st->pers.fasttick));
 }
