@@ -92,6 +92,23 @@ remove_tree(const char *dir)
 	g_rmdir(dir);
 }
 
+/* Move stage/name to out/name. */
+static gboolean
+move_output(const char *stage, const char *out, const char *name,
+	    GError **error)
+{
+	char *from = g_build_filename(stage, name, NULL);
+	char *to = g_build_filename(out, name, NULL);
+	gboolean ok = g_rename(from, to) == 0;
+	if (!ok)
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+			    "cannot move %s to %s: %s", from, to,
+			    g_strerror(errno));
+	g_free(from);
+	g_free(to);
+	return ok;
+}
+
 /* Move every file of stage into out, summary.json last. */
 static gboolean
 commit_outputs(const char *stage, const char *out, GError **error)
@@ -104,33 +121,12 @@ commit_outputs(const char *stage, const char *out, GError **error)
 		return FALSE;
 	gboolean ok = TRUE;
 	const char *n;
-	while (ok && (n = g_dir_read_name(d)) != NULL) {
-		if (strcmp(n, "summary.json") == 0)
-			continue;
-		char *from = g_build_filename(stage, n, NULL);
-		char *to = g_build_filename(out, n, NULL);
-		if (g_rename(from, to) != 0) {
-			g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
-				    "cannot move %s to %s: %s", from, to,
-				    g_strerror(errno));
-			ok = FALSE;
-		}
-		g_free(from);
-		g_free(to);
-	}
+	while (ok && (n = g_dir_read_name(d)) != NULL)
+		if (strcmp(n, "summary.json") != 0)
+			ok = move_output(stage, out, n, error);
 	g_dir_close(d);
-	if (ok) {
-		char *from = g_build_filename(stage, "summary.json", NULL);
-		char *to = g_build_filename(out, "summary.json", NULL);
-		if (g_rename(from, to) != 0) {
-			g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
-				    "cannot move %s to %s: %s", from, to,
-				    g_strerror(errno));
-			ok = FALSE;
-		}
-		g_free(from);
-		g_free(to);
-	}
+	if (ok)
+		ok = move_output(stage, out, "summary.json", error);
 	remove_tree(stage);
 	return ok;
 }
