@@ -154,6 +154,18 @@ if command -v tshark >/dev/null; then
 	[ "$non" -gt 10 ] && [ "$noff" -eq 0 ] && ok || bad "rfc1323: $non timestamped frames when on, $noff options when off"
 fi
 
+# Nemesis event delivery: deferred (the default) holds the driver's wake-ups
+# of the application until the driver is descheduled; immediate lets them
+# preempt it.  The counter says which ran, and the runs differ.
+for v in deferred immediate; do
+	expect_status 0 "events $v" "$NEMSIM" run "$base" --set connection.c1.from=nem \
+		--set connection.c1.to=kay --set host.nem.events=$v \
+		--set simulation.duration=1s --out "$TMP/ev$v" --quiet && ok
+done
+dfe=$(grep -o '"deferred_events": [0-9]*' "$TMP/evdeferred/summary.json" | grep -o '[0-9]*$')
+ime=$(grep -o '"deferred_events": [0-9]*' "$TMP/evimmediate/summary.json" | grep -o '[0-9]*$')
+[ "${dfe:-0}" -gt 0 ] && [ "${ime:-1}" -eq 0 ] && ok || bad "events: $dfe deferred wake-ups when deferred, $ime when immediate"
+
 # Different seeds give different runs: a SunOS receiver's delayed ACKs
 # follow its 200 ms tick, whose phase is drawn from the seed.
 for k in 1 2; do
