@@ -288,7 +288,6 @@ atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
 
 		if (fn)
 			fn(ctx, c, now);
-		atropos_remove(s, c);
 		switch (rule) {
 		case ATROPOS_REFILL_DROP_LEFTOVER:
 			c->r = c->r > 0 ? c->qos.s : c->r + c->qos.s;
@@ -300,7 +299,16 @@ atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
 		c->d += c->qos.p;
 		c->refills++;
 		n++;
-		atropos_enqueue_by_remain(s, c);
+		if (c->q == &s->wait && c->r <= 0) {
+			/* Back on wait, later: re-keyed where it is (the same
+			 * (key, seq) order as leaving and joining again). */
+			c->key = c->d;
+			c->seq = ++s->seq;
+			sift_down(&s->wait, c->qidx);
+		} else {
+			atropos_remove(s, c);
+			atropos_enqueue_by_remain(s, c);
+		}
 	}
 	return n;
 }
