@@ -145,6 +145,71 @@ sim_stats_get_double(const sim_stats *st, const char *path, double *out)
 	return FALSE;
 }
 
+/*
+ * printf's "%.9g" for 1e-4 <= |v| < 1e9 (fixed notation), without
+ * printf: the nine significant digits are v scaled by a power of ten and
+ * rounded.  The scaling costs at most one rounding (powers of ten up to
+ * 1e22 are exact doubles), an error far below 1e-5 of a unit in the
+ * ninth digit, so the result is printf's whenever the scaled value is
+ * not within 1e-5 of a rounding tie; then, and outside the range, FALSE
+ * (the caller asks printf).  Tested against printf over millions of
+ * values (tests/sim/test_units.c).
+ */
+static gboolean
+format_g9_fast(double v, char *buf, size_t len)
+{
+	static const double p10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14,
+	};
+	double a = fabs(v);
+	if (!(a >= 1e-4 && a < 1e9) || len < 24)
+		return FALSE;
+	int e = 0; /* decimal exponent of the first digit */
+	while (e < 8 && a >= p10[e + 1])
+		e++;
+	while (e > -4 && a < 1.0 / p10[-e])
+		e--;
+	int k = 8 - e; /* 0 .. 12: scale to nine digits */
+	double scaled = a * p10[k];
+	double r = floor(scaled + 0.5);
+	double frac = scaled - floor(scaled);
+	if (fabs(frac - 0.5) < 1e-5 || r < 1e8 || r >= 1e9)
+		return FALSE;
+	char dig[10];
+	uint32_t n = (uint32_t)r;
+	for (int i = 8; i >= 0; i--) {
+		dig[i] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	/* Drop trailing zeros: they never show in %g. */
+	int nd = 9;
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	char *o = buf;
+	if (v < 0)
+		*o++ = '-';
+	if (e >= 0) {
+		int intd = e + 1; /* digits before the point */
+		for (int i = 0; i < intd; i++)
+			*o++ = i < nd ? dig[i] : '0';
+		if (nd > intd) {
+			*o++ = '.';
+			for (int i = intd; i < nd; i++)
+				*o++ = dig[i];
+		}
+	} else {
+		*o++ = '0';
+		*o++ = '.';
+		for (int i = 0; i < -e - 1; i++)
+			*o++ = '0';
+		for (int i = 0; i < nd; i++)
+			*o++ = dig[i];
+	}
+	*o = '\0';
+	return TRUE;
+}
+
 void
 sim_stats_format_double(double v, char *buf, size_t len)
 {
@@ -154,7 +219,8 @@ sim_stats_format_double(double v, char *buf, size_t len)
 	}
 	if (v == 0)
 		v = 0; /* no "-0" */
-	g_snprintf(buf, len, "%.9g", v);
+	if (!format_g9_fast(v, buf, len))
+		g_snprintf(buf, len, "%.9g", v);
 }
 
 static void

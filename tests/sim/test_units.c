@@ -12,8 +12,10 @@
 #include "suites.h"
 
 #include <check.h>
+#include <float.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 START_TEST(test_time_parsing_is_exact)
@@ -230,6 +232,46 @@ START_TEST(test_stats_json_is_nested_sorted_and_live)
 }
 END_TEST
 
+/* Numbers in summary.json and the CSVs are printf's "%.9g", whichever
+ * way they are made (a fast path does most of them): random magnitudes,
+ * decimals with up to 12 places, powers of ten one ulp off, ties in the
+ * tenth digit, signs. */
+START_TEST(test_number_format_is_printf_g9)
+{
+	GRand *r = g_rand_new_with_seed(3);
+	for (int i = 0; i < 500000; i++) {
+		double v;
+		switch (i % 5) {
+		case 0:
+			v = pow(10, g_rand_double_range(r, -6, 10));
+			break;
+		case 1:
+			v = g_rand_int_range(r, 0, 2000000000) /
+			    pow(10, g_rand_int_range(r, 0, 12));
+			break;
+		case 2:
+			v = pow(10, g_rand_int_range(r, -5, 10)) *
+			    (1 + g_rand_int_range(r, -3, 4) * DBL_EPSILON);
+			break;
+		case 3:
+			v = (g_rand_int_range(r, 100000000, 1000000000) + 0.5) /
+			    pow(10, g_rand_int_range(r, 0, 14));
+			break;
+		default:
+			v = g_rand_double_range(r, -1e9, 1e9);
+		}
+		if (g_rand_boolean(r))
+			v = -v;
+		char got[64], want[64];
+		sim_stats_format_double(v, got, sizeof got);
+		snprintf(want, sizeof want, "%.9g", v == 0 ? 0.0 : v);
+		ck_assert_msg(strcmp(got, want) == 0, "%.17g: %s, printf %s", v,
+			      got, want);
+	}
+	g_rand_free(r);
+}
+END_TEST
+
 START_TEST(test_pcap_file_is_read_back_by_tshark)
 {
 	/* The install step installs tshark; never silently pass. */
@@ -379,6 +421,7 @@ units_suite(void)
 	tcase_add_test(tc, test_rng_streams_are_uncorrelated);
 	tcase_add_test(tc, test_packet_headers_and_payload_records);
 	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
+	tcase_add_test(tc, test_number_format_is_printf_g9);
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
 	tcase_add_test(tc, test_series_samples_every_interval_into_csv);
 	tcase_add_test(tc, test_pktgate_releases_in_build_order);
