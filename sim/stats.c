@@ -217,8 +217,10 @@ sim_stats_format_double(double v, char *buf, size_t len)
 		g_strlcpy(buf, "null", len);
 		return;
 	}
-	if (v == 0)
-		v = 0; /* no "-0" */
+	if (v == 0) {
+		g_strlcpy(buf, "0", len); /* no "-0" */
+		return;
+	}
 	if (!format_g9_fast(v, buf, len))
 		g_snprintf(buf, len, "%.9g", v);
 }
