@@ -152,7 +152,9 @@ sim_stats_get_double(const sim_stats *st, const char *path, double *out)
  * 1e22 are exact doubles), an error far below 1e-5 of a unit in the
  * ninth digit, so the result is printf's whenever the scaled value is
  * not within 1e-5 of a rounding tie; then, and outside the range, FALSE
- * (the caller asks printf).  Tested against printf over millions of
+ * (the caller asks printf).  An exponent misjudged at a power of ten
+ * (1.0 / 10^k is rounded) shows as fewer or more than nine digits and
+ * also falls back.  Tested against printf over millions of
  * values (tests/sim/test_units.c).
  */
 static gboolean
@@ -166,10 +168,13 @@ format_g9_fast(double v, char *buf, size_t len)
 	if (!(a >= 1e-4 && a < 1e9) || len < 24)
 		return FALSE;
 	int e = 0; /* decimal exponent of the first digit */
-	while (e < 8 && a >= p10[e + 1])
-		e++;
-	while (e > -4 && a < 1.0 / p10[-e])
-		e--;
+	if (a >= 1) {
+		while (e < 8 && a >= p10[e + 1])
+			e++;
+	} else {
+		while (e > -4 && a < 1.0 / p10[-e])
+			e--;
+	}
 	int k = 8 - e; /* 0 .. 12: scale to nine digits */
 	double scaled = a * p10[k];
 	double r = floor(scaled + 0.5);
