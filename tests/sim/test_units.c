@@ -239,7 +239,7 @@ END_TEST
 START_TEST(test_number_format_is_printf_g9)
 {
 	GRand *r = g_rand_new_with_seed(3);
-	for (int i = 0; i < 500000; i++) {
+	for (int i = 0; i < 100000; i++) {
 		double v;
 		switch (i % 5) {
 		case 0:
