@@ -44,9 +44,11 @@ struct ip_stack {
 	uint16_t ip_id;
 
 	/* TCP globals of 4.4BSD, one set per host. */
-	struct tcpcb *tcb_head;         /* all control blocks (inpcb list) */
-	/* The same blocks oldest first (tp->t_vidx): the ticks walk it
-	 * backwards - the list's order - prefetching ahead. */
+	/*
+	 * All control blocks, oldest first (tp->t_vidx).  Walked backwards it
+	 * is 4.4BSD's inpcb list, newest first (tcp_tcb_first/next); the
+	 * slow tick walks it by index, prefetching ahead.
+	 */
 	GPtrArray *tcb_vec;
 	/*
 	 * Exact-match lookups (faddr, fport, lport) -> tcpcb, a cache in
@@ -78,6 +80,22 @@ struct ip_stack {
 	struct ipstat ipstat;
 	struct tcpstat tcpstat;
 };
+
+/* The stack's control blocks in 4.4BSD's list order, newest first.  A
+ * walk that may close tp takes the next block first (closing tp leaves
+ * the blocks after it in place). */
+static inline struct tcpcb *
+tcp_tcb_first(const ip_stack *st)
+{
+	guint n = st->tcb_vec->len;
+	return n ? st->tcb_vec->pdata[n - 1] : NULL;
+}
+
+static inline struct tcpcb *
+tcp_tcb_next(const ip_stack *st, const struct tcpcb *tp)
+{
+	return tp->t_vidx ? st->tcb_vec->pdata[tp->t_vidx - 1] : NULL;
+}
 
 /* ip_input.c / ip_output.c / in_cksum.c */
 int ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst);

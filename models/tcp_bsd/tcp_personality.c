@@ -225,11 +225,12 @@ ip_stack_free(gpointer data)
 	ip_stack *st = data;
 
 	st->freeing = TRUE;
-	while (st->tcb_head) {
-		struct socket *so = st->tcb_head->t_socket;
+	struct tcpcb *tp;
+	while ((tp = tcp_tcb_first(st)) != NULL) {
+		struct socket *so = tp->t_socket;
 		so->so_state |= SS_NOFDREF;
 		so->so_upcall = NULL;
-		(void)tcp_close(st->tcb_head);
+		(void)tcp_close(tp);
 	}
 	/* Sockets the user still held (their connections are gone). */
 	GList *left = g_hash_table_get_keys(st->sockets);

@@ -63,14 +63,10 @@ tcp_newtcpcb(struct socket *so)
 	tp->t_tseq = g_new0(sim_tracepoint, 1);
 	tp->t_cs_shared = FALSE;
 
-	/* Link at the head of the stack's list (in_pcballoc).  A newer block
-	 * wins a lookup over an older one with the same tuple, as in BSD's
-	 * list order, so the cache starts afresh. */
+	/* The newest block, first in the list's order (in_pcballoc).  It
+	 * wins a lookup over an older one with the same tuple, as in BSD,
+	 * so the cache starts afresh. */
 	g_hash_table_remove_all(st->pcb_cache);
-	tp->t_next = st->tcb_head;
-	if (st->tcb_head)
-		st->tcb_head->t_prev = tp;
-	st->tcb_head = tp;
 	tp->t_vidx = st->tcb_vec->len;
 	g_ptr_array_add(st->tcb_vec, tp);
 	so->so_pcb = tp;
@@ -103,12 +99,6 @@ tcp_close(struct tcpcb *tp)
 	}
 	tp->t_reass = NULL;
 	g_hash_table_remove_all(st->pcb_cache);
-	if (tp->t_prev)
-		tp->t_prev->t_next = tp->t_next;
-	else
-		st->tcb_head = tp->t_next;
-	if (tp->t_next)
-		tp->t_next->t_prev = tp->t_prev;
 	g_ptr_array_remove_index(st->tcb_vec, tp->t_vidx);
 	for (guint i = tp->t_vidx; i < st->tcb_vec->len; i++)
 		((struct tcpcb *)st->tcb_vec->pdata[i])->t_vidx = i;
@@ -300,7 +290,7 @@ tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
 			return tp;
 		g_hash_table_remove(st->pcb_cache, key); /* its tuple changed */
 	}
-	for (tp = st->tcb_head; tp; tp = tp->t_next) {
+	for (tp = tcp_tcb_first(st); tp; tp = tcp_tcb_next(st, tp)) {
 		struct socket *so = tp->t_socket;
 		if (so->inp_lport != lport)
 			continue;

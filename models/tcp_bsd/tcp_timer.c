@@ -23,8 +23,8 @@ tcp_fasttimo(ip_stack *st)
 	struct tcpcb *tp, *next;
 
 	ip_stack_enter(st);
-	for (tp = st->tcb_head; tp; tp = next) {
-		next = tp->t_next;
+	for (tp = tcp_tcb_first(st); tp; tp = next) {
+		next = tcp_tcb_next(st, tp);
 		if (tp->t_flags & TF_DELACK) {
 			tp->t_flags &= ~TF_DELACK;
 			tp->t_flags |= TF_ACKNOW;

@@ -381,7 +381,7 @@ soabort(struct socket *so)
 static gboolean
 port_in_use(ip_stack *st, uint16_t port)
 {
-	for (struct tcpcb *tp = st->tcb_head; tp; tp = tp->t_next)
+	for (struct tcpcb *tp = tcp_tcb_first(st); tp; tp = tcp_tcb_next(st, tp))
 		if (tp->t_socket->inp_lport == port)
 			return TRUE;
 	return FALSE;
@@ -474,7 +474,7 @@ so_connect_entered(struct socket *so, uint32_t addr, uint16_t port)
 		return -EADDRNOTAVAIL;
 	if (so->inp_lport == 0 && (error = so_bind(so, 0, 0)) != 0)
 		return error;
-	for (struct tcpcb *o = st->tcb_head; o; o = o->t_next) {
+	for (struct tcpcb *o = tcp_tcb_first(st); o; o = tcp_tcb_next(st, o)) {
 		struct socket *os = o->t_socket;
 		if (o != tp && os->inp_lport == so->inp_lport &&
 		    os->inp_faddr == addr && os->inp_fport == port)

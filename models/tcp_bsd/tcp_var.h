@@ -38,7 +38,6 @@ struct tcp_connstat {
  * thousand connections walks them every tick (every 10 ms for Linux).
  */
 struct tcpcb {
-	struct tcpcb *t_next, *t_prev;  /* the stack's list (inpcb list) */
 	int t_timer[TCPT_NTIMERS];
 	int t_idle;                     /* inactivity time */
 	int t_rtt;                      /* round trip time */

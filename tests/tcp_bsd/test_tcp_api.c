@@ -277,8 +277,8 @@ START_TEST(test_linger_zero_close_sends_rst)
 	ck_assert(r->flags & TH_RST);
 	ck_assert(!(r->flags & TH_FIN));
 	ck_assert_uint_eq(r->seq, rc.anxt);
-	ck_assert_ptr_eq(h->st[0]->tcb_head, so_tcpcb(rc.l));
-	ck_assert_ptr_null(h->st[0]->tcb_head->t_next);
+	ck_assert_ptr_eq(tcp_tcb_first(h->st[0]), so_tcpcb(rc.l));
+	ck_assert_ptr_null(tcp_tcb_next(h->st[0], tcp_tcb_first(h->st[0])));
 	h_free(h);
 }
 END_TEST

@@ -114,8 +114,8 @@ START_TEST(test_rst_in_syn_received_aborts_child)
 	h_raw_send(h, TH_RST, 5001, 0, 0, NULL, 0, NULL, 0);
 	h_run(h, 6 * MS);
 	ck_assert_int_eq(l->so_q0.length, 0);
-	ck_assert_ptr_eq(h->st[0]->tcb_head, so_tcpcb(l));
-	ck_assert_ptr_null(h->st[0]->tcb_head->t_next);
+	ck_assert_ptr_eq(tcp_tcb_first(h->st[0]), so_tcpcb(l));
+	ck_assert_ptr_null(tcp_tcb_next(h->st[0], tcp_tcb_first(h->st[0])));
 	so_close(l);
 	h_free(h);
 }
@@ -445,7 +445,7 @@ fr_drop(void *ctx, const struct h_seg *s, int nth)
 	if (s->from != 0 || s->len == 0)
 		return FALSE;
 	if (s->seq == c->dropped_seq && c->data_seen > c->drop_nth) {
-		struct tcpcb *tp = c->h->st[0]->tcb_head;
+		struct tcpcb *tp = tcp_tcb_first(c->h->st[0]);
 		c->rexmt_dupacks = tp->t_dupacks;
 		c->rexmt_cwnd = tp->snd_cwnd;
 	}
@@ -460,7 +460,7 @@ static void
 fr_after(void *ctx, int to)
 {
 	struct fr_ctx *c = ctx;
-	struct tcpcb *tp = c->h->st[0]->tcb_head;
+	struct tcpcb *tp = tcp_tcb_first(c->h->st[0]);
 	if (to != 0 || !tp || c->n >= 4096)
 		return;
 	c->cwnd[c->n] = tp->snd_cwnd;

@@ -313,20 +313,20 @@ START_TEST(test_fin_wait_2_timeout)
 	h_run(h, 1 * MS);
 	h_raw_send(h, TH_ACK, rc.bnxt, rc.anxt + 1, 8192, NULL, 0, NULL, 0);
 	h_run(h, 10 * MS);      /* ACK of our FIN arrived at 1.006 s */
-	struct tcpcb *tp = h->st[0]->tcb_head;
+	struct tcpcb *tp = tcp_tcb_first(h->st[0]);
 	ck_assert_ptr_nonnull(tp);
 	while (tp && tp->t_socket->so_options & SO_ACCEPTCONN)
-		tp = tp->t_next;
+		tp = tcp_tcb_next(h->st[0], tp);
 	ck_assert_int_eq(tp->t_state, TCPS_FIN_WAIT_2);
 	ck_assert_int_eq(tp->t_timer[TCPT_2MSL], 1200);
 	h_run_until(h, 674 * SIM_S);
 	int n = 0;
-	for (struct tcpcb *t = h->st[0]->tcb_head; t; t = t->t_next)
+	for (struct tcpcb *t = tcp_tcb_first(h->st[0]); t; t = tcp_tcb_next(h->st[0], t))
 		n += t->t_state == TCPS_FIN_WAIT_2;
 	ck_assert_int_eq(n, 1);
 	h_run_until(h, 677 * SIM_S);
 	n = 0;
-	for (struct tcpcb *t = h->st[0]->tcb_head; t; t = t->t_next)
+	for (struct tcpcb *t = tcp_tcb_first(h->st[0]); t; t = tcp_tcb_next(h->st[0], t))
 		n += t->t_state == TCPS_FIN_WAIT_2;
 	ck_assert_int_eq(n, 0);
 	h_free(h);
