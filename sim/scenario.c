@@ -142,8 +142,8 @@ scn_set_error(GError **error, const scn_group *g, const char *key,
 
 /*
  * Line numbers of group headers and keys, which GKeyFile does not keep.
- * A key written twice in one group of one file (GKeyFile would keep the
- * last silently) is reported in *dup_group, *dup_key, *dup_lines.
+ * The first key written twice in one group of one file (GKeyFile would
+ * keep the last silently) is reported in *dup.
  */
 struct scan_dup {
 	char *group, *key;

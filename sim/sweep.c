@@ -204,19 +204,24 @@ scn_sweep_expand(const scenario *sc, GError **error)
 					scn_set_error(error, g, "zip",
 						      "%s is named twice", nm);
 					ok = FALSE;
-				} else if ((zipped[idx] = TRUE), first < 0) {
-					first = idx;
-				} else if (vals[idx]->len != vals[first]->len) {
-					scn_set_error(error, g, "zip",
-						      "%s has %u values but %s "
-						      "has %u",
-						      nm, vals[idx]->len,
-						      (char *)g_ptr_array_index(
-							      swept, first),
-						      vals[first]->len);
-					ok = FALSE;
 				} else {
-					axis[idx] = first;
+					zipped[idx] = TRUE;
+					if (first < 0) {
+						first = idx;
+					} else if (vals[idx]->len !=
+						   vals[first]->len) {
+						scn_set_error(
+						    error, g, "zip",
+						    "%s has %u values but %s "
+						    "has %u",
+						    nm, vals[idx]->len,
+						    (char *)g_ptr_array_index(
+							swept, first),
+						    vals[first]->len);
+						ok = FALSE;
+					} else {
+						axis[idx] = first;
+					}
 				}
 			}
 			g_strfreev(names);

@@ -44,6 +44,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import analysis  # noqa: E402  (the report's least-squares fit)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COSTS = os.path.join(ROOT, "models", "cpu_atropos", "cpu_cost.c")
 
@@ -88,15 +91,6 @@ def run(nemsim, scenario, sets):
             return json.load(f)
 
 
-def fit_line(xs, ys):
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    b = sxy / sxx
-    return my - b * mx, b
-
-
 # ---- the three measurements ------------------------------------------------
 
 # Figure 7's CPU-bound part: tcp_send with a transmit reservation far above
@@ -113,7 +107,7 @@ def measure_f7(nemsim):
                                      "vars.target_mbps=30"])
         xs.append(s["domains"]["tcp_send"]["cpu_share"])
         ys.append(s["connections"]["tcp_send"]["throughput_mbps"])
-    a, b = fit_line(ys, xs)       # share as a function of throughput
+    a, b, _ = analysis.linfit(ys, xs)  # share as a function of throughput
     return a + b * 10.0           # share needed for 10 Mb/s
 
 

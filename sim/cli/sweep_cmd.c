@@ -199,14 +199,21 @@ static volatile sig_atomic_t sweep_interrupted;
 static volatile pid_t *sweep_workers;
 static guint sweep_nworkers;
 
+/* SIGTERM to every running worker (async-signal-safe: kill only). */
+static void
+stop_workers(void)
+{
+	for (guint i = 0; sweep_workers && i < sweep_nworkers; i++)
+		if (sweep_workers[i] > 0)
+			kill(sweep_workers[i], SIGTERM);
+}
+
 static void
 on_sweep_signal(int sig)
 {
 	(void)sig;
 	sweep_interrupted = 1;
-	for (guint i = 0; sweep_workers && i < sweep_nworkers; i++)
-		if (sweep_workers[i] > 0)
-			kill(sweep_workers[i], SIGTERM);
+	stop_workers();
 }
 
 static void
@@ -488,9 +495,7 @@ cli_cmd_sweep(int argc, char **argv)
 			break;
 		if (sweep_interrupted && !forwarded) {
 			/* A worker started just before the signal. */
-			for (guint i = 0; i < sweep_nworkers; i++)
-				if (sweep_workers[i] > 0)
-					kill(sweep_workers[i], SIGTERM);
+			stop_workers();
 			forwarded = TRUE;
 		}
 		int ws;
