@@ -3,13 +3,8 @@
 # cannot carry an "# expect:" line (tests/bad_input/ holds the scenarios).
 # Each must exit 2 with the exact message and leave nothing in --out.
 set -u
-NEMSIM=$1
-SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# A private copy: a rebuild of the build folder while the test runs must
-# not change the program between two runs that are compared.
-cp "$NEMSIM" "$TMP/nemsim" && NEMSIM="$TMP/nemsim"
+. "$(dirname "$0")/lib.sh"
+rel_setup "$1" "$2"
 pass=0
 fail=0
 base="$SRC/tests/bad_input/base/lan.ini"

@@ -7,15 +7,8 @@
 # --jobs 2 must give the same sweep.csv and the same summary.json for
 # every point.
 set -u
-NEMSIM=$1
-SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# A private copy: a rebuild of the build folder while the test runs must
-# not change the program between two runs that are compared.
-cp "$NEMSIM" "$TMP/nemsim" && NEMSIM="$TMP/nemsim"
-# Likewise the scenarios (they are being calibrated as we run).
-cp -r "$SRC/scenarios" "$TMP/scenarios"
+. "$(dirname "$0")/lib.sh"
+rel_setup "$1" "$2" scenarios
 fail=0
 pass=0
 

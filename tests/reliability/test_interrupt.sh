@@ -13,15 +13,8 @@
 #     waited for, and nothing is left that looks like a result.
 #  3. SIGINT to the whole process group (Ctrl-C on a terminal): the same.
 set -u
-NEMSIM=$1
-SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# A private copy: a rebuild of the build folder while the test runs must
-# not change the program between two runs that are compared.
-cp "$NEMSIM" "$TMP/nemsim" && NEMSIM="$TMP/nemsim"
-# Likewise the scenarios (they are being calibrated as we run).
-cp -r "$SRC/scenarios" "$TMP/scenarios"
+. "$(dirname "$0")/lib.sh"
+rel_setup "$1" "$2" scenarios
 fail=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL: $*"; fail=1; }

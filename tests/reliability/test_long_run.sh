@@ -8,15 +8,8 @@
 # add up.  Then: loss = 0 is the same run as no loss key at all (the loss
 # stream perturbs nothing when off), and a run with loss is reproducible.
 set -u
-NEMSIM=$1
-SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# A private copy: a rebuild of the build folder while the test runs must
-# not change the program between two runs that are compared.
-cp "$NEMSIM" "$TMP/nemsim" && NEMSIM="$TMP/nemsim"
-# Likewise the scenarios (they are being calibrated as we run).
-cp -r "$SRC/scenarios" "$TMP/scenarios"
+. "$(dirname "$0")/lib.sh"
+rel_setup "$1" "$2" scenarios
 fail=0
 fig5="$TMP/scenarios/fig5.ini"
 nopcap="--set output.pcap="
