@@ -8,8 +8,6 @@ which the regression tests (tests/regression/) share.
 
 Usage: plots.py RESULTS_DIR WALL_SECONDS
 """
-import csv
-import json
 import os
 import sys
 
@@ -25,17 +23,14 @@ RAW = os.path.join(RESULTS, "raw")
 PLOTS = os.path.join(RESULTS, "plots")
 
 
-def read_csv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+read_csv = analysis.read_csv
 
 
 def summary(name, point=None):
     base = os.path.join(RAW, name)
     if point is not None:
         base = os.path.join(base, "points", f"{point:04d}")
-    with open(os.path.join(base, "summary.json")) as f:
-        return json.load(f)
+    return analysis.load_summary(os.path.join(base, "summary.json"))
 
 
 def have(name, *parts):
