@@ -182,14 +182,21 @@ atropos_remove(atropos_sched *s, atropos_client *c)
 	c->qstate = ATROPOS_Q_NONE;
 }
 
+/* In place: the same (key, seq) order as leaving the queue and joining
+ * it again, with one sift instead of two. */
 void
 atropos_requeue_key(atropos_sched *s, atropos_client *c, sim_time_t key)
 {
 	atropos_queue *q = c->q;
+	guint i = c->qidx;
 
 	g_assert(q != NULL);
-	atropos_remove(s, c);
-	atropos_enqueue(s, q, c, key);
+	c->key = key;
+	c->seq = ++s->seq;
+	if (i > 0 && before(c, q->v[(i - 1) / 2]))
+		sift_up(q, i);
+	else
+		sift_down(q, i);
 }
 
 void
@@ -300,11 +307,7 @@ atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
 		c->refills++;
 		n++;
 		if (c->q == &s->wait && c->r <= 0) {
-			/* Back on wait, later: re-keyed where it is (the same
-			 * (key, seq) order as leaving and joining again). */
-			c->key = c->d;
-			c->seq = ++s->seq;
-			sift_down(&s->wait, c->qidx);
+			atropos_requeue_key(s, c, c->d); /* back on wait */
 		} else {
 			atropos_remove(s, c);
 			atropos_enqueue_by_remain(s, c);
