@@ -1,102 +1,173 @@
 /*
- * evq.c - event queue as an implicit 4-ary min-heap of (time, seq, slot).
+ * evq.c - the event queue: a small heap of the near future in front of a
+ * timing wheel and a heap of the far future.
  *
- * Design.  Heap entries carry their sort key by value, so sifting touches
- * only the heap array (no pointer chasing); a 4-ary heap halves the depth
- * of a binary one and keeps the four children in one or two cache lines.
- * Callbacks live in a separate slot array that also records each event's
- * heap position, which makes cancel and reschedule O(log n).  Freed slots
- * are reused LIFO (warm in cache) and carry a generation counter so that
- * stale handles are detected.
+ * Order.  Events are ordered by (time, insertion sequence number).  Every
+ * pending event has a 16-byte entry: its time (sign bit flipped, so that
+ * unsigned order is signed order) and one 64-bit word holding the sequence
+ * number above the slot index.  Sequence numbers are unique, so comparing
+ * (time, word) compares (time, seq).  Where an entry is kept never changes
+ * the order, so the outputs are the same whatever the structure.
  *
- * A handle is (generation << 32) | (slot index + 1); 0 is never a handle.
- * A slot is released when its event fires or is cancelled; its handle is
- * then stale and every operation on it is a no-op returning FALSE.
+ * Structure.  Time is cut into buckets of 2^BUCKET_SHIFT ns (about 1 ms).
+ * `base` is a bucket number: every pending event in bucket base or earlier
+ * is in the near heap, a 4-ary min-heap; events of the next WHEEL_SIZE - 1
+ * buckets wait unsorted in the wheel, one array per bucket, with a bitmap
+ * of the buckets that hold any; later ones wait in the far heap.  The near
+ * heap is never empty while anything is pending: when it empties, base
+ * moves to the next bucket that holds events, and they move into the near
+ * heap (and the far heap's events that came within the wheel's reach move
+ * into the wheel).  Each event moves at most twice.
+ *
+ * Why.  A simulation keeps many long timers pending (every TCP stack's
+ * ticks, every domain's periods) while most events are scheduled a few
+ * microseconds ahead and run at once.  In one heap each of those short
+ * events climbs to the top past all the long ones and the pop that runs it
+ * sifts a leaf back down through them: a thousand connections' ticks made
+ * the heap ~2,000 deep and cost ~40 ns per event.  Here the long timers
+ * wait in the wheel at O(1) (a timer that is re-armed or cancelled before
+ * it is due never touches a heap) and the near heap holds only the current
+ * millisecond (Varghese & Lauck, "Hashed and hierarchical timing wheels",
+ * SOSP 1987; Brown's calendar queue, CACM 1988, for the bucket idea).
+ *
+ * Handles.  Callbacks live in a slot array that also records where each
+ * event's entry is (which structure, which index), which makes cancel and
+ * reschedule O(log n) at worst.  Freed slots are reused LIFO (warm in
+ * cache) and carry a generation counter so that stale handles are
+ * detected.  A handle is (generation << 32) | (slot index + 1); 0 is never
+ * a handle.  A slot is released when its event fires or is cancelled; its
+ * handle is then stale and every operation on it is a no-op returning
+ * FALSE.
+ *
+ * Sequence numbers have SEQ_BITS bits (10^12 events, a day of wall time at
+ * full speed); when they run out the pending events are renumbered in
+ * their order, which keeps every order and so every outcome.
  */
 #include "evq.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define ARITY 4
-#define NOT_QUEUED UINT32_MAX
+#define SLOT_BITS 24
+#define SEQ_BITS (64 - SLOT_BITS)
+#define MAX_SLOTS (1u << SLOT_BITS)
+#define SLOT_MASK ((uint64_t)MAX_SLOTS - 1)
+#define BUCKET_SHIFT 20 /* 1.05 ms */
+#define WHEEL_SIZE 1024 /* buckets: the wheel reaches 1.07 s ahead */
+#define WHEEL_MASK (WHEEL_SIZE - 1)
+#define WORD_BITS 64
+#define WHEEL_WORDS (WHEEL_SIZE / WORD_BITS)
 
 struct entry {
-	sim_time_t t;
-	uint64_t seq;
-	uint32_t slot;
+	uint64_t t;   /* time, sign bit flipped: unsigned order = signed */
+	uint64_t key; /* seq << SLOT_BITS | slot */
 };
+
+/* Where a slot's entry is; pos is its index there. */
+enum loc { LOC_FREE, LOC_NEAR, LOC_WHEEL, LOC_FAR };
 
 struct slot {
 	sim_event_fn fn;
 	void *ctx;
 	void *arg;
-	uint32_t pos;  /* index in heap while pending */
-	uint32_t gen;  /* bumped each time the slot is given out */
-	uint32_t next_free;
-	uint32_t in_use;
+	uint32_t pos;
+	uint32_t gen;       /* bumped each time the slot is given out */
+	uint32_t next_free; /* free list link while LOC_FREE */
+	uint16_t loc;
+	uint16_t bucket;    /* wheel index while LOC_WHEEL */
+};
+
+struct heap {
+	struct entry *e;
+	uint32_t n, cap;
+	uint16_t loc;
+};
+
+struct bucket {
+	struct entry *e;
+	uint32_t n, cap;
 };
 
 struct sim_evq {
-	struct entry *heap;
-	uint32_t n, cap;
+	struct heap near, far;
+	struct bucket wheel[WHEEL_SIZE];
+	uint64_t busy[WHEEL_WORDS]; /* bit set: that bucket holds events */
+	uint32_t in_wheel;
+	uint64_t base; /* the near heap holds every event of bucket <= base */
 	struct slot *slots;
 	uint32_t nslots, slots_cap;
-	uint32_t free_head; /* NOT_QUEUED if empty */
+	uint32_t free_head; /* UINT32_MAX if none */
 	uint64_t seq;
 };
 
+static inline uint64_t
+enc_time(sim_time_t t)
+{
+	return (uint64_t)t ^ ((uint64_t)1 << 63);
+}
+
+static inline sim_time_t
+dec_time(uint64_t u)
+{
+	return (sim_time_t)(u ^ ((uint64_t)1 << 63));
+}
+
+static inline uint64_t
+bucket_of(uint64_t t)
+{
+	return t >> BUCKET_SHIFT;
+}
+
 static inline int
-before(const struct entry *a, const struct entry *b)
+lt(const struct entry *a, const struct entry *b)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+	return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
-sim_evq *
-sim_evq_new(void)
+static inline uint32_t
+slot_index(const struct entry *e)
 {
-	sim_evq *q = g_new0(sim_evq, 1);
-	q->cap = 64;
-	q->heap = g_new(struct entry, q->cap);
-	q->slots_cap = 64;
-	q->slots = g_new0(struct slot, q->slots_cap);
-	q->free_head = NOT_QUEUED;
-	return q;
+	return (uint32_t)(e->key & SLOT_MASK);
 }
 
-void
-sim_evq_free(sim_evq *q)
-{
-	if (!q)
-		return;
-	g_free(q->heap);
-	g_free(q->slots);
-	g_free(q);
-}
+/* ---- the two heaps ---- */
 
 static inline void
-place(sim_evq *q, uint32_t i, struct entry e)
+place(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
 {
-	q->heap[i] = e;
-	q->slots[e.slot].pos = i;
+	h->e[i].t = t;
+	h->e[i].key = key;
+	q->slots[key & SLOT_MASK].pos = i;
+}
+
+/* (t, key) before entry b?  Scalars, not a struct by value: the compiler
+ * then keeps them in registers (a 16-byte struct went through the stack
+ * and stalled on store forwarding). */
+static inline int
+key_lt(uint64_t t, uint64_t key, const struct entry *b)
+{
+	return t < b->t || (t == b->t && key < b->key);
 }
 
 static void
-sift_up(sim_evq *q, uint32_t i, struct entry e)
+sift_up(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
 {
 	while (i > 0) {
 		uint32_t parent = (i - 1) / ARITY;
-		if (!before(&e, &q->heap[parent]))
+		if (!key_lt(t, key, &h->e[parent]))
 			break;
-		place(q, i, q->heap[parent]);
+		place(q, h, i, h->e[parent].t, h->e[parent].key);
 		i = parent;
 	}
-	place(q, i, e);
+	place(q, h, i, t, key);
 }
 
 static void
-sift_down(sim_evq *q, uint32_t i, struct entry e)
+sift_down(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
 {
-	uint32_t n = q->n;
+	const struct entry *a = h->e;
+	uint32_t n = h->n;
 	for (;;) {
 		uint32_t c = i * ARITY + 1;
 		if (c >= n)
@@ -104,24 +175,154 @@ sift_down(sim_evq *q, uint32_t i, struct entry e)
 		uint32_t best = c;
 		uint32_t end = c + ARITY < n ? c + ARITY : n;
 		for (uint32_t k = c + 1; k < end; k++)
-			if (before(&q->heap[k], &q->heap[best]))
+			if (lt(&a[k], &a[best]))
 				best = k;
-		if (!before(&q->heap[best], &e))
+		if (!lt(&a[best], &(struct entry){ t, key }))
 			break;
-		place(q, i, q->heap[best]);
+		place(q, h, i, a[best].t, a[best].key);
 		i = best;
 	}
-	place(q, i, e);
+	place(q, h, i, t, key);
 }
+
+static void
+heap_push(sim_evq *q, struct heap *h, const struct entry *e)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->e = g_renew(struct entry, h->e, h->cap);
+	}
+	q->slots[slot_index(e)].loc = h->loc;
+	sift_up(q, h, h->n++, e->t, e->key);
+}
+
+/* Put (t, key) at index i (whose entry is gone) and restore the heap. */
+static void
+heap_fix(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
+{
+	if (i > 0 && key_lt(t, key, &h->e[(i - 1) / ARITY]))
+		sift_up(q, h, i, t, key);
+	else
+		sift_down(q, h, i, t, key);
+}
+
+static void
+heap_remove_at(sim_evq *q, struct heap *h, uint32_t i)
+{
+	uint32_t last = --h->n;
+	if (i < last)
+		heap_fix(q, h, i, h->e[last].t, h->e[last].key);
+}
+
+/* ---- the wheel ---- */
+
+static void
+wheel_add(sim_evq *q, uint32_t b, const struct entry *e)
+{
+	struct bucket *bk = &q->wheel[b];
+	if (bk->n == bk->cap) {
+		bk->cap = bk->cap ? bk->cap * 2 : 8;
+		bk->e = g_renew(struct entry, bk->e, bk->cap);
+	}
+	struct slot *sl = &q->slots[slot_index(e)];
+	sl->loc = LOC_WHEEL;
+	sl->bucket = (uint16_t)b;
+	sl->pos = bk->n;
+	bk->e[bk->n++] = *e;
+	q->busy[b / WORD_BITS] |= (uint64_t)1 << (b % WORD_BITS);
+	q->in_wheel++;
+}
+
+static void
+wheel_remove(sim_evq *q, uint32_t b, uint32_t i)
+{
+	struct bucket *bk = &q->wheel[b];
+	if (i != --bk->n) {
+		bk->e[i] = bk->e[bk->n];
+		q->slots[slot_index(&bk->e[i])].pos = i;
+	}
+	if (bk->n == 0)
+		q->busy[b / WORD_BITS] &= ~((uint64_t)1 << (b % WORD_BITS));
+	q->in_wheel--;
+}
+
+/*
+ * How many buckets after base the first busy one is (1..WHEEL_SIZE - 1);
+ * the wheel must not be empty.  Bucket base + d lives at index
+ * (base + d) & WHEEL_MASK.
+ */
+static uint32_t
+wheel_next(const sim_evq *q)
+{
+	uint32_t first = (uint32_t)((q->base + 1) & WHEEL_MASK);
+	uint32_t w = first / WORD_BITS, off = first % WORD_BITS;
+	uint64_t m = q->busy[w] >> off; /* the rest of the first word */
+	if (m)
+		return (uint32_t)__builtin_ctzll(m) + 1;
+	uint32_t d = WORD_BITS - off; /* distance of the next word's bit 0 */
+	for (uint32_t k = 1; k < WHEEL_WORDS; k++, d += WORD_BITS) {
+		m = q->busy[(w + k) % WHEEL_WORDS];
+		if (m)
+			return d + (uint32_t)__builtin_ctzll(m) + 1;
+	}
+	m = q->busy[w] & (((uint64_t)1 << off) - 1); /* wrapped round */
+	g_assert(m != 0);
+	return d + (uint32_t)__builtin_ctzll(m) + 1;
+}
+
+/* File e where the invariant wants it, given base. */
+static void
+file_entry(sim_evq *q, const struct entry *e)
+{
+	uint64_t b = bucket_of(e->t);
+	if (b <= q->base)
+		heap_push(q, &q->near, e);
+	else if (b - q->base < WHEEL_SIZE)
+		wheel_add(q, (uint32_t)(b & WHEEL_MASK), e);
+	else
+		heap_push(q, &q->far, e);
+}
+
+/*
+ * The near heap is empty: move base to the next bucket holding events and
+ * bring them in, with the far events that came within the wheel's reach.
+ */
+static void
+advance(sim_evq *q)
+{
+	if (q->in_wheel)
+		q->base += wheel_next(q);
+	else if (q->far.n)
+		q->base = bucket_of(q->far.e[0].t);
+	else
+		return; /* nothing pending */
+	uint32_t b = (uint32_t)(q->base & WHEEL_MASK);
+	struct bucket *bk = &q->wheel[b];
+	for (uint32_t i = 0; i < bk->n; i++)
+		heap_push(q, &q->near, &bk->e[i]);
+	q->in_wheel -= bk->n;
+	bk->n = 0;
+	q->busy[b / WORD_BITS] &= ~((uint64_t)1 << (b % WORD_BITS));
+	while (q->far.n && bucket_of(q->far.e[0].t) - q->base < WHEEL_SIZE) {
+		struct entry e = q->far.e[0];
+		heap_remove_at(q, &q->far, 0);
+		file_entry(q, &e);
+	}
+}
+
+/* ---- slots ---- */
 
 static uint32_t
 slot_alloc(sim_evq *q)
 {
 	uint32_t s;
-	if (q->free_head != NOT_QUEUED) {
+	if (q->free_head != UINT32_MAX) {
 		s = q->free_head;
 		q->free_head = q->slots[s].next_free;
 	} else {
+		if (q->nslots == MAX_SLOTS)
+			g_error("event queue: more than %u events pending",
+				MAX_SLOTS);
 		if (q->nslots == q->slots_cap) {
 			q->slots_cap *= 2;
 			q->slots = g_renew(struct slot, q->slots, q->slots_cap);
@@ -130,15 +331,13 @@ slot_alloc(sim_evq *q)
 		q->slots[s].gen = 0;
 	}
 	q->slots[s].gen++;
-	q->slots[s].in_use = 1;
 	return s;
 }
 
 static void
 slot_release(sim_evq *q, uint32_t s)
 {
-	q->slots[s].in_use = 0;
-	q->slots[s].pos = NOT_QUEUED;
+	q->slots[s].loc = LOC_FREE;
 	q->slots[s].next_free = q->free_head;
 	q->free_head = s;
 }
@@ -149,7 +348,7 @@ make_handle(const sim_evq *q, uint32_t s)
 	return ((sim_handle_t)q->slots[s].gen << 32) | (sim_handle_t)(s + 1);
 }
 
-/* The slot named by h, or NULL if h is stale or invalid. */
+/* The pending event named by h, or NULL if h is stale or invalid. */
 static inline struct slot *
 slot_of(const sim_evq *q, sim_handle_t h, uint32_t *out)
 {
@@ -157,33 +356,118 @@ slot_of(const sim_evq *q, sim_handle_t h, uint32_t *out)
 	if (idx == 0 || idx > q->nslots)
 		return NULL;
 	struct slot *sl = &q->slots[idx - 1];
-	if (!sl->in_use || sl->gen != (uint32_t)(h >> 32))
+	if (sl->loc == LOC_FREE || sl->gen != (uint32_t)(h >> 32))
 		return NULL;
 	*out = idx - 1;
 	return sl;
 }
 
-static void
-heap_push(sim_evq *q, uint32_t s, sim_time_t t)
+static struct entry *
+entry_of(sim_evq *q, const struct slot *sl)
 {
-	if (q->n == q->cap) {
-		q->cap *= 2;
-		q->heap = g_renew(struct entry, q->heap, q->cap);
+	switch (sl->loc) {
+	case LOC_NEAR:
+		return &q->near.e[sl->pos];
+	case LOC_FAR:
+		return &q->far.e[sl->pos];
+	default:
+		return &q->wheel[sl->bucket].e[sl->pos];
 	}
-	struct entry e = { .t = t, .seq = q->seq++, .slot = s };
-	sift_up(q, q->n++, e);
+}
+
+/* Take the pending event of slot sl out of wherever it is. */
+static void
+unfile(sim_evq *q, struct slot *sl)
+{
+	switch (sl->loc) {
+	case LOC_NEAR:
+		heap_remove_at(q, &q->near, sl->pos);
+		break;
+	case LOC_FAR:
+		heap_remove_at(q, &q->far, sl->pos);
+		break;
+	default:
+		wheel_remove(q, sl->bucket, sl->pos);
+	}
+}
+
+/* ---- sequence numbers ---- */
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	return lt(x, y) ? -1 : lt(y, x);
 }
 
 static void
-heap_remove_at(sim_evq *q, uint32_t i)
+collect(GArray *all, const struct entry *e, uint32_t n)
 {
-	struct entry last = q->heap[--q->n];
-	if (i == q->n)
+	g_array_append_vals(all, e, n);
+}
+
+/*
+ * Sequence numbers ran out: renumber the pending events 0..n-1 in their
+ * (time, seq) order.  Every structure keeps its order (the mapping is
+ * monotone) and events scheduled later still sort after every pending one.
+ */
+static void
+renumber(sim_evq *q)
+{
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct entry));
+	collect(all, q->near.e, q->near.n);
+	collect(all, q->far.e, q->far.n);
+	for (uint32_t b = 0; b < WHEEL_SIZE; b++)
+		collect(all, q->wheel[b].e, q->wheel[b].n);
+	qsort(all->data, all->len, sizeof(struct entry), cmp_entry);
+	for (guint r = 0; r < all->len; r++) {
+		uint32_t s = slot_index(&g_array_index(all, struct entry, r));
+		entry_of(q, &q->slots[s])->key = (uint64_t)r << SLOT_BITS | s;
+	}
+	q->seq = all->len;
+	g_array_free(all, TRUE);
+}
+
+static inline struct entry
+new_entry(sim_evq *q, sim_time_t t, uint32_t s)
+{
+	if (G_UNLIKELY(q->seq >> SEQ_BITS))
+		renumber(q);
+	return (struct entry){ enc_time(t), q->seq++ << SLOT_BITS | s };
+}
+
+void
+sim_evq_test_set_seq(sim_evq *q, uint64_t seq)
+{
+	q->seq = seq;
+}
+
+/* ---- the API ---- */
+
+sim_evq *
+sim_evq_new(void)
+{
+	sim_evq *q = g_new0(sim_evq, 1);
+	q->near.loc = LOC_NEAR;
+	q->far.loc = LOC_FAR;
+	q->slots_cap = 64;
+	q->slots = g_new0(struct slot, q->slots_cap);
+	q->free_head = UINT32_MAX;
+	q->base = bucket_of(enc_time(0));
+	return q;
+}
+
+void
+sim_evq_free(sim_evq *q)
+{
+	if (!q)
 		return;
-	if (i > 0 && before(&last, &q->heap[(i - 1) / ARITY]))
-		sift_up(q, i, last);
-	else
-		sift_down(q, i, last);
+	g_free(q->near.e);
+	g_free(q->far.e);
+	for (uint32_t b = 0; b < WHEEL_SIZE; b++)
+		g_free(q->wheel[b].e);
+	g_free(q->slots);
+	g_free(q);
 }
 
 sim_handle_t
@@ -195,7 +479,10 @@ sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
 	q->slots[s].fn = fn;
 	q->slots[s].ctx = ctx;
 	q->slots[s].arg = arg;
-	heap_push(q, s, t);
+	struct entry e = new_entry(q, t, s);
+	file_entry(q, &e);
+	if (q->near.n == 0)
+		advance(q);
 	return make_handle(q, s);
 }
 
@@ -204,10 +491,12 @@ sim_evq_cancel(sim_evq *q, sim_handle_t h)
 {
 	uint32_t s;
 	struct slot *sl = slot_of(q, h, &s);
-	if (!sl || sl->pos == NOT_QUEUED)
+	if (!sl)
 		return FALSE;
-	heap_remove_at(q, sl->pos);
+	unfile(q, sl);
 	slot_release(q, s);
+	if (q->near.n == 0)
+		advance(q);
 	return TRUE;
 }
 
@@ -218,16 +507,16 @@ sim_evq_reschedule(sim_evq *q, sim_handle_t h, sim_time_t t)
 	struct slot *sl = slot_of(q, h, &s);
 	if (!sl)
 		return FALSE;
-	struct entry e = q->heap[sl->pos];
-	e.t = t;
-	e.seq = q->seq++;
-	uint32_t i = sl->pos;
-	/* A new seq is larger than all others, so e can only move down
-	 * unless its time moved earlier. */
-	if (i > 0 && before(&e, &q->heap[(i - 1) / ARITY]))
-		sift_up(q, i, e);
-	else
-		sift_down(q, i, e);
+	struct entry e = new_entry(q, t, s);
+	if (sl->loc == LOC_NEAR && bucket_of(e.t) <= q->base) {
+		/* Re-key in place: one sift. */
+		heap_fix(q, &q->near, sl->pos, e.t, e.key);
+		return TRUE;
+	}
+	unfile(q, sl);
+	file_entry(q, &e);
+	if (q->near.n == 0)
+		advance(q);
 	return TRUE;
 }
 
@@ -235,8 +524,7 @@ gboolean
 sim_evq_is_pending(const sim_evq *q, sim_handle_t h)
 {
 	uint32_t s;
-	struct slot *sl = slot_of(q, h, &s);
-	return sl && sl->pos != NOT_QUEUED;
+	return slot_of(q, h, &s) != NULL;
 }
 
 sim_time_t
@@ -244,40 +532,41 @@ sim_evq_time_of(const sim_evq *q, sim_handle_t h)
 {
 	uint32_t s;
 	struct slot *sl = slot_of(q, h, &s);
-	if (!sl || sl->pos == NOT_QUEUED)
+	if (!sl)
 		return SIM_TIME_MAX;
-	return q->heap[sl->pos].t;
+	return dec_time(entry_of((sim_evq *)q, sl)->t);
 }
 
 size_t
 sim_evq_size(const sim_evq *q)
 {
-	return q->n;
+	return (size_t)q->near.n + q->in_wheel + q->far.n;
 }
 
 sim_time_t
 sim_evq_next_time(const sim_evq *q)
 {
-	return q->n ? q->heap[0].t : SIM_TIME_MAX;
+	return q->near.n ? dec_time(q->near.e[0].t) : SIM_TIME_MAX;
 }
 
 gboolean
 sim_evq_pop(sim_evq *q, sim_time_t *t, sim_event_fn *fn, void **ctx,
 	    void **arg)
 {
-	if (q->n == 0)
+	if (q->near.n == 0)
 		return FALSE;
-	struct entry top = q->heap[0];
-	struct entry last = q->heap[--q->n];
-	if (q->n > 0)
-		sift_down(q, 0, last);
-	struct slot *sl = &q->slots[top.slot];
-	*t = top.t;
+	struct entry top = q->near.e[0];
+	heap_remove_at(q, &q->near, 0);
+	if (q->near.n == 0)
+		advance(q);
+	uint32_t s = slot_index(&top);
+	struct slot *sl = &q->slots[s];
+	*t = dec_time(top.t);
 	*fn = sl->fn;
 	*ctx = sl->ctx;
 	*arg = sl->arg;
 	/* Released before the handler runs: its handle is now stale, so a
 	 * cancel of it from inside the handler is a harmless no-op. */
-	slot_release(q, top.slot);
+	slot_release(q, s);
 	return TRUE;
 }

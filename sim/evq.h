@@ -53,3 +53,9 @@ sim_time_t sim_evq_next_time(const sim_evq *q);
  */
 gboolean sim_evq_pop(sim_evq *q, sim_time_t *t, sim_event_fn *fn, void **ctx,
 		     void **arg);
+
+/*
+ * For tests: set the next insertion sequence number, to reach the point
+ * where sequence numbers run out (2^40) and the queue renumbers.
+ */
+void sim_evq_test_set_seq(sim_evq *q, uint64_t seq);

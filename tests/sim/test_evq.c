@@ -197,18 +197,53 @@ ref_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * How far ahead run _i schedules: runs 0-6 within 50 ns (one bucket of
+ * the queue's wheel), runs 7-13 anywhere from the same nanosecond to an
+ * hour ahead (the near heap, the wheel, past the wheel's reach).  Runs
+ * 11-13 keep only a few events pending, so that the queue often has to
+ * look far ahead for its next one.
+ */
+static sim_time_t
+ahead(GRand *r, int run)
+{
+	static const gint64 spans[] = { 50, 3000000, 2000000000,
+					3600000000000 };
+	if (run < 7)
+		return g_rand_int_range(r, 0, 50);
+	gint64 span = spans[g_rand_int_range(r, 0, G_N_ELEMENTS(spans))];
+	/* Now and then the edges of the wheel's buckets (2^20 ns; it reaches
+	 * 1024 buckets ahead), near and at the end of its reach. */
+	switch (g_rand_int_range(r, 0, 8)) {
+	case 0:
+		return (sim_time_t)g_rand_int_range(r, 0, 4) * 1048576 +
+		       g_rand_int_range(r, 0, 2);
+	case 1:
+		return (sim_time_t)g_rand_int_range(r, 1020, 1028) * 1048576 +
+		       g_rand_int_range(r, -1, 2);
+	}
+	return (sim_time_t)(g_rand_double(r) * (double)span);
+}
+
 START_TEST(test_random_workload_matches_reference)
 {
 	sim_evq *q = sim_evq_new();
 	GArray *ref = g_array_new(FALSE, FALSE, sizeof(struct ref_ev));
 	GRand *r = g_rand_new_with_seed(12345 + _i);
+	/* Runs 5 and 6 run out of sequence numbers half-way through: the
+	 * queue renumbers its pending events and no order may change. */
+	if (_i == 5 || _i == 6 || _i == 10)
+		sim_evq_test_set_seq(q, ((uint64_t)1 << 40) - 7000);
 	uint64_t seq = 0;
 	int next_id = 0;
 	sim_time_t now = 0;
-	for (int step = 0; step < 20000; step++) {
+	gboolean sparse = _i >= 11;
+	for (int step = 0; step < (sparse ? 200000 : 20000); step++) {
 		int op = g_rand_int_range(r, 0, 10);
+		if (sparse && ref->len > 3 && op < 5)
+			op += 5;
 		if (op < 5 || ref->len == 0) {
-			struct ref_ev e = { now + g_rand_int_range(r, 0, 50),
+			struct ref_ev e = { now + ahead(r, _i),
 					    seq++, 0, next_id++ };
 			e.h = sim_evq_schedule(q, e.t, record, NULL,
 					       GINT_TO_POINTER(e.id));
@@ -221,7 +256,7 @@ START_TEST(test_random_workload_matches_reference)
 		} else if (op < 7) {
 			guint k = g_rand_int_range(r, 0, ref->len);
 			struct ref_ev *e = &g_array_index(ref, struct ref_ev, k);
-			e->t = now + g_rand_int_range(r, 0, 50);
+			e->t = now + ahead(r, _i);
 			e->seq = seq++;
 			ck_assert(sim_evq_reschedule(q, e->h, e->t));
 		} else {
@@ -234,12 +269,70 @@ START_TEST(test_random_workload_matches_reference)
 			ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg));
 			ck_assert_int_eq(t, want.t);
 			ck_assert_int_eq(GPOINTER_TO_INT(arg), want.id);
+			ck_assert_int_eq(sim_evq_next_time(q),
+					 ref->len ? g_array_index(ref,
+						struct ref_ev, 0).t : SIM_TIME_MAX);
 			now = t;
 		}
 		ck_assert_uint_eq(sim_evq_size(q), ref->len);
+		if (ref->len) { /* time_of agrees wherever the event waits */
+			struct ref_ev *e = &g_array_index(ref, struct ref_ev,
+				g_rand_int_range(r, 0, ref->len));
+			ck_assert_int_eq(sim_evq_time_of(q, e->h), e->t);
+		}
 	}
 	g_rand_free(r);
 	g_array_free(ref, TRUE);
+	sim_evq_free(q);
+}
+END_TEST
+
+/*
+ * An event scheduled beyond the wheel's reach (1024 buckets of 2^20 ns)
+ * must come into the wheel as soon as the wheel reaches it, before an
+ * event scheduled later into a later bucket can overtake it.
+ */
+START_TEST(test_far_event_is_not_overtaken_by_a_later_bucket)
+{
+	const sim_time_t B = 1048576;
+	sim_evq *q = sim_evq_new();
+	sim_time_t t;
+	sim_event_fn fn;
+	void *ctx, *arg;
+	sim_evq_schedule(q, 0, record, NULL, GINT_TO_POINTER(1));
+	sim_evq_schedule(q, 1025 * B, record, NULL, GINT_TO_POINTER(3));
+	sim_evq_schedule(q, 3 * B, record, NULL, GINT_TO_POINTER(2));
+	ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg));
+	ck_assert_int_eq(GPOINTER_TO_INT(arg), 1);
+	sim_evq_schedule(q, 1026 * B, record, NULL, GINT_TO_POINTER(4));
+	for (int want = 2; want <= 4; want++) {
+		ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg));
+		ck_assert_int_eq(GPOINTER_TO_INT(arg), want);
+	}
+	ck_assert_uint_eq(sim_evq_size(q), 0);
+	sim_evq_free(q);
+}
+END_TEST
+
+/* Times are signed: the heap's unsigned key must still order them. */
+START_TEST(test_extreme_times_keep_their_order)
+{
+	sim_evq *q = sim_evq_new();
+	static const sim_time_t ts[] = { SIM_TIME_MAX, 5, -3, 0, INT64_MIN,
+					 SIM_TIME_MAX - 1, -1 };
+	static const sim_time_t want[] = { INT64_MIN, -3, -1, 0, 5,
+					   SIM_TIME_MAX - 1, SIM_TIME_MAX };
+	for (guint i = 0; i < G_N_ELEMENTS(ts); i++)
+		sim_evq_schedule(q, ts[i], record, NULL, NULL);
+	ck_assert_int_eq(sim_evq_next_time(q), INT64_MIN);
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+		sim_time_t t;
+		sim_event_fn fn;
+		void *ctx, *arg;
+		ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg));
+		ck_assert_int_eq(t, want[i]);
+	}
+	ck_assert(!sim_evq_pop(q, NULL, NULL, NULL, NULL));
 	sim_evq_free(q);
 }
 END_TEST
@@ -257,7 +350,9 @@ evq_suite(void)
 	tcase_add_test(tc, test_reschedule_moves_event_and_orders_it_last_at_its_time);
 	tcase_add_test(tc, test_run_until_stops_at_time_and_leaves_later_events);
 	tcase_add_test(tc, test_timer_rearms_moves_and_cancels);
-	tcase_add_loop_test(tc, test_random_workload_matches_reference, 0, 5);
+	tcase_add_loop_test(tc, test_random_workload_matches_reference, 0, 14);
+	tcase_add_test(tc, test_extreme_times_keep_their_order);
+	tcase_add_test(tc, test_far_event_is_not_overtaken_by_a_later_bucket);
 	suite_add_tcase(s, tc);
 	return s;
 }
