@@ -33,7 +33,19 @@ sim_free(sim_t *sim)
 	g_ptr_array_free(sim->cleanups, TRUE);
 	sim_stats_free(sim->stats);
 	sim_evq_free(sim->q);
+	g_free(sim->scratch);
 	g_free(sim);
+}
+
+void *
+sim_scratch(sim_t *sim, size_t n)
+{
+	if (n > sim->scratch_len) {
+		g_free(sim->scratch);
+		sim->scratch = g_malloc(n);
+		sim->scratch_len = n;
+	}
+	return sim->scratch;
 }
 
 void

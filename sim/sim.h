@@ -29,6 +29,8 @@ struct sim {
 	sim_stats *stats;
 	GPtrArray *cleanups;  /* destructors run by sim_free, last first */
 	GHashTable *traces;   /* name -> sim_tracepoint * (trace.h) */
+	uint8_t *scratch;     /* sim_scratch() */
+	size_t scratch_len;
 };
 
 sim_t *sim_new(uint64_t seed);
@@ -39,6 +41,14 @@ sim_now(const sim_t *sim)
 {
 	return sim->now;
 }
+
+/*
+ * A buffer of at least n bytes for data that is used up within the
+ * current event (a sink reads into it and checks the bytes); shared by
+ * every model of the run, so a thousand sinks do not each keep a buffer
+ * (and the caches) busy.  Valid until the next call.
+ */
+void *sim_scratch(sim_t *sim, size_t n);
 
 /* Run fn(ctx, arg) at absolute time t >= now. */
 sim_handle_t sim_at(sim_t *sim, sim_time_t t, sim_event_fn fn, void *ctx,

@@ -25,7 +25,6 @@ struct app_sink {
 	struct socket *listener, *so;
 	sim_exec *ex;
 	app_sink_params p;
-	uint8_t *buf;
 	gboolean running;
 	gboolean eof;
 	uint64_t bytes, bytes_window, corrupt, reads;
@@ -102,10 +101,11 @@ read_step(void *ctx, void *arg)
 	app_sink *s = ctx;
 	uint32_t want = GPOINTER_TO_UINT(arg);
 	s->running = FALSE;
-	ssize_t r = so_recv(s->so, s->buf, want ? want : 1);
+	uint8_t *buf = sim_scratch(s->sim, want ? want : 1);
+	ssize_t r = so_recv(s->so, buf, want ? want : 1);
 	s->reads++;
 	if (r > 0) {
-		s->corrupt += count_corrupt(s->buf, (size_t)r, s->bytes);
+		s->corrupt += count_corrupt(buf, (size_t)r, s->bytes);
 		s->bytes += (uint64_t)r;
 		s->interval_bytes += (uint64_t)r;
 		if (sim_in_window(s->sim, sim_now(s->sim)))
@@ -147,7 +147,6 @@ static void
 sink_free(gpointer data)
 {
 	app_sink *s = data;
-	g_free(s->buf);
 	g_free(s->name);
 	g_free(s);
 }
@@ -162,7 +161,6 @@ app_sink_new(sim_t *sim, const char *name, struct socket *listener,
 	s->listener = listener;
 	s->ex = ex;
 	s->p = *p;
-	s->buf = g_malloc(p->read_size);
 	so_set_upcall(listener, upcall, s);
 	sim_timer_init(&s->tick, rate_tick, s, NULL);
 	if (p->rate > 0)

@@ -62,12 +62,17 @@ timeout_is_due(const cpu_domain *d, sim_time_t now)
 gboolean
 cpu_dom_has_work(const cpu_domain *d, sim_time_t now)
 {
-	if (d->cur || d->notes.n || timeout_is_due(d, now))
-		return TRUE;
-	for (guint i = 0; i < d->threads->len; i++)
-		if (thread_is_ready(d->threads->pdata[i]))
-			return TRUE;
-	return FALSE;
+	return d->cur || d->notes.n || d->ready || timeout_is_due(d, now);
+}
+
+/* Keep d->ready in step after t's queue or blocked flag changed. */
+static void
+thread_changed(cpu_thread *t, gboolean was_ready)
+{
+	gboolean is_ready = thread_is_ready(t);
+
+	if (is_ready != was_ready)
+		t->dom->ready += is_ready ? 1 : -1;
 }
 
 sim_time_t
@@ -134,9 +139,12 @@ cpu_dom_complete(cpu_domain *d)
 	g_assert(w && w->left == 0);
 	d->cur = NULL;
 	if (!d->cur_is_handler) {
-		cpu_work *h = workq_pop(&d->cur_thread->work);
+		cpu_thread *t = d->cur_thread;
+		gboolean was = thread_is_ready(t);
+		cpu_work *h = workq_pop(&t->work);
 
 		g_assert(h == w);
+		thread_changed(t, was);
 	}
 	d->acct.work_done++;
 	if (w->fn)
@@ -224,7 +232,10 @@ void
 cpu_thread_submit(cpu_thread *t, sim_time_t cost, cpu_work_fn fn, void *ctx,
 		  void *arg)
 {
+	gboolean was = thread_is_ready(t);
+
 	workq_push(&t->work, work_new(t->dom->cpu, cost, fn, ctx, arg));
+	thread_changed(t, was);
 	if (thread_is_ready(t))
 		cpu_domain_wake(t->dom);
 }
@@ -236,7 +247,9 @@ cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
 	cpu_work *w = work_new(t->dom->cpu, cost, fn, ctx, arg);
 
 	w->nopreempt = TRUE;
+	gboolean was = thread_is_ready(t);
 	workq_push(&t->work, w);
+	thread_changed(t, was);
 	if (thread_is_ready(t))
 		cpu_domain_wake(t->dom);
 }
@@ -244,13 +257,19 @@ cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
 void
 cpu_thread_block(cpu_thread *t)
 {
+	gboolean was = thread_is_ready(t);
+
 	t->blocked = TRUE;
+	thread_changed(t, was);
 }
 
 void
 cpu_thread_unblock(cpu_thread *t)
 {
+	gboolean was = thread_is_ready(t);
+
 	t->blocked = FALSE;
+	thread_changed(t, was);
 	if (thread_is_ready(t))
 		cpu_domain_wake(t->dom);
 }

@@ -45,6 +45,9 @@ struct cpu_domain {
 	GPtrArray *threads;
 	cpu_thread *cur_thread;	 /* the ULS's current thread */
 	cpu_work *cur;		 /* the item being run, or NULL */
+	guint ready;		 /* threads unblocked with work queued: kept
+				  * here so that "has work?" reads only the
+				  * domain, not every thread */
 	gboolean cur_is_handler; /* cur is a notification/timeout handler */
 
 	/* accounting */
