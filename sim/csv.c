@@ -1,6 +1,12 @@
 /*
  * csv.c - a small RFC 4180 CSV writer.
+ *
+ * Time series write a row per connection per interval (300,000 rows for
+ * a thousand connections over 30 s), so the fields go out with the
+ * unlocked stdio calls (a run is one thread) and the quoting test is a
+ * plain loop over what are short names.
  */
+#define _GNU_SOURCE /* fputs_unlocked */
 #include "csv.h"
 
 #include "stats.h"
@@ -31,23 +37,32 @@ static void
 sep(sim_csv *c)
 {
 	if (c->field++ > 0)
-		fputc(',', c->f->fp);
+		fputc_unlocked(',', c->f->fp);
+}
+
+static gboolean
+needs_quotes(const char *s)
+{
+	for (; *s; s++)
+		if (*s == ',' || *s == '"' || *s == '\n' || *s == '\r')
+			return TRUE;
+	return FALSE;
 }
 
 void
 sim_csv_str(sim_csv *c, const char *s)
 {
 	sep(c);
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', c->f->fp);
+	if (needs_quotes(s)) {
+		fputc_unlocked('"', c->f->fp);
 		for (; *s; s++) {
 			if (*s == '"')
-				fputc('"', c->f->fp);
-			fputc(*s, c->f->fp);
+				fputc_unlocked('"', c->f->fp);
+			fputc_unlocked(*s, c->f->fp);
 		}
-		fputc('"', c->f->fp);
+		fputc_unlocked('"', c->f->fp);
 	} else {
-		fputs(s, c->f->fp);
+		fputs_unlocked(s, c->f->fp);
 	}
 }
 
@@ -57,7 +72,7 @@ sim_csv_double(sim_csv *c, double v)
 	char buf[64];
 	sim_stats_format_double(v, buf, sizeof buf);
 	sep(c);
-	fputs(strcmp(buf, "null") == 0 ? "" : buf, c->f->fp);
+	fputs_unlocked(strcmp(buf, "null") == 0 ? "" : buf, c->f->fp);
 }
 
 void
@@ -71,7 +86,7 @@ void
 sim_csv_end_row(sim_csv *c)
 {
 	g_assert(c->ncols == 0 || c->field == c->ncols);
-	fputc('\n', c->f->fp);
+	fputc_unlocked('\n', c->f->fp);
 	c->field = 0;
 }
 

@@ -373,6 +373,36 @@ START_TEST(test_series_samples_every_interval_into_csv)
 }
 END_TEST
 
+/* RFC 4180: a field with a comma, quote or line break is quoted, and a
+ * quote inside doubled; others go as they are. */
+START_TEST(test_csv_quotes_only_what_needs_it)
+{
+	char *dir = g_dir_make_tmp("nemsim-csv-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "q.csv", NULL);
+	const char *cols[] = { "name", "x", NULL };
+	sim_csv *c = sim_csv_open(path, cols, NULL);
+	ck_assert_ptr_nonnull(c);
+	static const char *names[] = { "k1", "a,b", "say \"hi\"", "two\nlines",
+				       "cr\r", "" };
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+		sim_csv_str(c, names[i]);
+		sim_csv_double(c, 0.5 * i);
+		sim_csv_end_row(c);
+	}
+	ck_assert(sim_csv_close(c, NULL));
+	char *text = NULL;
+	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	ck_assert_str_eq(text, "name,x\nk1,0\n\"a,b\",0.5\n"
+			       "\"say \"\"hi\"\"\",1\n\"two\nlines\",1.5\n"
+			       "\"cr\r\",2\n,2.5\n");
+	g_free(text);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+END_TEST
+
 static void
 gate_release(void *ctx, sim_pkt *p)
 {
@@ -424,6 +454,7 @@ units_suite(void)
 	tcase_add_test(tc, test_number_format_is_printf_g9);
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
 	tcase_add_test(tc, test_series_samples_every_interval_into_csv);
+	tcase_add_test(tc, test_csv_quotes_only_what_needs_it);
 	tcase_add_test(tc, test_pktgate_releases_in_build_order);
 	suite_add_tcase(s, tc);
 	return s;
