@@ -39,6 +39,7 @@ ip_stack_exit(ip_stack *st)
 	}
 	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
 		ip_input(st, m);
+	tcp_tick_requeue_touched(st);
 	st->depth--;
 }
 

@@ -59,6 +59,16 @@ struct ip_stack {
 	GHashTable *pcb_cache;
 	tcp_seq tcp_iss;
 	uint32_t tcp_now;               /* slow ticks, for timestamps */
+	/* Lazy ticks (tcp_timer.c): slow ticks done, the blocks waiting for
+	 * a tick or a delayed-ACK time, and the blocks entered since the
+	 * outermost entry point began (re-queued when it returns). */
+	uint64_t slow_ticks;
+	struct tcp_tickq {
+		struct tcpcb **a;
+		guint n, cap;
+	} tickq[2];
+	GPtrArray *touched;
+	gboolean check_ticks;           /* NEMSIM_CHECK_TICKS: verify */
 	uint16_t lastport;
 	/* Personality timer values in slow ticks (4.4BSD TCPTV_*). */
 	int tv_msl, tv_min, tv_rexmtmax, tv_srttdflt, tv_persmin, tv_persmax;
@@ -111,3 +121,9 @@ uint32_t in_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
 void pkt_trim_tail(sim_pkt *p, uint32_t n);
 void ip_stack_enter(ip_stack *st);
 void ip_stack_exit(ip_stack *st);
+
+/* tcp_timer.c: lazy ticks */
+void tcp_tick_sync(struct tcpcb *tp);
+void tcp_tick_touch(struct tcpcb *tp);
+void tcp_tick_requeue_touched(ip_stack *st);
+void tcp_tick_forget(struct tcpcb *tp);

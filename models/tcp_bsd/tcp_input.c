@@ -375,6 +375,7 @@ findpcb:
 	}
 	if (tp->t_state == TCPS_CLOSED)
 		goto drop;
+	tcp_tick_touch(tp);
 	so = tp->t_socket;
 
 	/* Window in the header: scaled unless on a SYN (RFC 1323 §2.2). */
@@ -402,6 +403,7 @@ findpcb:
 		so->inp_faddr = src;
 		so->inp_fport = th->sport;
 		tp = so->so_pcb;
+		tcp_tick_touch(tp);
 		tp->t_state = TCPS_LISTEN;
 		while (tp->request_r_scale < TCP_MAX_WINSHIFT &&
 		       ((uint32_t)TCP_MAXWIN << tp->request_r_scale) <

@@ -244,6 +244,9 @@ ip_stack_free(gpointer data)
 	g_hash_table_destroy(st->sockets);
 	g_hash_table_destroy(st->pcb_cache);
 	g_ptr_array_free(st->tcb_vec, TRUE);
+	g_ptr_array_free(st->touched, TRUE);
+	g_free(st->tickq[0].a);
+	g_free(st->tickq[1].a);
 	sim_pkt *m;
 	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
 		sim_pkt_unref(m);
@@ -269,6 +272,8 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	st->sockets = g_hash_table_new(NULL, NULL);
 	st->pcb_cache = g_hash_table_new(NULL, NULL);
 	st->tcb_vec = g_ptr_array_new();
+	st->touched = g_ptr_array_new();
+	st->check_ticks = g_getenv("NEMSIM_CHECK_TICKS") != NULL;
 	g_queue_init(&st->ipintrq);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));
 	ip_stack_set_output_hook(st, NULL, NULL);

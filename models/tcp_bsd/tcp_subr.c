@@ -48,6 +48,9 @@ tcp_newtcpcb(struct socket *so)
 	tp->t_socket = so;
 	tp->t_stack = st;
 	tp->t_state = TCPS_CLOSED;
+	tp->t_synced = st->slow_ticks; /* no timer runs: not queued */
+	tp->t_due = UINT64_MAX;
+	tp->t_qpos[0] = tp->t_qpos[1] = G_MAXUINT;
 	tp->t_maxseg = st->pers.mssdflt;
 	if (st->pers.do_rfc1323)
 		tp->t_flags = TF_REQ_SCALE | TF_REQ_TSTMP;
@@ -98,6 +101,7 @@ tcp_close(struct tcpcb *tp)
 		g_free(q);
 	}
 	tp->t_reass = NULL;
+	tcp_tick_forget(tp);
 	g_hash_table_remove_all(st->pcb_cache);
 	g_ptr_array_remove_index(st->tcb_vec, tp->t_vidx);
 	for (guint i = tp->t_vidx; i < st->tcb_vec->len; i++)

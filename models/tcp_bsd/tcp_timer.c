@@ -10,8 +10,24 @@
  * advances tcp_iss and the timestamp clock.  A delayed ACK therefore
  * waits between 0 and 200 ms, a timer of n ticks between n-1 and n
  * ticks.  (Linux personalities have no fast tick: their delayed ACK is
- * due at a time, checked on every 10 ms jiffy tick.)  The ticks have a phase (the host's boot time), drawn from the
- * stack's random stream unless the scenario fixes it.
+ * due at a time, checked on every 10 ms jiffy tick.)  The ticks have a
+ * phase (the host's boot time), drawn from the stack's random stream
+ * unless the scenario fixes it.
+ *
+ * Lazy ticks.  Walking every block on every tick costs a host with a
+ * thousand connections and a 10 ms jiffy 100,000 visits a second, nearly
+ * all of which only count down a keepalive timer and age t_idle.  So the
+ * slow tick visits just the blocks that have something due at it: a
+ * timer that runs out (the tick queue, by tick number) or a Linux delayed
+ * ACK whose time has come (the delack queue, by time), in the list's
+ * order, and runs the same per-block step on them as the walk did.  Every
+ * other block catches up later: before any code looks at a block it is
+ * synced (tcp_tick_touch: the ticks it missed subtracted from its timers
+ * and added to t_idle and a running t_rtt, none of which can have run
+ * out, or it would have been due), and when the outermost entry point
+ * returns the blocks it touched are queued again for their next due
+ * tick.  The outcome is the walk's, tick for tick (NEMSIM_CHECK_TICKS=1
+ * checks every block against its queues on every tick).
  */
 #include "ip_var.h"
 #include "socketvar.h"
@@ -26,6 +42,7 @@ tcp_fasttimo(ip_stack *st)
 	for (tp = tcp_tcb_first(st); tp; tp = next) {
 		next = tcp_tcb_next(st, tp);
 		if (tp->t_flags & TF_DELACK) {
+			tcp_tick_touch(tp);
 			tp->t_flags &= ~TF_DELACK;
 			tp->t_flags |= TF_ACKNOW;
 			tcpstat_inc(st, delack);
@@ -36,26 +53,241 @@ tcp_fasttimo(ip_stack *st)
 	ip_stack_exit(st);
 }
 
+/* ---- lazy ticks ---- */
+
+#define TCP_NO_TICK UINT64_MAX
+enum { Q_TICK, Q_DACK };
+
+static inline uint64_t
+q_key(const struct tcpcb *tp, int q)
+{
+	return q == Q_TICK ? tp->t_due : (uint64_t)tp->t_dack_key;
+}
+
+static inline void
+q_set(struct tcp_tickq *h, int q, guint i, struct tcpcb *tp)
+{
+	h->a[i] = tp;
+	tp->t_qpos[q] = i;
+}
+
+static void
+q_up(struct tcp_tickq *h, int q, guint i, struct tcpcb *tp)
+{
+	while (i > 0) {
+		guint parent = (i - 1) / 2;
+		if (q_key(h->a[parent], q) <= q_key(tp, q))
+			break;
+		q_set(h, q, i, h->a[parent]);
+		i = parent;
+	}
+	q_set(h, q, i, tp);
+}
+
+static void
+q_down(struct tcp_tickq *h, int q, guint i, struct tcpcb *tp)
+{
+	for (;;) {
+		guint c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && q_key(h->a[c + 1], q) < q_key(h->a[c], q))
+			c++;
+		if (q_key(h->a[c], q) >= q_key(tp, q))
+			break;
+		q_set(h, q, i, h->a[c]);
+		i = c;
+	}
+	q_set(h, q, i, tp);
+}
+
+static void
+q_remove(ip_stack *st, int q, struct tcpcb *tp)
+{
+	struct tcp_tickq *h = &st->tickq[q];
+	guint i = tp->t_qpos[q];
+	if (i == G_MAXUINT)
+		return;
+	tp->t_qpos[q] = G_MAXUINT;
+	struct tcpcb *last = h->a[--h->n];
+	if (last == tp)
+		return;
+	if (i > 0 && q_key(last, q) < q_key(h->a[(i - 1) / 2], q))
+		q_up(h, q, i, last);
+	else
+		q_down(h, q, i, last);
+}
+
+static void
+q_insert(ip_stack *st, int q, struct tcpcb *tp)
+{
+	struct tcp_tickq *h = &st->tickq[q];
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 16;
+		h->a = g_renew(struct tcpcb *, h->a, h->cap);
+	}
+	q_up(h, q, h->n++, tp);
+}
+
+/* The tick at which one of tp's timers runs out (tp synced): a timer
+ * of v ticks is decremented to zero by the v-th tick from now. */
+static uint64_t
+next_due(const struct tcpcb *tp)
+{
+	uint64_t due = TCP_NO_TICK;
+	for (int i = 0; i < TCPT_NTIMERS; i++)
+		if (tp->t_timer[i] > 0)
+			due = MIN(due, tp->t_synced + (uint64_t)tp->t_timer[i] - 1);
+	return due;
+}
+
+/* Bring tp's tick fields up to st->slow_ticks. */
+void
+tcp_tick_sync(struct tcpcb *tp)
+{
+	uint64_t d = tp->t_stack->slow_ticks - tp->t_synced;
+	if (d == 0)
+		return;
+	for (int i = 0; i < TCPT_NTIMERS; i++)
+		if (tp->t_timer[i]) {
+			g_assert((uint64_t)tp->t_timer[i] > d);
+			tp->t_timer[i] -= (int)d;
+		}
+	tp->t_idle += (int)d;
+	if (tp->t_rtt)
+		tp->t_rtt += (int)d;
+	tp->t_synced = tp->t_stack->slow_ticks;
+}
+
+/* Queue tp for its next due tick and delayed-ACK time. */
+static void
+requeue(struct tcpcb *tp)
+{
+	ip_stack *st = tp->t_stack;
+	uint64_t due = next_due(tp);
+	if (due != tp->t_due || tp->t_qpos[Q_TICK] == G_MAXUINT) {
+		q_remove(st, Q_TICK, tp);
+		tp->t_due = due;
+		if (due != TCP_NO_TICK)
+			q_insert(st, Q_TICK, tp);
+	}
+	if (tp->t_delack_at != tp->t_dack_key ||
+	    (tp->t_delack_at && tp->t_qpos[Q_DACK] == G_MAXUINT)) {
+		q_remove(st, Q_DACK, tp);
+		tp->t_dack_key = tp->t_delack_at;
+		if (tp->t_delack_at)
+			q_insert(st, Q_DACK, tp);
+	}
+}
+
 /*
- * The slow tick: count down each connection's timers.  tcp_timers() may
- * close the connection, so the next element is taken first; a timer
- * that closes the connection ends the loop over its timers.  (A handler
- * that frees another connection would break this; none does.)
+ * Code is about to look at or change tp: sync it, and remember to queue
+ * it again when the outermost entry point returns.
+ */
+void
+tcp_tick_touch(struct tcpcb *tp)
+{
+	tcp_tick_sync(tp);
+	if (!tp->t_touched) {
+		tp->t_touched = TRUE;
+		g_ptr_array_add(tp->t_stack->touched, tp);
+	}
+}
+
+void
+tcp_tick_requeue_touched(ip_stack *st)
+{
+	for (guint i = 0; i < st->touched->len; i++) {
+		struct tcpcb *tp = st->touched->pdata[i];
+		tp->t_touched = FALSE;
+		requeue(tp);
+	}
+	g_ptr_array_set_size(st->touched, 0);
+}
+
+/* tp is being freed. */
+void
+tcp_tick_forget(struct tcpcb *tp)
+{
+	ip_stack *st = tp->t_stack;
+	q_remove(st, Q_TICK, tp);
+	q_remove(st, Q_DACK, tp);
+	if (tp->t_touched)
+		g_ptr_array_remove_fast(st->touched, tp);
+}
+
+/* NEMSIM_CHECK_TICKS: every block's queue entries match its fields. */
+static void
+check_ticks(ip_stack *st)
+{
+	for (guint k = 0; k < st->tcb_vec->len; k++) {
+		struct tcpcb *tp = st->tcb_vec->pdata[k];
+		if (tp->t_touched)
+			continue; /* queued when its entry point returns */
+		struct tcpcb copy = *tp;
+		tcp_tick_sync(&copy);
+		uint64_t due = next_due(&copy);
+		if (due != tp->t_due ||
+		    (due != TCP_NO_TICK) != (tp->t_qpos[Q_TICK] != G_MAXUINT) ||
+		    tp->t_delack_at != tp->t_dack_key ||
+		    (tp->t_delack_at != 0) !=
+			    (tp->t_qpos[Q_DACK] != G_MAXUINT) ||
+		    (due != TCP_NO_TICK && due < st->slow_ticks))
+			g_error("lazy ticks: block %u of %s is queued for tick "
+				"%" G_GUINT64_FORMAT " but due at %" G_GUINT64_FORMAT,
+				k, st->name, tp->t_due, due);
+	}
+}
+
+static gint
+by_list_order(gconstpointer a, gconstpointer b)
+{
+	const struct tcpcb *x = *(struct tcpcb *const *)a;
+	const struct tcpcb *y = *(struct tcpcb *const *)b;
+	return x->t_vidx < y->t_vidx ? 1 : x->t_vidx > y->t_vidx ? -1 : 0;
+}
+
+/*
+ * The slow tick: count down the timers of the connections that have one
+ * running out or a delayed ACK due (the rest catch up when next touched:
+ * "Lazy ticks" above), in the list's order, newest first.  tcp_timers()
+ * may close the connection; a closed block leaves the array at its index,
+ * behind the walk.  A timer that closes the connection ends the loop over
+ * its timers.  (A handler that frees another connection would break this;
+ * none does.)
  */
 void
 tcp_slowtimo(ip_stack *st)
 {
 	struct tcpcb *tp;
+	sim_time_t now = sim_now(st->sim);
 
 	ip_stack_enter(st);
-	/* The list's order (newest first) is tcb_vec backwards; a closed
-	 * block leaves the array at its index, behind the walk. */
-	for (guint k = st->tcb_vec->len; k-- > 0;) {
-		tp = st->tcb_vec->pdata[k];
-		if (k >= 8)
-			__builtin_prefetch(st->tcb_vec->pdata[k - 8]);
+	if (st->check_ticks)
+		check_ticks(st);
+	GPtrArray *due = g_ptr_array_new();
+	struct tcp_tickq *tq = &st->tickq[Q_TICK], *dq = &st->tickq[Q_DACK];
+	while (tq->n && tq->a[0]->t_due <= st->slow_ticks) {
+		tp = tq->a[0];
+		g_assert(tp->t_due == st->slow_ticks);
+		q_remove(st, Q_TICK, tp);
+		tp->t_due = TCP_NO_TICK;
+		g_ptr_array_add(due, tp);
+	}
+	while (dq->n && dq->a[0]->t_dack_key <= now) {
+		tp = dq->a[0];
+		q_remove(st, Q_DACK, tp);
+		tp->t_dack_key = 0;
+		g_ptr_array_add(due, tp);
+	}
+	g_ptr_array_sort(due, by_list_order);
+	for (guint k = 0; k < due->len; k++) {
+		tp = due->pdata[k];
+		if (k > 0 && tp == due->pdata[k - 1])
+			continue; /* due for a timer and a delayed ACK */
+		tcp_tick_touch(tp);
 		/* Linux personalities: delayed ACKs due by now (jiffy tick). */
-		if (tp->t_delack_at && sim_now(st->sim) >= tp->t_delack_at) {
+		if (tp->t_delack_at && now >= tp->t_delack_at) {
 			tp->t_delack_at = 0;
 			if (tp->t_flags & TF_DELACK) {
 				tp->t_flags &= ~TF_DELACK;
@@ -77,9 +309,12 @@ tcp_slowtimo(ip_stack *st)
 		tp->t_idle++;
 		if (tp->t_rtt)
 			tp->t_rtt++;
+		tp->t_synced++; /* this tick is done for tp */
 	}
+	g_ptr_array_free(due, TRUE);
 	st->tcp_iss += TCP_ISSINCR / 2; /* 4.4BSD: ISSINCR/PR_SLOWHZ */
 	st->tcp_now++;
+	st->slow_ticks++;
 	ip_stack_exit(st);
 }
 

@@ -372,8 +372,10 @@ sofree(struct socket *so)
 void
 soabort(struct socket *so)
 {
-	if (so->so_pcb)
+	if (so->so_pcb) {
+		tcp_tick_touch(so->so_pcb);
 		(void)tcp_drop(so->so_pcb, ECONNABORTED);
+	}
 	else
 		sofree(so);
 }
@@ -470,6 +472,7 @@ so_connect_entered(struct socket *so, uint32_t addr, uint16_t port)
 		return -EISCONN;
 	if (!tp || tp->t_state != TCPS_CLOSED)
 		return -EINVAL;
+	tcp_tick_touch(tp);
 	if (addr == 0 || port == 0)
 		return -EADDRNOTAVAIL;
 	if (so->inp_lport == 0 && (error = so_bind(so, 0, 0)) != 0)
@@ -518,6 +521,8 @@ so_send_entered(struct socket *so, const uint8_t *data, sim_buf *b,
 	uint32_t space;
 	size_t done = 0;
 
+	if (tp)
+		tcp_tick_touch(tp);
 	if (so->so_state & SS_CANTSENDMORE)
 		return -EPIPE;
 	if (so->so_error)
@@ -574,6 +579,8 @@ so_recv_entered(struct socket *so, void *buf, size_t len)
 	uint8_t *d = buf;
 	size_t done = 0;
 
+	if (so->so_pcb)
+		tcp_tick_touch(so->so_pcb);
 	if (sb->sb_cc == 0) {
 		if (so->so_error)
 			return -so_take_error(so);
@@ -661,6 +668,8 @@ so_shutdown_entered(struct socket *so, int how)
 
 	if (how < SO_SHUT_RD || how > SO_SHUT_RDWR)
 		return -EINVAL;
+	if (tp)
+		tcp_tick_touch(tp);
 	if (how != SO_SHUT_WR) {
 		socantrcvmore(so);
 		sb_flush(&so->so_rcv);
@@ -683,6 +692,8 @@ so_close_entered(struct socket *so)
 
 	so->so_upcall = NULL;
 	sim_timer_cancel(so->so_stack->sim, &so->so_upcall_timer);
+	if (so->so_pcb)
+		tcp_tick_touch(so->so_pcb);
 	if (so->so_options & SO_ACCEPTCONN) {
 		while ((c = g_queue_peek_head(&so->so_q0)) != NULL)
 			soabort(c);
@@ -831,6 +842,8 @@ so_snd_space(const struct socket *so)
 struct tcpcb *
 so_tcpcb(struct socket *so)
 {
+	if (so->so_pcb) /* current for whoever looks at it */
+		tcp_tick_sync(so->so_pcb);
 	return so->so_pcb;
 }
 

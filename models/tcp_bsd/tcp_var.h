@@ -99,6 +99,18 @@ struct tcpcb {
 	tcp_seq last_ack_sent;
 
 	/* nemsim */
+	/*
+	 * The slow tick visits only the blocks it has something to do for
+	 * (tcp_timer.c, "Lazy ticks"): the tick fields above are current as
+	 * of st->slow_ticks == t_synced, and the block waits in the stack's
+	 * tick queue for tick t_due (a timer runs out) and in its delack
+	 * queue for time t_dack_key (a Linux delayed ACK is due).
+	 */
+	uint64_t t_synced;
+	uint64_t t_due;                 /* TCP_NO_TICK: none */
+	sim_time_t t_dack_key;          /* t_delack_at when queued */
+	guint t_qpos[2];                /* in the tick and delack queues */
+	gboolean t_touched;             /* in st->touched */
 	uint32_t t_segs_unacked;        /* Linux: full segments since ACK */
 	sim_time_t t_last_data;         /* Linux: last data arrival */
 	sim_time_t t_ato;               /* Linux: delayed-ACK estimate */
