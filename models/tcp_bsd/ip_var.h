@@ -51,12 +51,13 @@ struct ip_stack {
 	 */
 	GPtrArray *tcb_vec;
 	/*
-	 * Exact-match lookups (faddr, fport, lport) -> tcpcb, a cache in
-	 * front of the list (4.4BSD keeps one entry, tcp_last_inpcb; a host
-	 * with a thousand connections needs all).  Filled by tcp_pcblookup,
-	 * checked on every hit, emptied whenever a control block goes.
+	 * Exact-match index (faddr, fport, lport) -> the newest tcpcb with
+	 * those ends, for every block that has a foreign end (4.4BSD keeps
+	 * a one-entry cache, tcp_last_inpcb, in front of a list walk; a host
+	 * with thousands of connections needs them all).  Filled when a
+	 * block gets its foreign end, updated when one goes.
 	 */
-	GHashTable *pcb_cache;
+	GHashTable *pcb_exact;
 	tcp_seq tcp_iss;
 	uint32_t tcp_now;               /* slow ticks, for timestamps */
 	/* Lazy ticks (tcp_timer.c): slow ticks done, the blocks waiting for
@@ -121,6 +122,10 @@ uint32_t in_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
 void pkt_trim_tail(sim_pkt *p, uint32_t n);
 void ip_stack_enter(ip_stack *st);
 void ip_stack_exit(ip_stack *st);
+
+/* tcp_subr.c: the exact-match index */
+guint tcp_pcb_hash(gconstpointer key);
+void tcp_pcb_index(struct tcpcb *tp);
 
 /* tcp_timer.c: lazy ticks */
 void tcp_tick_sync(struct tcpcb *tp);

@@ -403,6 +403,7 @@ findpcb:
 		so->inp_faddr = src;
 		so->inp_fport = th->sport;
 		tp = so->so_pcb;
+		tcp_pcb_index(tp);
 		tcp_tick_touch(tp);
 		tp->t_state = TCPS_LISTEN;
 		while (tp->request_r_scale < TCP_MAX_WINSHIFT &&

@@ -28,6 +28,8 @@ const char *const tcp_timernames[TCPT_NTIMERS] = {
 	"REXMT", "PERSIST", "KEEP", "2MSL",
 };
 
+static void pcb_unindex(struct tcpcb *tp);
+
 /* 4.4BSD tcp_timer.c: tcp_backoff[TCP_MAXRXTSHIFT + 1]. */
 const int tcp_backoff[TCP_MAXRXTSHIFT_MAX + 1] = {
 	1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
@@ -67,9 +69,8 @@ tcp_newtcpcb(struct socket *so)
 	tp->t_cs_shared = FALSE;
 
 	/* The newest block, first in the list's order (in_pcballoc).  It
-	 * wins a lookup over an older one with the same tuple, as in BSD,
-	 * so the cache starts afresh. */
-	g_hash_table_remove_all(st->pcb_cache);
+	 * has no foreign end yet, so it is not in the exact-match index
+	 * until tcp_pcb_index(). */
 	tp->t_vidx = st->tcb_vec->len;
 	g_ptr_array_add(st->tcb_vec, tp);
 	so->so_pcb = tp;
@@ -102,7 +103,7 @@ tcp_close(struct tcpcb *tp)
 	}
 	tp->t_reass = NULL;
 	tcp_tick_forget(tp);
-	g_hash_table_remove_all(st->pcb_cache);
+	pcb_unindex(tp);
 	g_ptr_array_remove_index(st->tcb_vec, tp->t_vidx);
 	for (guint i = tp->t_vidx; i < st->tcb_vec->len; i++)
 		((struct tcpcb *)st->tcb_vec->pdata[i])->t_vidx = i;
@@ -273,40 +274,109 @@ tcp_trace_seg(struct tcpcb *tp, gboolean out, tcp_seq seq, uint32_t len,
 	sim_trace_emit(tp->t_tseq, r.t, &r);
 }
 
+/* The exact-match index's key: both ends but the local address (a stack
+ * has one). */
+static gpointer
+pcb_key(uint32_t faddr, uint16_t fport, uint16_t lport)
+{
+	return GSIZE_TO_POINTER(((guint64)faddr << 32) |
+				((guint64)fport << 16) | lport);
+}
+
+/* Hash all 64 bits of the key (g_direct_hash keeps only the ports). */
+guint
+tcp_pcb_hash(gconstpointer key)
+{
+	guint64 x = GPOINTER_TO_SIZE(key);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL; /* MurmurHash3's fmix64 */
+	x ^= x >> 33;
+	return (guint)x;
+}
+
+static gboolean
+same_ends(const struct socket *so, uint32_t faddr, uint16_t fport,
+	  uint16_t lport)
+{
+	return so->inp_lport == lport && so->inp_faddr == faddr &&
+	       so->inp_fport == fport;
+}
+
+/*
+ * tp's socket has both ends now (connect, or a listener's new
+ * connection): index it.  The newest block wins a lookup over an older
+ * one with the same ends (in_pcblookup walks newest first), and tp is
+ * the newest with these ends: connect refuses a pair in use.
+ */
+void
+tcp_pcb_index(struct tcpcb *tp)
+{
+	struct socket *so = tp->t_socket;
+	if (so->inp_faddr == 0)
+		return;
+	g_hash_table_insert(tp->t_stack->pcb_exact,
+			    pcb_key(so->inp_faddr, so->inp_fport,
+				    so->inp_lport), tp);
+}
+
+/* tp goes: an older block with the same ends (TIME_WAIT) takes over. */
+static void
+pcb_unindex(struct tcpcb *tp)
+{
+	ip_stack *st = tp->t_stack;
+	struct socket *so = tp->t_socket;
+	gpointer key = pcb_key(so->inp_faddr, so->inp_fport, so->inp_lport);
+	if (g_hash_table_lookup(st->pcb_exact, key) != tp)
+		return;
+	g_hash_table_remove(st->pcb_exact, key);
+	if (st->freeing)
+		return;
+	for (struct tcpcb *o = tcp_tcb_first(st); o; o = tcp_tcb_next(st, o))
+		if (o != tp && same_ends(o->t_socket, so->inp_faddr,
+					 so->inp_fport, so->inp_lport)) {
+			g_hash_table_insert(st->pcb_exact, key, o);
+			return;
+		}
+}
+
 /*
  * Find the connection for a segment: an exact match of both ends first,
- * then (wildcard) a listener on the local port (in_pcblookup).
+ * then (wildcard) a listener on the local port (in_pcblookup, which walks
+ * the list newest first; the index holds the newest block for each pair
+ * of ends, so it answers the same).
  */
 struct tcpcb *
 tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
 	      uint16_t lport, gboolean wildcard)
 {
 	struct tcpcb *tp, *listener = NULL;
-	gpointer key = GSIZE_TO_POINTER(((guint64)faddr << 32) |
-					((guint64)fport << 16) | lport);
 
-	tp = g_hash_table_lookup(st->pcb_cache, key);
+	tp = g_hash_table_lookup(st->pcb_exact, pcb_key(faddr, fport, lport));
 	if (tp) {
 		struct socket *so = tp->t_socket;
-		if (so->inp_lport == lport && so->inp_faddr == faddr &&
-		    so->inp_fport == fport &&
-		    (so->inp_laddr == laddr || so->inp_laddr == 0))
+		if (so->inp_laddr == laddr || so->inp_laddr == 0)
 			return tp;
-		g_hash_table_remove(st->pcb_cache, key); /* its tuple changed */
+	} else if (faddr != 0 && !wildcard) {
+		return NULL;
 	}
+	/* The listener; or, rarely, the whole walk: a foreign address of 0,
+	 * or the newest block with these ends bound to another local
+	 * address. */
+	gboolean exact = tp != NULL || faddr == 0;
 	for (tp = tcp_tcb_first(st); tp; tp = tcp_tcb_next(st, tp)) {
 		struct socket *so = tp->t_socket;
 		if (so->inp_lport != lport)
 			continue;
-		if (so->inp_faddr == faddr && so->inp_fport == fport &&
-		    (so->inp_laddr == laddr || so->inp_laddr == 0)) {
-			g_hash_table_insert(st->pcb_cache, key, tp);
+		if (exact && so->inp_faddr == faddr && so->inp_fport == fport &&
+		    (so->inp_laddr == laddr || so->inp_laddr == 0))
 			return tp;
-		}
 		if (wildcard && so->inp_faddr == 0 && so->inp_fport == 0 &&
 		    (so->inp_laddr == 0 || so->inp_laddr == laddr) &&
-		    !listener)
+		    !listener) {
 			listener = tp;
+			if (!exact)
+				break;
+		}
 	}
 	return listener;
 }

@@ -486,6 +486,7 @@ so_connect_entered(struct socket *so, uint32_t addr, uint16_t port)
 	so->inp_laddr = st->addr;
 	so->inp_faddr = addr;
 	so->inp_fport = port;
+	tcp_pcb_index(tp);
 	while (tp->request_r_scale < TCP_MAX_WINSHIFT &&
 	       ((uint32_t)TCP_MAXWIN << tp->request_r_scale) <
 		   so->so_rcv.sb_hiwat)

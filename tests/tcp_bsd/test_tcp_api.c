@@ -283,6 +283,46 @@ START_TEST(test_linger_zero_close_sends_rst)
 }
 END_TEST
 
+/*
+ * Segment demultiplexing (in_pcblookup): the newest block with both ends
+ * wins (a TIME_WAIT block and a new connection with the same ends), the
+ * older one takes over when it goes, and a segment for no connection
+ * finds the listener only when a wildcard match is allowed.
+ */
+START_TEST(test_pcblookup_newest_exact_then_listener)
+{
+	struct harness *h = h_new(3, TRUE, NULL, 0);
+	ip_stack *st = h->st[0];
+	struct socket *l = so_socket(st);
+	ck_assert_int_eq(so_bind(l, 0, 80), 0);
+	ck_assert_int_eq(so_listen(l, 5), 0);
+	struct socket *old = so_socket(st);
+	ck_assert_int_eq(so_connect(old, H_ADDR_B, 1000), 0);
+	uint16_t lport = old->inp_lport;
+	/* A newer block given the same ends by hand (as a listener's new
+	 * connection for a pair still in TIME_WAIT would be). */
+	struct socket *nu = so_socket(st);
+	nu->inp_laddr = H_ADDR_A;
+	nu->inp_lport = lport;
+	nu->inp_faddr = H_ADDR_B;
+	nu->inp_fport = 1000;
+	tcp_pcb_index(so_tcpcb(nu));
+	ck_assert_ptr_eq(tcp_pcblookup(st, H_ADDR_B, 1000, H_ADDR_A, lport,
+				       TRUE), so_tcpcb(nu));
+	(void)tcp_close(so_tcpcb(nu));
+	ck_assert_ptr_eq(tcp_pcblookup(st, H_ADDR_B, 1000, H_ADDR_A, lport,
+				       TRUE), so_tcpcb(old));
+	/* Nobody has these ends: the listener, if wildcards are allowed. */
+	ck_assert_ptr_eq(tcp_pcblookup(st, H_ADDR_B, 1001, H_ADDR_A, 80, TRUE),
+			 so_tcpcb(l));
+	ck_assert_ptr_null(tcp_pcblookup(st, H_ADDR_B, 1001, H_ADDR_A, 80,
+					 FALSE));
+	ck_assert_ptr_null(tcp_pcblookup(st, H_ADDR_B, 1001, H_ADDR_A, 81,
+					 TRUE));
+	h_free(h);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -298,6 +338,7 @@ api_suite(void)
 	tcase_add_test(tc, test_synchronous_peer_reentrancy);
 	tcase_add_test(tc, test_zero_copy_send_buf);
 	tcase_add_test(tc, test_linger_zero_close_sends_rst);
+	tcase_add_test(tc, test_pcblookup_newest_exact_then_listener);
 	suite_add_tcase(s, tc);
 	return s;
 }
