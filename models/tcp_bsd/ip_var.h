@@ -58,6 +58,7 @@ struct ip_stack {
 	 * block gets its foreign end, updated when one goes.
 	 */
 	GHashTable *pcb_exact;
+	GHashTable *pcb_wild;           /* lport -> newest listener/bound */
 	tcp_seq tcp_iss;
 	uint32_t tcp_now;               /* slow ticks, for timestamps */
 	/* Lazy ticks (tcp_timer.c): slow ticks done, the blocks waiting for
@@ -126,6 +127,7 @@ void ip_stack_exit(ip_stack *st);
 /* tcp_subr.c: the exact-match index */
 guint tcp_pcb_hash(gconstpointer key);
 void tcp_pcb_index(struct tcpcb *tp);
+void tcp_pcb_unindex(struct tcpcb *tp);
 
 /* tcp_timer.c: lazy ticks */
 void tcp_tick_sync(struct tcpcb *tp);

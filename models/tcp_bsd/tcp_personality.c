@@ -243,6 +243,7 @@ ip_stack_free(gpointer data)
 	g_list_free(left);
 	g_hash_table_destroy(st->sockets);
 	g_hash_table_destroy(st->pcb_exact);
+	g_hash_table_destroy(st->pcb_wild);
 	g_ptr_array_free(st->tcb_vec, TRUE);
 	g_ptr_array_free(st->touched, TRUE);
 	g_free(st->tickq[0].a);
@@ -271,6 +272,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 		st->pers.do_rfc1323 = cfg->rfc1323 != 0;
 	st->sockets = g_hash_table_new(NULL, NULL);
 	st->pcb_exact = g_hash_table_new(tcp_pcb_hash, NULL);
+	st->pcb_wild = g_hash_table_new(NULL, NULL);
 	st->tcb_vec = g_ptr_array_new();
 	st->touched = g_ptr_array_new();
 	st->check_ticks = g_getenv("NEMSIM_CHECK_TICKS") != NULL;

@@ -28,8 +28,6 @@ const char *const tcp_timernames[TCPT_NTIMERS] = {
 	"REXMT", "PERSIST", "KEEP", "2MSL",
 };
 
-static void pcb_unindex(struct tcpcb *tp);
-
 /* 4.4BSD tcp_timer.c: tcp_backoff[TCP_MAXRXTSHIFT + 1]. */
 const int tcp_backoff[TCP_MAXRXTSHIFT_MAX + 1] = {
 	1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
@@ -103,7 +101,7 @@ tcp_close(struct tcpcb *tp)
 	}
 	tp->t_reass = NULL;
 	tcp_tick_forget(tp);
-	pcb_unindex(tp);
+	tcp_pcb_unindex(tp);
 	g_ptr_array_remove_index(st->tcb_vec, tp->t_vidx);
 	for (guint i = tp->t_vidx; i < st->tcb_vec->len; i++)
 		((struct tcpcb *)st->tcb_vec->pdata[i])->t_vidx = i;
@@ -303,38 +301,61 @@ same_ends(const struct socket *so, uint32_t faddr, uint16_t fport,
 }
 
 /*
- * tp's socket has both ends now (connect, or a listener's new
- * connection): index it.  The newest block wins a lookup over an older
- * one with the same ends (in_pcblookup walks newest first), and tp is
- * the newest with these ends: connect refuses a pair in use.
+ * Index tp under its ends as they are now: a block with a foreign end in
+ * the exact-match index, one with only a local port (a listener, or bound
+ * and not yet connected) in the wildcard index.  The newest block wins a
+ * lookup over an older one with the same ends (in_pcblookup walks the
+ * list newest first).
  */
 void
 tcp_pcb_index(struct tcpcb *tp)
 {
+	ip_stack *st = tp->t_stack;
 	struct socket *so = tp->t_socket;
-	if (so->inp_faddr == 0)
-		return;
-	g_hash_table_insert(tp->t_stack->pcb_exact,
-			    pcb_key(so->inp_faddr, so->inp_fport,
-				    so->inp_lport), tp);
+	if (so->inp_faddr != 0) {
+		gpointer key = pcb_key(so->inp_faddr, so->inp_fport,
+				       so->inp_lport);
+		struct tcpcb *cur = g_hash_table_lookup(st->pcb_exact, key);
+		if (!cur || cur->t_vidx < tp->t_vidx)
+			g_hash_table_insert(st->pcb_exact, key, tp);
+	} else if (so->inp_lport != 0 && so->inp_fport == 0) {
+		gpointer key = GUINT_TO_POINTER(so->inp_lport);
+		struct tcpcb *cur = g_hash_table_lookup(st->pcb_wild, key);
+		if (!cur || cur->t_vidx < tp->t_vidx)
+			g_hash_table_insert(st->pcb_wild, key, tp);
+	}
 }
 
-/* tp goes: an older block with the same ends (TIME_WAIT) takes over. */
-static void
-pcb_unindex(struct tcpcb *tp)
+/*
+ * tp leaves the index entry for its ends as they are now (it goes, or
+ * its ends are about to change); the next newest block with the same
+ * ends, if any, takes over.
+ */
+void
+tcp_pcb_unindex(struct tcpcb *tp)
 {
 	ip_stack *st = tp->t_stack;
 	struct socket *so = tp->t_socket;
-	gpointer key = pcb_key(so->inp_faddr, so->inp_fport, so->inp_lport);
-	if (g_hash_table_lookup(st->pcb_exact, key) != tp)
+	GHashTable *t;
+	gpointer key;
+	if (so->inp_faddr != 0) {
+		t = st->pcb_exact;
+		key = pcb_key(so->inp_faddr, so->inp_fport, so->inp_lport);
+	} else if (so->inp_lport != 0 && so->inp_fport == 0) {
+		t = st->pcb_wild;
+		key = GUINT_TO_POINTER(so->inp_lport);
+	} else {
 		return;
-	g_hash_table_remove(st->pcb_exact, key);
+	}
+	if (g_hash_table_lookup(t, key) != tp)
+		return;
+	g_hash_table_remove(t, key);
 	if (st->freeing)
 		return;
 	for (struct tcpcb *o = tcp_tcb_first(st); o; o = tcp_tcb_next(st, o))
 		if (o != tp && same_ends(o->t_socket, so->inp_faddr,
 					 so->inp_fport, so->inp_lport)) {
-			g_hash_table_insert(st->pcb_exact, key, o);
+			g_hash_table_insert(t, key, o);
 			return;
 		}
 }
@@ -342,8 +363,8 @@ pcb_unindex(struct tcpcb *tp)
 /*
  * Find the connection for a segment: an exact match of both ends first,
  * then (wildcard) a listener on the local port (in_pcblookup, which walks
- * the list newest first; the index holds the newest block for each pair
- * of ends, so it answers the same).
+ * the list newest first; the indexes hold the newest block for each set
+ * of ends, so they answer the same).
  */
 struct tcpcb *
 tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
@@ -356,8 +377,16 @@ tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
 		struct socket *so = tp->t_socket;
 		if (so->inp_laddr == laddr || so->inp_laddr == 0)
 			return tp;
-	} else if (faddr != 0 && !wildcard) {
-		return NULL;
+	} else if (faddr != 0) {
+		if (!wildcard)
+			return NULL;
+		tp = g_hash_table_lookup(st->pcb_wild, GUINT_TO_POINTER(lport));
+		if (!tp)
+			return NULL;
+		if (tp->t_socket->inp_laddr == 0 ||
+		    tp->t_socket->inp_laddr == laddr)
+			return tp;
+		tp = NULL; /* bound to another address: walk */
 	}
 	/* The listener; or, rarely, the whole walk: a foreign address of 0,
 	 * or the newest block with these ends bound to another local

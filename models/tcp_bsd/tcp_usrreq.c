@@ -420,6 +420,7 @@ so_bind(struct socket *so, uint32_t addr, uint16_t port)
 	}
 	so->inp_laddr = addr;
 	so->inp_lport = port;
+	tcp_pcb_index(so->so_pcb);
 	return 0;
 }
 
@@ -483,6 +484,7 @@ so_connect_entered(struct socket *so, uint32_t addr, uint16_t port)
 		    os->inp_faddr == addr && os->inp_fport == port)
 			return -EADDRINUSE;
 	}
+	tcp_pcb_unindex(tp); /* from bound to connected */
 	so->inp_laddr = st->addr;
 	so->inp_faddr = addr;
 	so->inp_fport = port;

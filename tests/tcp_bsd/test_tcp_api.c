@@ -319,6 +319,13 @@ START_TEST(test_pcblookup_newest_exact_then_listener)
 					 FALSE));
 	ck_assert_ptr_null(tcp_pcblookup(st, H_ADDR_B, 1001, H_ADDR_A, 81,
 					 TRUE));
+	/* The connected block left the wildcard index when it connected;
+	 * with the listener gone nothing answers on port 80. */
+	so_close(l);
+	ck_assert_ptr_null(tcp_pcblookup(st, H_ADDR_B, 1001, H_ADDR_A, 80,
+					 TRUE));
+	ck_assert_ptr_null(tcp_pcblookup(st, H_ADDR_B, 1001, H_ADDR_A, lport,
+					 TRUE));
 	h_free(h);
 }
 END_TEST
