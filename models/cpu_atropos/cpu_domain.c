@@ -71,8 +71,11 @@ thread_changed(cpu_thread *t, gboolean was_ready)
 {
 	gboolean is_ready = thread_is_ready(t);
 
-	if (is_ready != was_ready)
-		t->dom->ready += is_ready ? 1 : -1;
+	if (is_ready == was_ready)
+		return;
+	t->dom->ready += is_ready ? 1 : -1;
+	if (t->idx < 32)
+		t->dom->ready_mask ^= (guint32)1 << t->idx;
 }
 
 sim_time_t
@@ -88,14 +91,28 @@ uls_pick(cpu_domain *d, gboolean activation)
 
 	if (n == 0)
 		return NULL;
-	if (!activation && d->cur_thread && thread_is_ready(d->cur_thread))
+	if (!activation && d->cur_thread &&
+	    (d->cur_idx < 32 ? (gboolean)(d->ready_mask >> d->cur_idx & 1)
+			     : thread_is_ready(d->cur_thread)))
 		return d->cur_thread;
-	start = d->cur_thread ? (d->cur_thread->idx + 1) % n : 0;
+	start = d->cur_thread ? (d->cur_idx + 1) % n : 0;
+	if (n <= 32) { /* round robin from start by the mask */
+		guint32 m = d->ready_mask, from_start = m >> start << start;
+		guint i;
+
+		if (m == 0)
+			return NULL;
+		i = (guint)__builtin_ctz(from_start ? from_start : m);
+		d->cur_thread = d->threads->pdata[i];
+		d->cur_idx = i;
+		return d->cur_thread;
+	}
 	for (guint k = 0; k < n; k++) {
 		cpu_thread *t = d->threads->pdata[(start + k) % n];
 
 		if (thread_is_ready(t)) {
 			d->cur_thread = t;
+			d->cur_idx = t->idx;
 			return t;
 		}
 	}

@@ -48,6 +48,10 @@ struct cpu_domain {
 	guint ready;		 /* threads unblocked with work queued: kept
 				  * here so that "has work?" reads only the
 				  * domain, not every thread */
+	guint32 ready_mask;	 /* bit i: thread i of the first 32 ready,
+				  * so the ULS finds its next thread
+				  * without reading the others */
+	guint cur_idx;		 /* cur_thread->idx */
 	gboolean cur_is_handler; /* cur is a notification/timeout handler */
 
 	/* accounting */
