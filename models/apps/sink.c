@@ -218,9 +218,11 @@ void
 app_throughput_rows(void *sinks, sim_csv *csv, sim_time_t start, sim_time_t t)
 {
 	GPtrArray *a = sinks;
+	char when[32]; /* the same in every row: formatted once */
+	sim_stats_format_double(sim_time_to_s(t), when, sizeof when);
 	for (guint i = 0; i < a->len; i++) {
 		app_sink *s = g_ptr_array_index(a, i);
-		sim_csv_double(csv, sim_time_to_s(t));
+		sim_csv_str(csv, when);
 		sim_csv_str(csv, s->name);
 		sim_csv_double(csv, s->interval_bytes * 8.0 /
 					    sim_time_to_s(t - start) / 1e6);

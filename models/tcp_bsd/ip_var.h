@@ -70,6 +70,7 @@ struct ip_stack {
 		guint n, cap;
 	} tickq[2];
 	GPtrArray *touched;
+	gboolean delack_maybe;          /* a TF_DELACK set since fast tick */
 	gboolean check_ticks;           /* NEMSIM_CHECK_TICKS: verify */
 	uint16_t lastport;
 	/* Personality timer values in slow ticks (4.4BSD TCPTV_*). */

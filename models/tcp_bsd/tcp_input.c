@@ -297,6 +297,8 @@ tcp_ack_policy(struct tcpcb *tp, gboolean in_order, uint32_t len,
 		break;
 	}
 	}
+	if (tp->t_flags & TF_DELACK)
+		st->delack_maybe = TRUE; /* for the fast tick */
 }
 
 void

@@ -32,12 +32,18 @@
 #include "ip_var.h"
 #include "socketvar.h"
 
-/* The fast tick: send the ACKs that were delayed. */
+/*
+ * The fast tick: send the ACKs that were delayed.  (Only TCP input sets
+ * TF_DELACK, and it raises delack_maybe when it does: a stack with no
+ * delayed ACK since the last tick has nothing to walk.)
+ */
 void
 tcp_fasttimo(ip_stack *st)
 {
 	struct tcpcb *tp, *next;
 
+	if (!st->delack_maybe)
+		return;
 	ip_stack_enter(st);
 	for (tp = tcp_tcb_first(st); tp; tp = next) {
 		next = tcp_tcb_next(st, tp);
@@ -50,6 +56,7 @@ tcp_fasttimo(ip_stack *st)
 			(void)tcp_output(tp);
 		}
 	}
+	st->delack_maybe = FALSE; /* every one was sent */
 	ip_stack_exit(st);
 }
 
