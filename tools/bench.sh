@@ -150,3 +150,30 @@ print(json.dumps(res))
 json.dump(res, open("bench/results/memory_fig5.json", "w"), indent=2)
 PY
 rm -rf "$mem"
+
+echo "== against TARGETS.md (speed and memory)"
+/usr/bin/python3 - <<'PY'
+import json
+r = lambda n: json.load(open(f"bench/results/{n}.json"))
+hold = {x["pending"]: x for x in r("evq_hold")["results"]}
+flow, hub, isp = r("flow_100mbit"), r("hub64"), r("isp_1000")
+mem = r("memory_fig5")
+one_ns = 1e9 / flow["events_per_s"]
+rows = [
+    ("event core, hold model, 4096 pending", hold[4096]["sim_loop"], ">= 8 M events/s",
+     hold[4096]["sim_loop"] >= 8),
+    ("100 Mb/s bulk flow, us per delivered segment", flow["us_per_segment"], "<= 3",
+     flow["us_per_segment"] <= 3),
+    ("memory, 1 h / 1 min peak RSS", mem["ratio"], "<= 1.2", mem["ratio"] <= 1.2),
+    ("64 stations on a hub, per-event cost / single flow",
+     1e9 / hub["events_per_s"] / one_ns, "<= 2", 1e9 / hub["events_per_s"] / one_ns <= 2),
+    ("1000 connections, per-event cost / single flow",
+     isp["per_event_cost_ratio"], "<= 2", isp["per_event_cost_ratio"] <= 2),
+]
+out = []
+for what, v, target, ok in rows:
+    print(f"{'met ' if ok else 'MISS'}  {what}: {v:.3g} (target {target})")
+    out.append({"what": what, "value": v, "target": target, "met": ok})
+json.dump({"benchmark": "targets", "rows": out},
+          open("bench/results/targets.json", "w"), indent=2)
+PY

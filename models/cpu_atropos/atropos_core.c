@@ -4,8 +4,8 @@
  * (tx_atropos) schedulers.  See atropos_core.h for which rule belongs to
  * which side.
  *
- * The queues are binary heaps of client pointers; each client remembers
- * its index so it can be removed or re-keyed in O(log n).  Ordering is by
+ * The queues are binary heaps of (key, seq, client) entries; each client
+ * remembers its index so it can be removed or re-keyed in O(log n).  Ordering is by
  * (key, insertion sequence): among equal deadlines the one queued first
  * wins, as with the release's insertion into an ordered list after all
  * equal entries.
@@ -41,7 +41,7 @@ atropos_qos_check(const atropos_qos *q, const char *what, GError **error)
 /* ---- heaps ---- */
 
 static inline gboolean
-before(const atropos_client *a, const atropos_client *b)
+before(const atropos_qent *a, const atropos_qent *b)
 {
 	if (a->key != b->key)
 		return a->key < b->key;
@@ -49,32 +49,32 @@ before(const atropos_client *a, const atropos_client *b)
 }
 
 static inline void
-put(atropos_queue *q, guint i, atropos_client *c)
+put(atropos_queue *q, guint i, atropos_qent e)
 {
-	q->v[i] = c;
-	c->qidx = i;
+	q->v[i] = e;
+	e.c->qidx = i;
 }
 
 static void
 sift_up(atropos_queue *q, guint i)
 {
-	atropos_client *c = q->v[i];
+	atropos_qent e = q->v[i];
 
 	while (i > 0) {
 		guint parent = (i - 1) / 2;
 
-		if (!before(c, q->v[parent]))
+		if (!before(&e, &q->v[parent]))
 			break;
 		put(q, i, q->v[parent]);
 		i = parent;
 	}
-	put(q, i, c);
+	put(q, i, e);
 }
 
 static void
 sift_down(atropos_queue *q, guint i)
 {
-	atropos_client *c = q->v[i];
+	atropos_qent e = q->v[i];
 
 	for (;;) {
 		guint l = 2 * i + 1, best;
@@ -82,14 +82,32 @@ sift_down(atropos_queue *q, guint i)
 		if (l >= q->n)
 			break;
 		best = l;
-		if (l + 1 < q->n && before(q->v[l + 1], q->v[l]))
+		if (l + 1 < q->n && before(&q->v[l + 1], &q->v[l]))
 			best = l + 1;
-		if (!before(q->v[best], c))
+		if (!before(&q->v[best], &e))
 			break;
 		put(q, i, q->v[best]);
 		i = best;
 	}
-	put(q, i, c);
+	put(q, i, e);
+}
+
+static inline gboolean
+client_before(const atropos_client *a, const atropos_client *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key;
+	return a->seq < b->seq;
+}
+
+/* Restore the heap at i after its entry changed or was replaced. */
+static void
+sift(atropos_queue *q, guint i)
+{
+	if (i > 0 && before(&q->v[i], &q->v[(i - 1) / 2]))
+		sift_up(q, i);
+	else
+		sift_down(q, i);
 }
 
 void
@@ -145,15 +163,15 @@ atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
 	g_assert(c->q == NULL);
 	if (q->n == q->cap) {
 		q->cap = q->cap ? 2 * q->cap : 8;
-		q->v = g_renew(atropos_client *, q->v, q->cap);
+		q->v = g_renew(atropos_qent, q->v, q->cap);
 	}
 	c->key = key;
 	c->seq = ++s->seq;
 	c->q = q;
 	c->qstate = q->tag;
-	q->v[q->n] = c;
-	c->qidx = q->n++;
-	sift_up(q, c->qidx);
+	guint i = q->n++;
+	put(q, i, (atropos_qent){ c->key, c->seq, c });
+	sift_up(q, i);
 	if (q == &s->wait && c->ring_idx != G_MAXUINT)
 		waitbit_set(s, c->ring_idx, TRUE);
 }
@@ -169,14 +187,11 @@ atropos_remove(atropos_sched *s, atropos_client *c)
 	if (q == &s->wait && c->ring_idx != G_MAXUINT)
 		waitbit_set(s, c->ring_idx, FALSE);
 	i = c->qidx;
-	g_assert(i < q->n && q->v[i] == c);
+	g_assert(i < q->n && q->v[i].c == c);
 	q->n--;
 	if (i != q->n) {
 		put(q, i, q->v[q->n]);
-		if (i > 0 && before(q->v[i], q->v[(i - 1) / 2]))
-			sift_up(q, i);
-		else
-			sift_down(q, i);
+		sift(q, i);
 	}
 	c->q = NULL;
 	c->qstate = ATROPOS_Q_NONE;
@@ -193,10 +208,9 @@ atropos_requeue_key(atropos_sched *s, atropos_client *c, sim_time_t key)
 	g_assert(q != NULL);
 	c->key = key;
 	c->seq = ++s->seq;
-	if (i > 0 && before(c, q->v[(i - 1) / 2]))
-		sift_up(q, i);
-	else
-		sift_down(q, i);
+	q->v[i].key = key;
+	q->v[i].seq = c->seq;
+	sift(q, i);
 }
 
 void
@@ -286,7 +300,8 @@ atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
 		atropos_client *c;
 
 		/* Merge the two queues in deadline order. */
-		if (w && w->key <= now && (!e || e->key > now || !before(e, w)))
+		if (w && w->key <= now &&
+		    (!e || e->key > now || !client_before(e, w)))
 			c = w;
 		else if (e && e->key <= now)
 			c = e;

@@ -79,9 +79,18 @@ typedef struct atropos_client {
 	uint64_t refills; /* periods started by atropos_refill */
 } atropos_client;
 
+/* A heap entry: the client's (key, seq) kept by value, so a sift reads
+ * only the heap array, not every client it compares (with thousands of
+ * domains each client is a cache miss). */
+typedef struct atropos_qent {
+	sim_time_t key;
+	uint64_t seq;
+	atropos_client *c;
+} atropos_qent;
+
 /* A heap of clients keyed by (key, seq). */
 struct atropos_queue {
-	atropos_client **v;
+	atropos_qent *v;
 	guint n, cap;
 	atropos_qstate tag; /* what membership in this queue means */
 };
@@ -107,7 +116,7 @@ void atropos_queue_clear(atropos_queue *q);
 static inline atropos_client *
 atropos_queue_head(const atropos_queue *q)
 {
-	return q->n ? q->v[0] : NULL;
+	return q->n ? q->v[0].c : NULL;
 }
 static inline guint
 atropos_queue_len(const atropos_queue *q)
