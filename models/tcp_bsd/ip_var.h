@@ -69,7 +69,7 @@ struct ip_stack {
 		struct tcpcb **a;
 		guint n, cap;
 	} tickq[2];
-	GPtrArray *touched;
+	struct tcpcb *touched;          /* list through t_touch_next */
 	gboolean delack_maybe;          /* a TF_DELACK set since fast tick */
 	gboolean check_ticks;           /* NEMSIM_CHECK_TICKS: verify */
 	uint16_t lastport;

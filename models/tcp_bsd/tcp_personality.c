@@ -245,7 +245,6 @@ ip_stack_free(gpointer data)
 	g_hash_table_destroy(st->pcb_exact);
 	g_hash_table_destroy(st->pcb_wild);
 	g_ptr_array_free(st->tcb_vec, TRUE);
-	g_ptr_array_free(st->touched, TRUE);
 	g_free(st->tickq[0].a);
 	g_free(st->tickq[1].a);
 	sim_pkt *m;
@@ -274,7 +273,6 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	st->pcb_exact = g_hash_table_new(tcp_pcb_hash, NULL);
 	st->pcb_wild = g_hash_table_new(NULL, NULL);
 	st->tcb_vec = g_ptr_array_new();
-	st->touched = g_ptr_array_new();
 	st->check_ticks = g_getenv("NEMSIM_CHECK_TICKS") != NULL;
 	g_queue_init(&st->ipintrq);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));

@@ -166,25 +166,41 @@ tcp_tick_sync(struct tcpcb *tp)
 	tp->t_synced = tp->t_stack->slow_ticks;
 }
 
-/* Queue tp for its next due tick and delayed-ACK time. */
+/*
+ * Make sure tp is queued no later than its next due tick and delayed-ACK
+ * time.  A queue entry that is earlier than needed (the timer was pushed
+ * back, as every ACK does to REXMT and every segment to KEEP, or turned
+ * off) is left alone: visiting a block at a tick when nothing of it runs
+ * out is exactly what the walk did, so the early visit changes nothing
+ * and re-queues it then.  Only an earlier due time moves the entry.
+ */
+static void
+requeue_one(ip_stack *st, int q, struct tcpcb *tp, uint64_t key)
+{
+	if (tp->t_qpos[q] == G_MAXUINT) {
+		if (q == Q_TICK)
+			tp->t_due = key;
+		else
+			tp->t_dack_key = (sim_time_t)key;
+		q_insert(st, q, tp);
+	} else if (key < q_key(tp, q)) {
+		if (q == Q_TICK)
+			tp->t_due = key;
+		else
+			tp->t_dack_key = (sim_time_t)key;
+		q_up(&st->tickq[q], q, tp->t_qpos[q], tp);
+	}
+}
+
 static void
 requeue(struct tcpcb *tp)
 {
 	ip_stack *st = tp->t_stack;
 	uint64_t due = next_due(tp);
-	if (due != tp->t_due || tp->t_qpos[Q_TICK] == G_MAXUINT) {
-		q_remove(st, Q_TICK, tp);
-		tp->t_due = due;
-		if (due != TCP_NO_TICK)
-			q_insert(st, Q_TICK, tp);
-	}
-	if (tp->t_delack_at != tp->t_dack_key ||
-	    (tp->t_delack_at && tp->t_qpos[Q_DACK] == G_MAXUINT)) {
-		q_remove(st, Q_DACK, tp);
-		tp->t_dack_key = tp->t_delack_at;
-		if (tp->t_delack_at)
-			q_insert(st, Q_DACK, tp);
-	}
+	if (due != TCP_NO_TICK)
+		requeue_one(st, Q_TICK, tp, due);
+	if (tp->t_delack_at)
+		requeue_one(st, Q_DACK, tp, (uint64_t)tp->t_delack_at);
 }
 
 /*
@@ -197,19 +213,21 @@ tcp_tick_touch(struct tcpcb *tp)
 	tcp_tick_sync(tp);
 	if (!tp->t_touched) {
 		tp->t_touched = TRUE;
-		g_ptr_array_add(tp->t_stack->touched, tp);
+		tp->t_touch_next = tp->t_stack->touched;
+		tp->t_stack->touched = tp;
 	}
 }
 
 void
 tcp_tick_requeue_touched(ip_stack *st)
 {
-	for (guint i = 0; i < st->touched->len; i++) {
-		struct tcpcb *tp = st->touched->pdata[i];
+	struct tcpcb *tp;
+
+	while ((tp = st->touched) != NULL) {
+		st->touched = tp->t_touch_next;
 		tp->t_touched = FALSE;
 		requeue(tp);
 	}
-	g_ptr_array_set_size(st->touched, 0);
 }
 
 /* tp is being freed. */
@@ -219,11 +237,16 @@ tcp_tick_forget(struct tcpcb *tp)
 	ip_stack *st = tp->t_stack;
 	q_remove(st, Q_TICK, tp);
 	q_remove(st, Q_DACK, tp);
-	if (tp->t_touched)
-		g_ptr_array_remove_fast(st->touched, tp);
+	if (tp->t_touched) /* the list is the few blocks of one entry */
+		for (struct tcpcb **pp = &st->touched; *pp;
+		     pp = &(*pp)->t_touch_next)
+			if (*pp == tp) {
+				*pp = tp->t_touch_next;
+				break;
+			}
 }
 
-/* NEMSIM_CHECK_TICKS: every block's queue entries match its fields. */
+/* NEMSIM_CHECK_TICKS: every block is queued no later than it is due. */
 static void
 check_ticks(ip_stack *st)
 {
@@ -234,12 +257,11 @@ check_ticks(ip_stack *st)
 		struct tcpcb copy = *tp;
 		tcp_tick_sync(&copy);
 		uint64_t due = next_due(&copy);
-		if (due != tp->t_due ||
-		    (due != TCP_NO_TICK) != (tp->t_qpos[Q_TICK] != G_MAXUINT) ||
-		    tp->t_delack_at != tp->t_dack_key ||
-		    (tp->t_delack_at != 0) !=
-			    (tp->t_qpos[Q_DACK] != G_MAXUINT) ||
-		    (due != TCP_NO_TICK && due < st->slow_ticks))
+		gboolean tq = tp->t_qpos[Q_TICK] != G_MAXUINT;
+		gboolean dq = tp->t_qpos[Q_DACK] != G_MAXUINT;
+		if ((due != TCP_NO_TICK && (!tq || tp->t_due > due)) ||
+		    (tq && tp->t_due < st->slow_ticks) ||
+		    (tp->t_delack_at && (!dq || tp->t_dack_key > tp->t_delack_at)))
 			g_error("lazy ticks: block %u of %s is queued for tick "
 				"%" G_GUINT64_FORMAT " but due at %" G_GUINT64_FORMAT,
 				k, st->name, tp->t_due, due);

@@ -111,6 +111,7 @@ struct tcpcb {
 	sim_time_t t_dack_key;          /* t_delack_at when queued */
 	guint t_qpos[2];                /* in the tick and delack queues */
 	gboolean t_touched;             /* in st->touched */
+	struct tcpcb *t_touch_next;
 	uint32_t t_segs_unacked;        /* Linux: full segments since ACK */
 	sim_time_t t_last_data;         /* Linux: last data arrival */
 	sim_time_t t_ato;               /* Linux: delayed-ACK estimate */
