@@ -25,9 +25,11 @@
  * synced (tcp_tick_touch: the ticks it missed subtracted from its timers
  * and added to t_idle and a running t_rtt, none of which can have run
  * out, or it would have been due), and when the outermost entry point
- * returns the blocks it touched are queued again for their next due
- * tick.  The outcome is the walk's, tick for tick (NEMSIM_CHECK_TICKS=1
- * checks every block against its queues on every tick).
+ * returns the blocks it touched are queued again, no later than their
+ * next due tick (an earlier visit runs the walk's step on a block with
+ * nothing due, which is what the walk did).  The outcome is the walk's,
+ * tick for tick (NEMSIM_CHECK_TICKS=1 checks every block against its
+ * queues on every tick).
  */
 #include "ip_var.h"
 #include "socketvar.h"

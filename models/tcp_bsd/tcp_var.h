@@ -103,8 +103,9 @@ struct tcpcb {
 	 * The slow tick visits only the blocks it has something to do for
 	 * (tcp_timer.c, "Lazy ticks"): the tick fields above are current as
 	 * of st->slow_ticks == t_synced, and the block waits in the stack's
-	 * tick queue for tick t_due (a timer runs out) and in its delack
-	 * queue for time t_dack_key (a Linux delayed ACK is due).
+	 * tick queue for tick t_due (no later than a timer runs out) and in
+	 * its delack queue for time t_dack_key (no later than a Linux
+	 * delayed ACK is due).
 	 */
 	uint64_t t_synced;
 	uint64_t t_due;                 /* TCP_NO_TICK: none */
