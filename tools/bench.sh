@@ -177,3 +177,48 @@ for what, v, target, ok in rows:
 json.dump({"benchmark": "targets", "rows": out},
           open("bench/results/targets.json", "w"), indent=2)
 PY
+
+# The figures for people: results/BENCHMARKS.md (from the JSON above).
+/usr/bin/python3 - <<'PY'
+import json, os
+r = lambda n: json.load(open(f"bench/results/{n}.json"))
+hold, flow, hub, fig5 = r("evq_hold"), r("flow_100mbit"), r("hub64"), r("fig5_hub")
+isp, scale, mem, tg = r("isp_1000"), r("scale_connections"), r("memory_fig5"), r("targets")
+L = ["# Benchmarks", "",
+     "Written by `make bench` (tools/bench.sh) from bench/results/*.json, on "
+     f"a machine with {os.cpu_count()} cores; wall-clock medians.  The targets "
+     "are TARGETS.md's \"Speed and memory\".", "",
+     "## Against the targets", "", "| what | measured | target | |", "|---|---|---|---|"]
+for x in tg["rows"]:
+    L.append(f"| {x['what']} | {x['value']:.3g} | {x['target']} | "
+             f"{'met' if x['met'] else '**not met**'} |")
+L += ["", "## Event queue (hold model, million events/s)", "",
+      "| pending | through the run loop | queue API | bare binary heap |",
+      "|---|---|---|---|"]
+for x in hold["results"]:
+    L.append(f"| {x['pending']} | {x['sim_loop']} | {x['queue_api']} | {x['bare_heap']} |")
+L += ["", "## Whole-model runs", "",
+      "| run | wall s | events | segments | µs/segment | events/segment | ns/event | peak RSS MB |",
+      "|---|---|---|---|---|---|---|---|"]
+for name, x in (("one 100 Mb/s bulk flow, 60 s", flow), ("Figure 5 on the 10 Mb/s hub, 60 s", fig5),
+                ("64 stations on a 10 Mb/s hub, 10 s", hub), ("1000 connections on one host, 30 s", isp)):
+    seg = x["segments"] or None
+    L.append(f"| {name} | {x['wall_s_median']:.3f} | {x['events']} | {x['segments']} | "
+             f"{x['us_per_segment']:.2f} | " if seg else
+             f"| {name} | {x['wall_s_median']:.3f} | {x['events']} | - | - | ")
+    L[-1] += (f"{x['events_per_segment']:.1f} | " if seg else "- | ")
+    L[-1] += f"{1e9 / x['events_per_s']:.0f} | {x['peak_rss_kib'] / 1024:.0f} |"
+L += ["", f"1000 connections against the single flow, {isp['rounds']} rounds run in turn: "
+      f"{isp['per_event_cost_ratio']:.2f}x the cost per event (rounds "
+      f"{min(isp['per_event_cost_ratio_per_round']):.2f}-{max(isp['per_event_cost_ratio_per_round']):.2f}).",
+      "", "## Scaling: connections on one host (30 s simulated)", "",
+      "| connections | events | ns/event | x one connection | peak RSS MB |", "|---|---|---|---|---|"]
+for x in scale["runs"]:
+    L.append(f"| {x['connections']} | {x['events']} | {x['ns_per_event']:.1f} | "
+             f"{x['ratio_to_one']:.2f} | {x['peak_rss_kib'] / 1024:.0f} |")
+L += ["", "## Memory", "",
+      f"Figure 5 for 1 minute: peak RSS {mem['peak_rss_kib_1min']} KiB; for 1 hour: "
+      f"{mem['peak_rss_kib_1hour']} KiB ({mem['ratio']:.2f}x), {mem['wall_s_1hour']:.1f} s of wall time.", ""]
+open("results/BENCHMARKS.md", "w").write("\n".join(L))
+print("wrote results/BENCHMARKS.md")
+PY
