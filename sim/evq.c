@@ -553,7 +553,14 @@ gboolean
 sim_evq_pop(sim_evq *q, sim_time_t *t, sim_event_fn *fn, void **ctx,
 	    void **arg)
 {
-	if (q->near.n == 0)
+	return sim_evq_pop_until(q, SIM_TIME_MAX, t, fn, ctx, arg);
+}
+
+gboolean
+sim_evq_pop_until(sim_evq *q, sim_time_t until, sim_time_t *t,
+		  sim_event_fn *fn, void **ctx, void **arg)
+{
+	if (q->near.n == 0 || q->near.e[0].t > enc_time(until))
 		return FALSE;
 	struct entry top = q->near.e[0];
 	heap_remove_at(q, &q->near, 0);

@@ -53,6 +53,10 @@ sim_time_t sim_evq_next_time(const sim_evq *q);
  */
 gboolean sim_evq_pop(sim_evq *q, sim_time_t *t, sim_event_fn *fn, void **ctx,
 		     void **arg);
+/* The same, but only if the earliest event's time is <= until (the run
+ * loop's one call per event). */
+gboolean sim_evq_pop_until(sim_evq *q, sim_time_t until, sim_time_t *t,
+			   sim_event_fn *fn, void **ctx, void **arg);
 
 /*
  * For tests: set the next insertion sequence number, to reach the point

@@ -92,9 +92,8 @@ sim_run_until(sim_t *sim, sim_time_t until)
 	void *ctx, *arg;
 
 	sim->stopping = FALSE;
-	while (!sim->stopping && sim_evq_size(sim->q) > 0 &&
-	       sim_evq_next_time(sim->q) <= until) {
-		sim_evq_pop(sim->q, &t, &fn, &ctx, &arg);
+	while (!sim->stopping &&
+	       sim_evq_pop_until(sim->q, until, &t, &fn, &ctx, &arg)) {
 		sim->now = t;
 		fn(ctx, arg);
 		n++;

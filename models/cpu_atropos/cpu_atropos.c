@@ -474,7 +474,7 @@ cpu_schedule(cpu_t *cpu, sim_time_t now, gboolean blocking)
 		cpu->last = d;
 		if (cpu->params.charge_domain_switch)
 			cpu->switch_end = cpu->progress_at =
-			    now + cpu_costs_get(cpu->costs, "domain_switch");
+			    now + *cpu->c_switch;
 	}
 	d->acct.activations++;
 	if (!cpu_dom_pick(d, now, TRUE))
@@ -595,6 +595,7 @@ cpu_new(sim_t *sim, const char *name, const cpu_params *p, GError **error)
 	cpu->params = *p;
 	cpu->params.cost_model = m->name;
 	cpu->costs = cpu_costs_new(m);
+	cpu->c_switch = cpu_costs_ref(cpu->costs, "domain_switch");
 	cpu->created = sim_now(sim);
 	atropos_sched_init(&cpu->at);
 	atropos_queue_init(&cpu->blocked, ATROPOS_Q_OTHER);

@@ -190,6 +190,15 @@ cpu_costs_get(const cpu_costs *c, const char *op)
 	return *v;
 }
 
+const sim_time_t *
+cpu_costs_ref(const cpu_costs *c, const char *op)
+{
+	const sim_time_t *v = g_hash_table_lookup(c->ns, op);
+
+	g_assert(v != NULL);
+	return v;
+}
+
 gboolean
 cpu_costs_set(cpu_costs *c, const char *op, sim_time_t ns, GError **error)
 {

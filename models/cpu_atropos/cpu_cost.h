@@ -45,6 +45,9 @@ gboolean cpu_costs_lookup(const cpu_costs *c, const char *op, sim_time_t *out,
 			  GError **error);
 /* The cost of an operation that must exist (programmer error if not). */
 sim_time_t cpu_costs_get(const cpu_costs *c, const char *op);
+/* Where op's cost lives (op must exist): stable for the table's life and
+ * follows cpu_costs_set, for a hot path that should not hash the name. */
+const sim_time_t *cpu_costs_ref(const cpu_costs *c, const char *op);
 /* Override an entry; unknown operations are refused (typos fail loudly). */
 gboolean cpu_costs_set(cpu_costs *c, const char *op, sim_time_t ns,
 		       GError **error);

@@ -68,6 +68,7 @@ struct cpu {
 	char *name;
 	cpu_params params;
 	cpu_costs *costs;
+	const sim_time_t *c_switch; /* costs' domain_switch (cpu_costs_ref) */
 	sim_time_t created;
 
 	/* Atropos state: run and wait in `at`; the CPU's own queues. */
