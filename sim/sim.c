@@ -34,7 +34,39 @@ sim_free(sim_t *sim)
 	sim_stats_free(sim->stats);
 	sim_evq_free(sim->q);
 	g_free(sim->scratch);
+	if (sim->shared)
+		g_hash_table_destroy(sim->shared);
 	g_free(sim);
+}
+
+struct shared {
+	gpointer obj;
+	GDestroyNotify free_fn;
+};
+
+static void
+shared_free(gpointer data)
+{
+	struct shared *s = data;
+	s->free_fn(s->obj);
+	g_free(s);
+}
+
+gpointer
+sim_shared(sim_t *sim, const char *key, gpointer (*make)(gpointer),
+	   gpointer arg, GDestroyNotify free_fn)
+{
+	if (!sim->shared)
+		sim->shared = g_hash_table_new_full(g_str_hash, g_str_equal,
+						    g_free, shared_free);
+	struct shared *s = g_hash_table_lookup(sim->shared, key);
+	if (!s) {
+		s = g_new(struct shared, 1);
+		s->obj = make(arg);
+		s->free_fn = free_fn;
+		g_hash_table_insert(sim->shared, g_strdup(key), s);
+	}
+	return s->obj;
 }
 
 void *

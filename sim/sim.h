@@ -31,6 +31,7 @@ struct sim {
 	GHashTable *traces;   /* name -> sim_tracepoint * (trace.h) */
 	uint8_t *scratch;     /* sim_scratch() */
 	size_t scratch_len;
+	GHashTable *shared;   /* sim_shared() */
 };
 
 sim_t *sim_new(uint64_t seed);
@@ -49,6 +50,15 @@ sim_now(const sim_t *sim)
  * (and the caches) busy.  Valid until the next call.
  */
 void *sim_scratch(sim_t *sim, size_t n);
+
+/*
+ * One object per run under a name, made by make(arg) on first use and
+ * freed by free_fn with the run: read-only data many models use alike
+ * (a thousand tcp_send apps send the same pattern bytes from one buffer,
+ * which keeps them in the caches).
+ */
+gpointer sim_shared(sim_t *sim, const char *key, gpointer (*make)(gpointer),
+		    gpointer arg, GDestroyNotify free_fn);
 
 /* Run fn(ctx, arg) at absolute time t >= now. */
 sim_handle_t sim_at(sim_t *sim, sim_time_t t, sim_event_fn fn, void *ctx,

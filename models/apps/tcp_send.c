@@ -18,7 +18,7 @@ struct app_tcp_send {
 	struct socket *so;
 	sim_exec *ex;
 	app_tcp_send_params p;
-	sim_buf *payload;      /* pattern: byte i is i mod 251 */
+	sim_buf *payload;      /* pattern: byte i is i mod 251 (shared) */
 	uint64_t written;
 	gboolean running;      /* a step is queued or running */
 	gboolean waiting;      /* waits for the write upcall */
@@ -113,6 +113,25 @@ app_free(gpointer data)
 	g_free(a);
 }
 
+/* The pattern for writes of n bytes at any stream offset: byte i is
+ * i mod 251, n + 251 bytes, shared by every tcp_send of the run (the
+ * segments reference it, nobody writes it). */
+static gpointer
+payload_new(gpointer n)
+{
+	uint32_t size = GPOINTER_TO_UINT(n) + PATTERN;
+	sim_buf *b = sim_buf_new(size);
+	for (uint32_t i = 0; i < size; i++)
+		b->data[i] = (uint8_t)(i % PATTERN);
+	return b;
+}
+
+static void
+payload_free(gpointer b)
+{
+	sim_buf_unref(b);
+}
+
 app_tcp_send *
 app_tcp_send_new(sim_t *sim, const char *name, struct socket *so, sim_exec *ex,
 		 const app_tcp_send_params *p)
@@ -124,10 +143,11 @@ app_tcp_send_new(sim_t *sim, const char *name, struct socket *so, sim_exec *ex,
 	a->so = so;
 	a->ex = ex;
 	a->p = *p;
-	uint32_t size = p->write_size + PATTERN;
-	a->payload = sim_buf_new(size);
-	for (uint32_t i = 0; i < size; i++)
-		a->payload->data[i] = (uint8_t)(i % PATTERN);
+	char key[48];
+	g_snprintf(key, sizeof key, "tcp_send.payload.%u", p->write_size);
+	a->payload = sim_buf_ref(sim_shared(sim, key, payload_new,
+					    GUINT_TO_POINTER(p->write_size),
+					    payload_free));
 	so_set_upcall(so, upcall, a);
 	sim_timer_init(&a->start, start, a, NULL);
 	sim_timer_arm_at(sim, &a->start, MAX(p->start, sim_now(sim)));

@@ -344,6 +344,40 @@ START_TEST(test_far_event_is_not_overtaken_by_a_later_bucket)
 }
 END_TEST
 
+static int shared_made, shared_freed;
+
+static gpointer
+make_shared(gpointer arg)
+{
+	shared_made++;
+	return g_strdup(arg);
+}
+
+static void
+free_shared(gpointer obj)
+{
+	shared_freed++;
+	g_free(obj);
+}
+
+/* sim_shared: one object per key and run, freed with the run. */
+START_TEST(test_shared_objects_are_one_per_key_and_run)
+{
+	sim_t *sim = sim_new(1);
+	shared_made = shared_freed = 0;
+	char *a = sim_shared(sim, "k", make_shared, "a", free_shared);
+	char *b = sim_shared(sim, "k", make_shared, "b", free_shared);
+	char *c = sim_shared(sim, "other", make_shared, "c", free_shared);
+	ck_assert_ptr_eq(a, b);
+	ck_assert_str_eq(a, "a");
+	ck_assert_str_eq(c, "c");
+	ck_assert_int_eq(shared_made, 2);
+	ck_assert_int_eq(shared_freed, 0);
+	sim_free(sim);
+	ck_assert_int_eq(shared_freed, 2);
+}
+END_TEST
+
 /* Times are signed: the heap's unsigned key must still order them. */
 START_TEST(test_extreme_times_keep_their_order)
 {
@@ -383,6 +417,7 @@ evq_suite(void)
 	tcase_add_loop_test(tc, test_random_workload_matches_reference, 0, 14);
 	tcase_add_test(tc, test_extreme_times_keep_their_order);
 	tcase_add_test(tc, test_far_event_is_not_overtaken_by_a_later_bucket);
+	tcase_add_test(tc, test_shared_objects_are_one_per_key_and_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
