@@ -26,6 +26,7 @@
  * buffers that hold data for the application until it reads are counted
  * through the to_app occupancy (bytes queued / MSS) in the window rule.
  */
+#include "sim/idmap.h"
 #include "nemesis.h"
 
 #include "sim/pktgate.h"
@@ -46,7 +47,7 @@ struct nem_host {
 	cpu_thread *drv_tx;
 	tx_sched *ts;
 	tx_driver *txd;
-	GHashTable *filters;    /* local port -> struct nem_conn */
+	sim_idmap *filters;     /* local port -> struct nem_conn */
 	GArray *neighbours;     /* struct neighbour */
 	GPtrArray *domains;
 	uint16_t next_port;
@@ -193,8 +194,7 @@ output_hook(void *ctx, ip_stack *st, sim_pkt *frame)
 	nem_domain *d = ctx;
 	int port = frame_port(frame, FALSE);
 	struct nem_conn *c = port < 0 ? NULL
-			     : g_hash_table_lookup(d->h->filters,
-						   GINT_TO_POINTER(port));
+			     : sim_idmap_get(d->h->filters, (uint64_t)port);
 	if (!c || c->d != d) {
 		/* A segment for no connection of ours (an RST for a stray
 		 * segment): InetMod has no channel for it. */
@@ -252,8 +252,7 @@ packet_filter(void *ctx, void *arg)
 		sim_pkt_unref(f);
 		return;
 	}
-	struct nem_conn *c = g_hash_table_lookup(h->filters,
-						 GINT_TO_POINTER(port));
+	struct nem_conn *c = sim_idmap_get(h->filters, (uint64_t)port);
 	if (!c) {
 		h->rx_no_filter++;
 		sim_pkt_unref(f);
@@ -365,7 +364,7 @@ host_free(gpointer data)
 		g_free(d);
 	}
 	g_ptr_array_free(h->domains, TRUE);
-	g_hash_table_destroy(h->filters);
+	sim_idmap_free(h->filters);
 	g_array_free(h->neighbours, TRUE);
 	g_free(h->name);
 	g_free(h);
@@ -381,7 +380,7 @@ nem_host_new(sim_t *sim, const char *name, cpu_t *cpu, sim_netif *nif,
 	h->cpu = cpu;
 	h->nif = nif;
 	h->p = *p;
-	h->filters = g_hash_table_new(NULL, NULL);
+	h->filters = sim_idmap_new();
 	h->neighbours = g_array_new(FALSE, FALSE, sizeof(struct neighbour));
 	h->domains = g_ptr_array_new();
 	h->next_port = 1024; /* first ephemeral port, as 4.4BSD */
@@ -527,7 +526,7 @@ filter_installed(void *ctx, void *arg)
 {
 	struct nem_conn *c = ctx;
 	nem_host *h = c->d->h;
-	g_hash_table_insert(h->filters, GINT_TO_POINTER(c->port), c);
+	sim_idmap_set(h->filters, (uint64_t)c->port, c);
 	h->filters_installed++;
 	sim_exec_run(&c->d->app.ex, 0, do_connect, c, NULL);
 }

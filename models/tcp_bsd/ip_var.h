@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "sim/idmap.h"
 #include "tcp_bsd.h"
 #include "tcp_var.h"
 
@@ -57,8 +58,8 @@ struct ip_stack {
 	 * with thousands of connections needs them all).  Filled when a
 	 * block gets its foreign end, updated when one goes.
 	 */
-	GHashTable *pcb_exact;
-	GHashTable *pcb_wild;           /* lport -> newest listener/bound */
+	sim_idmap *pcb_exact;
+	sim_idmap *pcb_wild;            /* lport -> newest listener/bound */
 	tcp_seq tcp_iss;
 	uint32_t tcp_now;               /* slow ticks, for timestamps */
 	/* Lazy ticks (tcp_timer.c): slow ticks done, the blocks waiting for
@@ -126,7 +127,6 @@ void ip_stack_enter(ip_stack *st);
 void ip_stack_exit(ip_stack *st);
 
 /* tcp_subr.c: the exact-match index */
-guint tcp_pcb_hash(gconstpointer key);
 void tcp_pcb_index(struct tcpcb *tp);
 void tcp_pcb_unindex(struct tcpcb *tp);
 

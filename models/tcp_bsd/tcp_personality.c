@@ -242,8 +242,8 @@ ip_stack_free(gpointer data)
 	}
 	g_list_free(left);
 	g_hash_table_destroy(st->sockets);
-	g_hash_table_destroy(st->pcb_exact);
-	g_hash_table_destroy(st->pcb_wild);
+	sim_idmap_free(st->pcb_exact);
+	sim_idmap_free(st->pcb_wild);
 	g_ptr_array_free(st->tcb_vec, TRUE);
 	g_free(st->tickq[0].a);
 	g_free(st->tickq[1].a);
@@ -270,8 +270,8 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	if (cfg->rfc1323 >= 0)
 		st->pers.do_rfc1323 = cfg->rfc1323 != 0;
 	st->sockets = g_hash_table_new(NULL, NULL);
-	st->pcb_exact = g_hash_table_new(tcp_pcb_hash, NULL);
-	st->pcb_wild = g_hash_table_new(NULL, NULL);
+	st->pcb_exact = sim_idmap_new();
+	st->pcb_wild = sim_idmap_new();
 	st->tcb_vec = g_ptr_array_new();
 	st->check_ticks = g_getenv("NEMSIM_CHECK_TICKS") != NULL;
 	g_queue_init(&st->ipintrq);

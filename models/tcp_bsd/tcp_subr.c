@@ -274,22 +274,10 @@ tcp_trace_seg(struct tcpcb *tp, gboolean out, tcp_seq seq, uint32_t len,
 
 /* The exact-match index's key: both ends but the local address (a stack
  * has one). */
-static gpointer
+static uint64_t
 pcb_key(uint32_t faddr, uint16_t fport, uint16_t lport)
 {
-	return GSIZE_TO_POINTER(((guint64)faddr << 32) |
-				((guint64)fport << 16) | lport);
-}
-
-/* Hash all 64 bits of the key (g_direct_hash keeps only the ports). */
-guint
-tcp_pcb_hash(gconstpointer key)
-{
-	guint64 x = GPOINTER_TO_SIZE(key);
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL; /* MurmurHash3's fmix64 */
-	x ^= x >> 33;
-	return (guint)x;
+	return (uint64_t)faddr << 32 | (uint64_t)fport << 16 | lport;
 }
 
 static gboolean
@@ -313,16 +301,15 @@ tcp_pcb_index(struct tcpcb *tp)
 	ip_stack *st = tp->t_stack;
 	struct socket *so = tp->t_socket;
 	if (so->inp_faddr != 0) {
-		gpointer key = pcb_key(so->inp_faddr, so->inp_fport,
+		uint64_t key = pcb_key(so->inp_faddr, so->inp_fport,
 				       so->inp_lport);
-		struct tcpcb *cur = g_hash_table_lookup(st->pcb_exact, key);
+		struct tcpcb *cur = sim_idmap_get(st->pcb_exact, key);
 		if (!cur || cur->t_vidx < tp->t_vidx)
-			g_hash_table_insert(st->pcb_exact, key, tp);
+			sim_idmap_set(st->pcb_exact, key, tp);
 	} else if (so->inp_lport != 0 && so->inp_fport == 0) {
-		gpointer key = GUINT_TO_POINTER(so->inp_lport);
-		struct tcpcb *cur = g_hash_table_lookup(st->pcb_wild, key);
+		struct tcpcb *cur = sim_idmap_get(st->pcb_wild, so->inp_lport);
 		if (!cur || cur->t_vidx < tp->t_vidx)
-			g_hash_table_insert(st->pcb_wild, key, tp);
+			sim_idmap_set(st->pcb_wild, so->inp_lport, tp);
 	}
 }
 
@@ -336,26 +323,26 @@ tcp_pcb_unindex(struct tcpcb *tp)
 {
 	ip_stack *st = tp->t_stack;
 	struct socket *so = tp->t_socket;
-	GHashTable *t;
-	gpointer key;
+	sim_idmap *t;
+	uint64_t key;
 	if (so->inp_faddr != 0) {
 		t = st->pcb_exact;
 		key = pcb_key(so->inp_faddr, so->inp_fport, so->inp_lport);
 	} else if (so->inp_lport != 0 && so->inp_fport == 0) {
 		t = st->pcb_wild;
-		key = GUINT_TO_POINTER(so->inp_lport);
+		key = so->inp_lport;
 	} else {
 		return;
 	}
-	if (g_hash_table_lookup(t, key) != tp)
+	if (sim_idmap_get(t, key) != tp)
 		return;
-	g_hash_table_remove(t, key);
+	sim_idmap_remove(t, key);
 	if (st->freeing)
 		return;
 	for (struct tcpcb *o = tcp_tcb_first(st); o; o = tcp_tcb_next(st, o))
 		if (o != tp && same_ends(o->t_socket, so->inp_faddr,
 					 so->inp_fport, so->inp_lport)) {
-			g_hash_table_insert(t, key, o);
+			sim_idmap_set(t, key, o);
 			return;
 		}
 }
@@ -372,7 +359,7 @@ tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
 {
 	struct tcpcb *tp, *listener = NULL;
 
-	tp = g_hash_table_lookup(st->pcb_exact, pcb_key(faddr, fport, lport));
+	tp = sim_idmap_get(st->pcb_exact, pcb_key(faddr, fport, lport));
 	if (tp) {
 		struct socket *so = tp->t_socket;
 		if (so->inp_laddr == laddr || so->inp_laddr == 0)
@@ -380,7 +367,7 @@ tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
 	} else if (faddr != 0) {
 		if (!wildcard)
 			return NULL;
-		tp = g_hash_table_lookup(st->pcb_wild, GUINT_TO_POINTER(lport));
+		tp = sim_idmap_get(st->pcb_wild, lport);
 		if (!tp)
 			return NULL;
 		if (tp->t_socket->inp_laddr == 0 ||

@@ -1,6 +1,7 @@
 /*
  * test_units.c - units, random streams, packets, statistics, pcap.
  */
+#include "sim/idmap.h"
 #include "sim/pcap.h"
 #include "sim/pkt.h"
 #include "sim/pktgate.h"
@@ -373,6 +374,43 @@ START_TEST(test_series_samples_every_interval_into_csv)
 }
 END_TEST
 
+/* sim_idmap against GHashTable: random sets, replaces and removes over a
+ * small key space (long probe runs, removals inside them). */
+START_TEST(test_idmap_matches_a_hash_table)
+{
+	sim_idmap *m = sim_idmap_new();
+	GHashTable *ref = g_hash_table_new(g_int64_hash, g_int64_equal);
+	GRand *r = g_rand_new_with_seed(7);
+	static gint64 keys[512];
+	for (int i = 0; i < 512; i++) /* clustered: collide in the low bits */
+		keys[i] = (gint64)i << 40 | (i % 3);
+	for (int step = 0; step < 200000; step++) {
+		gint64 *k = &keys[g_rand_int_range(r, 0, 512)];
+		int op = g_rand_int_range(r, 0, 3);
+		if (op == 0) {
+			gpointer v = GINT_TO_POINTER(step + 1);
+			sim_idmap_set(m, (uint64_t)*k, v);
+			g_hash_table_insert(ref, k, v);
+		} else if (op == 1) {
+			gboolean had = g_hash_table_remove(ref, k);
+			if (sim_idmap_remove(m, (uint64_t)*k) != had)
+				ck_abort_msg("remove disagrees at step %d", step);
+		} else if (sim_idmap_get(m, (uint64_t)*k) !=
+			   g_hash_table_lookup(ref, k)) {
+			ck_abort_msg("get disagrees at step %d", step);
+		}
+		if (sim_idmap_size(m) != g_hash_table_size(ref))
+			ck_abort_msg("size disagrees at step %d", step);
+	}
+	for (int i = 0; i < 512; i++) /* and every key at the end */
+		ck_assert_ptr_eq(sim_idmap_get(m, (uint64_t)keys[i]),
+				 g_hash_table_lookup(ref, &keys[i]));
+	g_rand_free(r);
+	g_hash_table_destroy(ref);
+	sim_idmap_free(m);
+}
+END_TEST
+
 /* RFC 4180: a field with a comma, quote or line break is quoted, and a
  * quote inside doubled; others go as they are. */
 START_TEST(test_csv_quotes_only_what_needs_it)
@@ -455,6 +493,7 @@ units_suite(void)
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
 	tcase_add_test(tc, test_series_samples_every_interval_into_csv);
 	tcase_add_test(tc, test_csv_quotes_only_what_needs_it);
+	tcase_add_test(tc, test_idmap_matches_a_hash_table);
 	tcase_add_test(tc, test_pktgate_releases_in_build_order);
 	suite_add_tcase(s, tc);
 	return s;
