@@ -84,21 +84,30 @@ one, isp = runs("one"), runs("isp")
 w1 = statistics.median(r[0] for r in one)
 wi = statistics.median(r[0] for r in isp)
 ratios = [i[0] / i[1] / (o[0] / o[1]) for o, i in zip(one, isp)]
+# This machine is a VM whose speed drifts and now and then stalls: noise
+# only ever adds time, so the fastest of the rounds is the best estimate
+# of each run's own cost (as timeit takes the minimum), and the ratio of
+# the fastest rounds is the headline; the ratio of the medians is kept.
+ev1, evi = one[0][1], isp[0][1]
+m1 = min(r[0] for r in one)
+mi = min(r[0] for r in isp)
 res = {"benchmark": "isp_1000", "rounds": 7, "wall_s_median": wi,
-       "events": isp[0][1], "segments": isp[0][2],
-       "us_per_segment": wi / isp[0][2] * 1e6,
-       "events_per_segment": isp[0][1] / isp[0][2],
-       "events_per_s": isp[0][1] / wi, "peak_rss_kib": isp[0][3],
-       "ns_per_event": wi / isp[0][1] * 1e9,
-       "single_flow_wall_s_median": w1,
-       "single_flow_ns_per_event": w1 / one[0][1] * 1e9,
-       "per_event_cost_ratio": (wi / isp[0][1]) / (w1 / one[0][1]),
+       "wall_s_min": mi,
+       "events": evi, "segments": isp[0][2],
+       "us_per_segment": mi / isp[0][2] * 1e6,
+       "events_per_segment": evi / isp[0][2],
+       "events_per_s": evi / mi, "peak_rss_kib": isp[0][3],
+       "ns_per_event": mi / evi * 1e9,
+       "single_flow_wall_s_min": m1, "single_flow_wall_s_median": w1,
+       "single_flow_ns_per_event": m1 / ev1 * 1e9,
+       "per_event_cost_ratio": (mi / evi) / (m1 / ev1),
+       "per_event_cost_ratio_of_medians": (wi / evi) / (w1 / ev1),
        "per_event_cost_ratio_per_round": sorted(round(r, 3) for r in ratios),
        "target_ratio_max": 2.0}
 print(f"1000 connections: {res['ns_per_event']:.0f} ns/event against "
-      f"{res['single_flow_ns_per_event']:.0f} for one flow: "
-      f"{res['per_event_cost_ratio']:.2f}x (rounds "
-      f"{min(ratios):.2f}-{max(ratios):.2f}; target <= 2x)")
+      f"{res['single_flow_ns_per_event']:.0f} for one flow (fastest of 7 each): "
+      f"{res['per_event_cost_ratio']:.2f}x; medians {res['per_event_cost_ratio_of_medians']:.2f}x, "
+      f"rounds {min(ratios):.2f}-{max(ratios):.2f} (target <= 2x)")
 json.dump(res, open("bench/results/isp_1000.json", "w"), indent=2)
 PY
 rm -rf "$isp"
@@ -204,13 +213,15 @@ for name, x in (("one 100 Mb/s bulk flow, 60 s", flow), ("Figure 5 on the 10 Mb/
                 ("64 stations on a 10 Mb/s hub, 10 s", hub), ("1000 connections on one host, 30 s", isp)):
     seg = x["segments"] or None
     L.append(f"| {name} | {x['wall_s_median']:.3f} | {x['events']} | {x['segments']} | "
-             f"{x['us_per_segment']:.2f} | " if seg else
+             f"{x['wall_s_median'] / seg * 1e6:.2f} | " if seg else
              f"| {name} | {x['wall_s_median']:.3f} | {x['events']} | - | - | ")
     L[-1] += (f"{x['events_per_segment']:.1f} | " if seg else "- | ")
-    L[-1] += f"{1e9 / x['events_per_s']:.0f} | {x['peak_rss_kib'] / 1024:.0f} |"
+    L[-1] += f"{x['wall_s_median'] / x['events'] * 1e9:.0f} | {x['peak_rss_kib'] / 1024:.0f} |"
 L += ["", f"1000 connections against the single flow, {isp['rounds']} rounds run in turn: "
-      f"{isp['per_event_cost_ratio']:.2f}x the cost per event (rounds "
-      f"{min(isp['per_event_cost_ratio_per_round']):.2f}-{max(isp['per_event_cost_ratio_per_round']):.2f}).",
+      f"{isp['per_event_cost_ratio']:.2f}x the cost per event between the fastest rounds of each "
+      f"(noise only adds time), {isp['per_event_cost_ratio_of_medians']:.2f}x between the medians; "
+      f"round by round {min(isp['per_event_cost_ratio_per_round']):.2f}-"
+      f"{max(isp['per_event_cost_ratio_per_round']):.2f}.",
       "", "## Scaling: connections on one host (30 s simulated)", "",
       "| connections | events | ns/event | x one connection | peak RSS MB |", "|---|---|---|---|---|"]
 for x in scale["runs"]:
