@@ -119,11 +119,6 @@ bucket_of(uint64_t t)
 	return t >> BUCKET_SHIFT;
 }
 
-static inline int
-lt(const struct entry *a, const struct entry *b)
-{
-	return a->t < b->t || (a->t == b->t && a->key < b->key);
-}
 
 static inline uint32_t
 slot_index(const struct entry *e)
@@ -148,6 +143,22 @@ static inline int
 key_lt(uint64_t t, uint64_t key, const struct entry *b)
 {
 	return t < b->t || (t == b->t && key < b->key);
+}
+
+static inline int
+lt(const struct entry *a, const struct entry *b)
+{
+	return key_lt(a->t, a->key, b);
+}
+
+/* Room for one more entry in an array of n. */
+static void
+reserve(struct entry **e, uint32_t n, uint32_t *cap, uint32_t first)
+{
+	if (n == *cap) {
+		*cap = *cap ? *cap * 2 : first;
+		*e = g_renew(struct entry, *e, *cap);
+	}
 }
 
 static void
@@ -188,10 +199,7 @@ sift_down(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
 static void
 heap_push(sim_evq *q, struct heap *h, const struct entry *e)
 {
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 64;
-		h->e = g_renew(struct entry, h->e, h->cap);
-	}
+	reserve(&h->e, h->n, &h->cap, 64);
 	q->slots[slot_index(e)].loc = h->loc;
 	sift_up(q, h, h->n++, e->t, e->key);
 }
@@ -220,10 +228,7 @@ static void
 wheel_add(sim_evq *q, uint32_t b, const struct entry *e)
 {
 	struct bucket *bk = &q->wheel[b];
-	if (bk->n == bk->cap) {
-		bk->cap = bk->cap ? bk->cap * 2 : 8;
-		bk->e = g_renew(struct entry, bk->e, bk->cap);
-	}
+	reserve(&bk->e, bk->n, &bk->cap, 8);
 	struct slot *sl = &q->slots[slot_index(e)];
 	sl->loc = LOC_WHEEL;
 	sl->bucket = (uint16_t)b;
@@ -400,12 +405,6 @@ cmp_entry(const void *a, const void *b)
 	return lt(x, y) ? -1 : lt(y, x);
 }
 
-static void
-collect(GArray *all, const struct entry *e, uint32_t n)
-{
-	g_array_append_vals(all, e, n);
-}
-
 /*
  * Sequence numbers ran out: renumber the pending events 0..n-1 in their
  * (time, seq) order.  Every structure keeps its order (the mapping is
@@ -415,10 +414,10 @@ static void
 renumber(sim_evq *q)
 {
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct entry));
-	collect(all, q->near.e, q->near.n);
-	collect(all, q->far.e, q->far.n);
+	g_array_append_vals(all, q->near.e, q->near.n);
+	g_array_append_vals(all, q->far.e, q->far.n);
 	for (uint32_t b = 0; b < WHEEL_SIZE; b++)
-		collect(all, q->wheel[b].e, q->wheel[b].n);
+		g_array_append_vals(all, q->wheel[b].e, q->wheel[b].n);
 	qsort(all->data, all->len, sizeof(struct entry), cmp_entry);
 	for (guint r = 0; r < all->len; r++) {
 		uint32_t s = slot_index(&g_array_index(all, struct entry, r));

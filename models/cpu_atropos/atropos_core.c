@@ -5,10 +5,10 @@
  * which side.
  *
  * The queues are binary heaps of (key, seq, client) entries; each client
- * remembers its index so it can be removed or re-keyed in O(log n).  Ordering is by
- * (key, insertion sequence): among equal deadlines the one queued first
- * wins, as with the release's insertion into an ordered list after all
- * equal entries.
+ * remembers its index so it can be removed or re-keyed in O(log n).
+ * Ordering is by (key, insertion sequence): among equal deadlines the one
+ * queued first wins, as with the release's insertion into an ordered list
+ * after all equal entries.
  */
 #include "atropos_core.h"
 
@@ -90,14 +90,6 @@ sift_down(atropos_queue *q, guint i)
 		i = best;
 	}
 	put(q, i, e);
-}
-
-static inline gboolean
-client_before(const atropos_client *a, const atropos_client *b)
-{
-	if (a->key != b->key)
-		return a->key < b->key;
-	return a->seq < b->seq;
 }
 
 /* Restore the heap at i after its entry changed or was replaced. */
@@ -301,7 +293,8 @@ atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
 
 		/* Merge the two queues in deadline order. */
 		if (w && w->key <= now &&
-		    (!e || e->key > now || !client_before(e, w)))
+		    (!e || e->key > now ||
+		     !before(&extra->v[0], &s->wait.v[0])))
 			c = w;
 		else if (e && e->key <= now)
 			c = e;

@@ -181,15 +181,6 @@ cpu_costs_lookup(const cpu_costs *c, const char *op, sim_time_t *out,
 	return TRUE;
 }
 
-sim_time_t
-cpu_costs_get(const cpu_costs *c, const char *op)
-{
-	const sim_time_t *v = g_hash_table_lookup(c->ns, op);
-
-	g_assert(v != NULL);
-	return *v;
-}
-
 const sim_time_t *
 cpu_costs_ref(const cpu_costs *c, const char *op)
 {
@@ -197,6 +188,12 @@ cpu_costs_ref(const cpu_costs *c, const char *op)
 
 	g_assert(v != NULL);
 	return v;
+}
+
+sim_time_t
+cpu_costs_get(const cpu_costs *c, const char *op)
+{
+	return *cpu_costs_ref(c, op);
 }
 
 gboolean

@@ -65,14 +65,16 @@ cpu_dom_has_work(const cpu_domain *d, sim_time_t now)
 	return d->cur || d->notes.n || d->ready || timeout_is_due(d, now);
 }
 
-/* Keep d->ready in step after t's queue or blocked flag changed. */
+/* Keep d->ready and d->ready_mask in step after t's queue or blocked
+ * flag changed. */
 static void
-thread_changed(cpu_thread *t, gboolean was_ready)
+thread_changed(cpu_thread *t)
 {
 	gboolean is_ready = thread_is_ready(t);
 
-	if (is_ready == was_ready)
+	if (is_ready == t->counted)
 		return;
+	t->counted = is_ready;
 	t->dom->ready += is_ready ? 1 : -1;
 	if (t->idx < 32)
 		t->dom->ready_mask ^= (guint32)1 << t->idx;
@@ -156,12 +158,10 @@ cpu_dom_complete(cpu_domain *d)
 	g_assert(w && w->left == 0);
 	d->cur = NULL;
 	if (!d->cur_is_handler) {
-		cpu_thread *t = d->cur_thread;
-		gboolean was = thread_is_ready(t);
-		cpu_work *h = workq_pop(&t->work);
+		cpu_work *h = workq_pop(&d->cur_thread->work);
 
 		g_assert(h == w);
-		thread_changed(t, was);
+		thread_changed(d->cur_thread);
 	}
 	d->acct.work_done++;
 	if (w->fn)
@@ -249,10 +249,8 @@ void
 cpu_thread_submit(cpu_thread *t, sim_time_t cost, cpu_work_fn fn, void *ctx,
 		  void *arg)
 {
-	gboolean was = thread_is_ready(t);
-
 	workq_push(&t->work, work_new(t->dom->cpu, cost, fn, ctx, arg));
-	thread_changed(t, was);
+	thread_changed(t);
 	if (thread_is_ready(t))
 		cpu_domain_wake(t->dom);
 }
@@ -264,9 +262,8 @@ cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
 	cpu_work *w = work_new(t->dom->cpu, cost, fn, ctx, arg);
 
 	w->nopreempt = TRUE;
-	gboolean was = thread_is_ready(t);
 	workq_push(&t->work, w);
-	thread_changed(t, was);
+	thread_changed(t);
 	if (thread_is_ready(t))
 		cpu_domain_wake(t->dom);
 }
@@ -274,19 +271,15 @@ cpu_thread_submit_nopreempt(cpu_thread *t, sim_time_t cost, cpu_work_fn fn,
 void
 cpu_thread_block(cpu_thread *t)
 {
-	gboolean was = thread_is_ready(t);
-
 	t->blocked = TRUE;
-	thread_changed(t, was);
+	thread_changed(t);
 }
 
 void
 cpu_thread_unblock(cpu_thread *t)
 {
-	gboolean was = thread_is_ready(t);
-
 	t->blocked = FALSE;
-	thread_changed(t, was);
+	thread_changed(t);
 	if (thread_is_ready(t))
 		cpu_domain_wake(t->dom);
 }

@@ -28,6 +28,7 @@ struct cpu_thread {
 	guint idx;	  /* in dom->threads */
 	cpu_workq work;	  /* head may be in progress */
 	gboolean blocked; /* blocked on an event */
+	gboolean counted; /* ready, as counted in dom->ready/ready_mask */
 	sim_exec exec;	  /* "charge this work to my domain" */
 };
 

@@ -26,9 +26,9 @@
  * buffers that hold data for the application until it reads are counted
  * through the to_app occupancy (bytes queued / MSS) in the window rule.
  */
-#include "sim/idmap.h"
 #include "nemesis.h"
 
+#include "sim/idmap.h"
 #include "sim/pktgate.h"
 #include "sim/stats.h"
 

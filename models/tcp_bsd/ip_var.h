@@ -47,8 +47,7 @@ struct ip_stack {
 	/* TCP globals of 4.4BSD, one set per host. */
 	/*
 	 * All control blocks, oldest first (tp->t_vidx).  Walked backwards it
-	 * is 4.4BSD's inpcb list, newest first (tcp_tcb_first/next); the
-	 * slow tick walks it by index, prefetching ahead.
+	 * is 4.4BSD's inpcb list, newest first (tcp_tcb_first/next).
 	 */
 	GPtrArray *tcb_vec;
 	/*
@@ -71,6 +70,7 @@ struct ip_stack {
 		guint n, cap;
 	} tickq[2];
 	struct tcpcb *touched;          /* list through t_touch_next */
+	GPtrArray *tick_due;            /* tcp_slowtimo's work list */
 	gboolean delack_maybe;          /* a TF_DELACK set since fast tick */
 	gboolean check_ticks;           /* NEMSIM_CHECK_TICKS: verify */
 	uint16_t lastport;

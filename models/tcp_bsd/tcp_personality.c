@@ -245,6 +245,7 @@ ip_stack_free(gpointer data)
 	sim_idmap_free(st->pcb_exact);
 	sim_idmap_free(st->pcb_wild);
 	g_ptr_array_free(st->tcb_vec, TRUE);
+	g_ptr_array_free(st->tick_due, TRUE);
 	g_free(st->tickq[0].a);
 	g_free(st->tickq[1].a);
 	sim_pkt *m;
@@ -273,6 +274,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	st->pcb_exact = sim_idmap_new();
 	st->pcb_wild = sim_idmap_new();
 	st->tcb_vec = g_ptr_array_new();
+	st->tick_due = g_ptr_array_new();
 	st->check_ticks = g_getenv("NEMSIM_CHECK_TICKS") != NULL;
 	g_queue_init(&st->ipintrq);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));

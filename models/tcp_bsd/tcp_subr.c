@@ -49,7 +49,6 @@ tcp_newtcpcb(struct socket *so)
 	tp->t_stack = st;
 	tp->t_state = TCPS_CLOSED;
 	tp->t_synced = st->slow_ticks; /* no timer runs: not queued */
-	tp->t_due = UINT64_MAX;
 	tp->t_qpos[0] = tp->t_qpos[1] = G_MAXUINT;
 	tp->t_maxseg = st->pers.mssdflt;
 	if (st->pers.do_rfc1323)

@@ -70,7 +70,7 @@ enum { Q_TICK, Q_DACK };
 static inline uint64_t
 q_key(const struct tcpcb *tp, int q)
 {
-	return q == Q_TICK ? tp->t_due : (uint64_t)tp->t_dack_key;
+	return tp->t_qkey[q];
 }
 
 static inline void
@@ -180,16 +180,10 @@ static void
 requeue_one(ip_stack *st, int q, struct tcpcb *tp, uint64_t key)
 {
 	if (tp->t_qpos[q] == G_MAXUINT) {
-		if (q == Q_TICK)
-			tp->t_due = key;
-		else
-			tp->t_dack_key = (sim_time_t)key;
+		tp->t_qkey[q] = key;
 		q_insert(st, q, tp);
-	} else if (key < q_key(tp, q)) {
-		if (q == Q_TICK)
-			tp->t_due = key;
-		else
-			tp->t_dack_key = (sim_time_t)key;
+	} else if (key < tp->t_qkey[q]) {
+		tp->t_qkey[q] = key;
 		q_up(&st->tickq[q], q, tp->t_qpos[q], tp);
 	}
 }
@@ -261,12 +255,14 @@ check_ticks(ip_stack *st)
 		uint64_t due = next_due(&copy);
 		gboolean tq = tp->t_qpos[Q_TICK] != G_MAXUINT;
 		gboolean dq = tp->t_qpos[Q_DACK] != G_MAXUINT;
-		if ((due != TCP_NO_TICK && (!tq || tp->t_due > due)) ||
-		    (tq && tp->t_due < st->slow_ticks) ||
-		    (tp->t_delack_at && (!dq || tp->t_dack_key > tp->t_delack_at)))
+		uint64_t tkey = tp->t_qkey[Q_TICK];
+		if ((due != TCP_NO_TICK && (!tq || tkey > due)) ||
+		    (tq && tkey < st->slow_ticks) ||
+		    (tp->t_delack_at &&
+		     (!dq || tp->t_qkey[Q_DACK] > (uint64_t)tp->t_delack_at)))
 			g_error("lazy ticks: block %u of %s is queued for tick "
 				"%" G_GUINT64_FORMAT " but due at %" G_GUINT64_FORMAT,
-				k, st->name, tp->t_due, due);
+				k, st->name, tq ? tkey : TCP_NO_TICK, due);
 	}
 }
 
@@ -296,19 +292,17 @@ tcp_slowtimo(ip_stack *st)
 	ip_stack_enter(st);
 	if (st->check_ticks)
 		check_ticks(st);
-	GPtrArray *due = g_ptr_array_new();
+	GPtrArray *due = st->tick_due;
 	struct tcp_tickq *tq = &st->tickq[Q_TICK], *dq = &st->tickq[Q_DACK];
-	while (tq->n && tq->a[0]->t_due <= st->slow_ticks) {
+	while (tq->n && tq->a[0]->t_qkey[Q_TICK] <= st->slow_ticks) {
 		tp = tq->a[0];
-		g_assert(tp->t_due == st->slow_ticks);
+		g_assert(tp->t_qkey[Q_TICK] == st->slow_ticks);
 		q_remove(st, Q_TICK, tp);
-		tp->t_due = TCP_NO_TICK;
 		g_ptr_array_add(due, tp);
 	}
-	while (dq->n && dq->a[0]->t_dack_key <= now) {
+	while (dq->n && dq->a[0]->t_qkey[Q_DACK] <= (uint64_t)now) {
 		tp = dq->a[0];
 		q_remove(st, Q_DACK, tp);
-		tp->t_dack_key = 0;
 		g_ptr_array_add(due, tp);
 	}
 	g_ptr_array_sort(due, by_list_order);
@@ -342,7 +336,7 @@ tcp_slowtimo(ip_stack *st)
 			tp->t_rtt++;
 		tp->t_synced++; /* this tick is done for tp */
 	}
-	g_ptr_array_free(due, TRUE);
+	g_ptr_array_set_size(due, 0);
 	st->tcp_iss += TCP_ISSINCR / 2; /* 4.4BSD: ISSINCR/PR_SLOWHZ */
 	st->tcp_now++;
 	st->slow_ticks++;

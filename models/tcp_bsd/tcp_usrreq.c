@@ -375,9 +375,9 @@ soabort(struct socket *so)
 	if (so->so_pcb) {
 		tcp_tick_touch(so->so_pcb);
 		(void)tcp_drop(so->so_pcb, ECONNABORTED);
-	}
-	else
+	} else {
 		sofree(so);
+	}
 }
 
 static gboolean

@@ -33,9 +33,8 @@ struct tcp_connstat {
 };
 
 /*
- * The fields the slow tick reads for every connection come first, in one
- * 64-byte line (tcbs are allocated on that boundary): a host with a
- * thousand connections walks them every tick (every 10 ms for Linux).
+ * The fields the slow tick reads and counts down come first, in one
+ * 64-byte line (tcbs are allocated on that boundary).
  */
 struct tcpcb {
 	int t_timer[TCPT_NTIMERS];
@@ -103,14 +102,13 @@ struct tcpcb {
 	 * The slow tick visits only the blocks it has something to do for
 	 * (tcp_timer.c, "Lazy ticks"): the tick fields above are current as
 	 * of st->slow_ticks == t_synced, and the block waits in the stack's
-	 * tick queue for tick t_due (no later than a timer runs out) and in
-	 * its delack queue for time t_dack_key (no later than a Linux
+	 * tick queue for tick t_qkey[0] (no later than a timer runs out) and
+	 * in its delack queue for time t_qkey[1] (no later than a Linux
 	 * delayed ACK is due).
 	 */
 	uint64_t t_synced;
-	uint64_t t_due;                 /* TCP_NO_TICK: none */
-	sim_time_t t_dack_key;          /* t_delack_at when queued */
-	guint t_qpos[2];                /* in the tick and delack queues */
+	uint64_t t_qkey[2];             /* keys in the tick and delack queues */
+	guint t_qpos[2];                /* positions there; G_MAXUINT: out */
 	gboolean t_touched;             /* in st->touched */
 	struct tcpcb *t_touch_next;
 	uint32_t t_segs_unacked;        /* Linux: full segments since ACK */

@@ -347,6 +347,20 @@ sample_count(void *ctx, sim_csv *csv, sim_time_t start, sim_time_t t)
 	sim_csv_end_row(csv);
 }
 
+/* The text of the one file `path` in the temporary folder `dir`; both go,
+ * with the two strings. */
+static char *
+take_file(char *dir, char *path)
+{
+	char *text = NULL;
+	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+	return text;
+}
+
 START_TEST(test_series_samples_every_interval_into_csv)
 {
 	char *dir = g_dir_make_tmp("nemsim-series-XXXXXX", NULL);
@@ -361,16 +375,11 @@ START_TEST(test_series_samples_every_interval_into_csv)
 	/* Not there before it is finished. */
 	ck_assert(!g_file_test(path, G_FILE_TEST_EXISTS));
 	ck_assert(sim_series_finish(se, NULL));
-	char *text = NULL;
-	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	char *text = take_file(dir, path);
 	ck_assert_str_eq(text, "time_s,width_ms,n\n0.25,250,1\n0.5,250,2\n"
 			       "0.75,250,3\n1,250,4\n");
 	g_free(text);
 	sim_free(sim);
-	g_unlink(path);
-	g_rmdir(dir);
-	g_free(path);
-	g_free(dir);
 }
 END_TEST
 
@@ -428,16 +437,11 @@ START_TEST(test_csv_quotes_only_what_needs_it)
 		sim_csv_end_row(c);
 	}
 	ck_assert(sim_csv_close(c, NULL));
-	char *text = NULL;
-	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	char *text = take_file(dir, path);
 	ck_assert_str_eq(text, "name,x\nk1,0\n\"a,b\",0.5\n"
 			       "\"say \"\"hi\"\"\",1\n\"two\nlines\",1.5\n"
 			       "\"cr\r\",2\n,2.5\n");
 	g_free(text);
-	g_unlink(path);
-	g_rmdir(dir);
-	g_free(path);
-	g_free(dir);
 }
 END_TEST
 
