@@ -5,7 +5,7 @@
  * the interval it calls the sample function, which appends rows (long
  * format: time first, then e.g. a connection name and a value).  Models
  * expose what to sample (counters, accumulated time); the wiring in
- * sim/cli creates the series, so models never open files.
+ * cli/ creates the series, so models never open files.
  */
 #pragma once
 

@@ -23,7 +23,7 @@
  * free posted receive buffers and free to_app slots, in segments (paper,
  * "Supplying the Device Driver with Empty Receive Buffers").
  *
- * Wiring (sim/cli):
+ * Wiring (cli/):
  *	nem_host_params hp; nem_host_params_default(&hp, rate, ring);
  *	nem_host *h = nem_host_new(sim, "nemesis", cpu, nif, &hp, &err);
  *	nem_host_add_neighbour(h, peer_addr, peer_mac);

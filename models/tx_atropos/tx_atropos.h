@@ -16,7 +16,7 @@
  *              charged through an executor (the driver domain's thread on
  *              a modelled CPU, or an immediate one in tests).
  *
- * Wiring (sim/cli does it):
+ * Wiring (cli/ does it):
  *	tx_sched_params sp; tx_sched_params_default(&sp, rate);
  *	tx_sched *ts = tx_sched_new(sim, "nemesis", &sp);
  *	tx_channel *ch = tx_channel_new(ts, "c1", &qos);

@@ -15,7 +15,7 @@
  * queue (if_snd, at most IFQ_MAXLEN = 50 frames as in 4.4BSD's if.h);
  * beyond that they are dropped and counted, and TCP recovers them.
  *
- * Wiring (sim/cli):
+ * Wiring (cli/):
  *	unix_host *h = unix_host_new(sim, "kay", nif, &params, &error);
  *	unix_host_add_neighbour(h, addr, mac);
  *	ip_stack *st = unix_host_stack(h);      // sockets for the apps

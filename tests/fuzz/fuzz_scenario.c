@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/cli/cli.h"
+#include "cli/cli.h"
 #include "fuzz.h"
 
 static const char base_ini[] =

@@ -1,7 +1,7 @@
 /*
  * test_scenario.c - the scenario loader and sweeps, with the real schema.
  */
-#include "sim/cli/cli.h"
+#include "cli/cli.h"
 
 #include "suites.h"
 
