@@ -46,9 +46,11 @@ void cli_wiring_free(cli_world *w);
 /*
  * Build the world of a loaded scenario and free it again, without
  * running: refuses what only the models can (run.c; check and sweep use
- * it to refuse a scenario before anything is written).
+ * it to refuse a scenario before anything is written).  sw: a sweep
+ * whose result columns must exist (may be NULL).
  */
-gboolean cli_check_build(const scenario *sc, GError **error);
+gboolean cli_check_build(const scenario *sc, const scn_sweep *sw,
+			 GError **error);
 /* Model outputs: time series, traces (wire.c). */
 gboolean cli_attach_model_outputs(cli_world *w, GError **error);
 /* Attach the outputs the scenario's [output] asks for. */
@@ -60,6 +62,24 @@ int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_tcptest(int argc, char **argv);
+
+/* Provenance and the output folder's rules (provenance.c). */
+const char *cli_build_id(void);   /* SHA-256 of this executable */
+char *cli_exe_path(void);
+/*
+ * Does DIR hold a finished run of the resolved scenario whose SHA-256 is
+ * scenario_sha, made by this build?  If not, *why says why (g_free it).
+ */
+gboolean cli_run_matches(const char *dir, const char *scenario_sha,
+			 char **why);
+char *cli_stage_dir(const char *out);        /* DIR/.partial-HOST-PID */
+void cli_clean_stale_stages(const char *out); /* of dead processes */
+/* Move stage's files into out, replacing the previous run's files. */
+gboolean cli_commit_outputs(const char *stage, const char *out,
+			    GError **error);
+void cli_remove_tree(const char *dir);
+/* --set values are UTF-8 (printed error and FALSE if not). */
+gboolean cli_overrides_valid(const char *cmd, gchar **sets);
 
 /* Read a number from a summary.json that nemsim wrote. */
 gboolean cli_summary_lookup(const char *json, const char *path, char **value);

@@ -6,8 +6,9 @@
  * duration; finish the outputs; write summary.json and perf.json.  All
  * files are written into DIR/.partial-PID and moved into DIR only when
  * the run is complete, summary.json last, so a summary.json in DIR always
- * belongs to a finished run.  SIGINT or SIGTERM stops the run, removes
- * the staging folder and exits 130.
+ * belongs to a finished run (provenance.c: what a run records about what
+ * made it, and how it replaces the previous run in DIR).  SIGINT or
+ * SIGTERM stops the run, removes the staging folder and exits 130.
  */
 #include "cli.h"
 
@@ -73,64 +74,6 @@ wall_now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void
-remove_tree(const char *dir)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	if (d) {
-		const char *n;
-		while ((n = g_dir_read_name(d)) != NULL) {
-			char *p = g_build_filename(dir, n, NULL);
-			if (g_file_test(p, G_FILE_TEST_IS_DIR))
-				remove_tree(p);
-			else
-				g_unlink(p);
-			g_free(p);
-		}
-		g_dir_close(d);
-	}
-	g_rmdir(dir);
-}
-
-/* Move stage/name to out/name. */
-static gboolean
-move_output(const char *stage, const char *out, const char *name,
-	    GError **error)
-{
-	char *from = g_build_filename(stage, name, NULL);
-	char *to = g_build_filename(out, name, NULL);
-	gboolean ok = g_rename(from, to) == 0;
-	if (!ok)
-		g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
-			    "cannot move %s to %s: %s", from, to,
-			    g_strerror(errno));
-	g_free(from);
-	g_free(to);
-	return ok;
-}
-
-/* Move every file of stage into out, summary.json last. */
-static gboolean
-commit_outputs(const char *stage, const char *out, GError **error)
-{
-	char *old = g_build_filename(out, "summary.json", NULL);
-	g_unlink(old); /* no stale summary while the others move */
-	g_free(old);
-	GDir *d = g_dir_open(stage, 0, error);
-	if (!d)
-		return FALSE;
-	gboolean ok = TRUE;
-	const char *n;
-	while (ok && (n = g_dir_read_name(d)) != NULL)
-		if (strcmp(n, "summary.json") != 0)
-			ok = move_output(stage, out, n, error);
-	g_dir_close(d);
-	if (ok)
-		ok = move_output(stage, out, "summary.json", error);
-	remove_tree(stage);
-	return ok;
-}
-
 char *
 cli_default_out_dir(const char *scenario_path)
 {
@@ -156,10 +99,11 @@ perf_json(double wall, const sim_t *sim)
 		"  \"events_per_s\": %.0f,\n"
 		"  \"simulated_s\": %.9g,\n"
 		"  \"simulated_s_per_wall_s\": %.6g,\n"
-		"  \"peak_rss_kib\": %ld\n"
+		"  \"peak_rss_kib\": %ld,\n"
+		"  \"build_sha256\": \"%s\"\n"
 		"}\n",
 		wall, sim->events, wall > 0 ? sim->events / wall : 0.0, sim_s,
-		wall > 0 ? sim_s / wall : 0.0, ru.ru_maxrss);
+		wall > 0 ? sim_s / wall : 0.0, ru.ru_maxrss, cli_build_id());
 }
 
 /* A world for a loaded scenario, not yet built. */
@@ -200,33 +144,73 @@ world_free(cli_world *w)
  * world; `check` builds it, without running, so that it refuses what
  * `run` would.
  */
+/*
+ * The run's own results (sim.*): registered with the models' at build
+ * time, so that check sees every path summary.json will have.
+ */
+static void
+register_run_stats(cli_world *w, const char *path, gchar **overrides)
+{
+	sim_stats *st = w->sim->stats;
+	scn_group *simg = scn_single(w->sc, "simulation");
+	sim_stats_add_u64(st, "sim.events", &w->sim->events);
+	sim_stats_set_int(st, "sim.seed", scn_int(simg, "seed"));
+	sim_stats_set_double(st, "sim.simulated_s", sim_time_to_s(w->duration));
+	sim_stats_set_double(st, "sim.measure_from_s",
+			     sim_time_to_s(w->sim->measure_from));
+	sim_stats_set_double(st, "sim.measure_to_s",
+			     sim_time_to_s(w->sim->measure_to));
+	char *base = g_path_get_basename(path);
+	sim_stats_set_string(st, "sim.scenario", base);
+	g_free(base);
+	char *ov = overrides ? g_strjoinv(" ", overrides) : g_strdup("");
+	sim_stats_set_string(st, "sim.overrides", ov);
+	g_free(ov);
+	sim_stats_set_string(st, "sim.version", NEMSIM_VERSION);
+	char *sha = scn_resolved_sha256(w->sc);
+	sim_stats_set_string(st, "sim.scenario_sha256", sha);
+	g_free(sha);
+}
+
+/*
+ * What only the models can refuse (a Nemesis receiver, three hosts on a
+ * duplex link, a rate Ethernet does not have) is found by building the
+ * world; `check` builds it, without running, so that it refuses what
+ * `run` would.  With a sweep, its result columns must name results the
+ * built world has (else they would fail only after every point ran).
+ */
 gboolean
-cli_check_build(const scenario *sc, GError **error)
+cli_check_build(const scenario *sc, const scn_sweep *sw, GError **error)
 {
 	cli_world w;
 	world_init(&w, sc);
 	gboolean ok = cli_build_world(&w, error);
+	if (ok)
+		register_run_stats(&w, scn_path(sc), NULL);
+	for (guint c = 0; ok && sw && c < sw->ncolumns; c++) {
+		if (sim_stats_has(w.sim->stats, sw->col_paths[c]))
+			continue;
+		scn_set_error(error, scn_find(sc, "sweep", NULL), "columns",
+			      "%s=%s: summary.json has no result %s (results "
+			      "are written as family.name.result, e.g. "
+			      "connections.NAME.throughput_mbps; see the "
+			      "summary.json of a run)", sw->col_names[c],
+			      sw->col_paths[c], sw->col_paths[c]);
+		ok = FALSE;
+	}
 	world_free(&w);
 	return ok;
 }
 
 /*
- * Run a scenario into out_dir.  Returns an exit status; error messages
- * are printed here.
+ * Run a loaded scenario into out_dir.  Returns an exit status; error
+ * messages are printed here.
  */
 static int
-run_scenario(const char *path, gchar **overrides, const char *out_dir,
-	     gboolean quiet)
+run_scenario(const char *path, scenario *sc, gchar **overrides,
+	     const char *out_dir, gboolean quiet)
 {
 	GError *err = NULL;
-	scenario *sc = scn_load(path, &cli_schema,
-				(const char *const *)overrides, &err);
-	if (!sc) {
-		cli_error("%s", err->message);
-		g_error_free(err);
-		return CLI_EXIT_INPUT;
-	}
-	scn_group *simg = scn_single(sc, "simulation");
 	cli_world w;
 	world_init(&w, sc);
 	/*
@@ -250,7 +234,8 @@ run_scenario(const char *path, gchar **overrides, const char *out_dir,
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
-	stage = g_strdup_printf("%s/.partial-%d", out_dir, (int)getpid());
+	cli_clean_stale_stages(out_dir);
+	stage = cli_stage_dir(out_dir);
 	if (!sim_mkdir_p(stage, &err)) {
 		status = CLI_EXIT_FAILURE;
 		goto out;
@@ -262,22 +247,7 @@ run_scenario(const char *path, gchar **overrides, const char *out_dir,
 	}
 
 	sim_stats *st = w.sim->stats;
-	sim_stats_add_u64(st, "sim.events", &w.sim->events);
-	sim_stats_set_int(st, "sim.seed", scn_int(simg, "seed"));
-	sim_stats_set_double(st, "sim.simulated_s", sim_time_to_s(w.duration));
-	sim_stats_set_double(st, "sim.measure_from_s",
-			     sim_time_to_s(w.sim->measure_from));
-	sim_stats_set_double(st, "sim.measure_to_s",
-			     sim_time_to_s(w.sim->measure_to));
-	{
-		char *base = g_path_get_basename(path);
-		sim_stats_set_string(st, "sim.scenario", base);
-		g_free(base);
-		char *ov = overrides ? g_strjoinv(" ", overrides) : g_strdup("");
-		sim_stats_set_string(st, "sim.overrides", ov);
-		g_free(ov);
-		sim_stats_set_string(st, "sim.version", NEMSIM_VERSION);
-	}
+	register_run_stats(&w, path, overrides);
 
 	running_sim = w.sim;
 	double t0 = wall_now();
@@ -308,6 +278,16 @@ run_scenario(const char *path, gchar **overrides, const char *out_dir,
 			goto out;
 		}
 	}
+	{
+		char *text = scn_resolved_text(sc);
+		char *rp = g_build_filename(stage, "scenario.resolved.ini", NULL);
+		if (!sim_write_file_atomic(rp, text, -1, &err))
+			status = CLI_EXIT_FAILURE;
+		g_free(rp);
+		g_free(text);
+		if (status != CLI_EXIT_OK)
+			goto out;
+	}
 	char *json = sim_stats_to_json(st);
 	char *sp = g_build_filename(stage, "summary.json", NULL);
 	gboolean ok = sim_write_file_atomic(sp, json, -1, &err);
@@ -321,7 +301,7 @@ run_scenario(const char *path, gchar **overrides, const char *out_dir,
 		g_free(perf);
 	}
 	if (ok)
-		ok = commit_outputs(stage, out_dir, &err);
+		ok = cli_commit_outputs(stage, out_dir, &err);
 	if (!ok) {
 		status = CLI_EXIT_FAILURE;
 		goto out;
@@ -341,13 +321,85 @@ out:
 	}
 	world_free(&w);
 	if (stage) {
-		remove_tree(stage);
+		cli_remove_tree(stage);
 		g_free(stage);
 	}
-	scn_free(sc);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return status;
+}
+
+gboolean
+cli_overrides_valid(const char *cmd, gchar **sets)
+{
+	for (int i = 0; sets && sets[i]; i++) {
+		if (!g_utf8_validate(sets[i], -1, NULL)) {
+			cli_error("%s: --set %s: not UTF-8 text (units such as "
+				  "\"us\" are plain ASCII)", cmd, sets[i]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/*
+ * Load the scenario a run is asked for: the file with its overrides, and
+ * for a file with a [sweep], the point --point names (a run of a sweep's
+ * file without it would silently be its base point).
+ */
+static scenario *
+load_run_scenario(const char *path, GPtrArray *ov, gint64 point)
+{
+	GError *err = NULL;
+	g_ptr_array_add(ov, NULL);
+	scenario *sc = scn_load(path, &cli_schema,
+				(const char *const *)ov->pdata, &err);
+	g_ptr_array_remove_index(ov, ov->len - 1);
+	scn_sweep *sw = sc ? scn_sweep_expand(sc, &err) : NULL;
+	if (!sc || err) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		scn_sweep_free(sw);
+		scn_free(sc);
+		return NULL;
+	}
+	if (!sw && point >= 0) {
+		cli_error("run: --point %" G_GINT64_FORMAT ": %s has no [sweep]",
+			  point, path);
+		scn_free(sc);
+		return NULL;
+	}
+	if (!sw)
+		return sc;
+	scn_free(sc);
+	sc = NULL;
+	if (point < 0 || point >= sw->npoints) {
+		if (point < 0)
+			cli_error("%s: [sweep]: this scenario is a sweep of %u "
+				  "points; run them all with `nemsim sweep %s`, "
+				  "or one with `nemsim run %s --point N` (N from "
+				  "0 to %u)", path, sw->npoints, path, path,
+				  sw->npoints - 1);
+		else
+			cli_error("run: --point %" G_GINT64_FORMAT ": %s has "
+				  "points 0 to %u", point, path, sw->npoints - 1);
+		scn_sweep_free(sw);
+		return NULL;
+	}
+	gchar **pov = scn_sweep_point_overrides(sw, (guint)point);
+	for (int i = 0; pov[i]; i++)
+		g_ptr_array_add(ov, g_strdup(pov[i]));
+	g_strfreev(pov);
+	scn_sweep_free(sw);
+	g_ptr_array_add(ov, NULL);
+	sc = scn_load(path, &cli_schema, (const char *const *)ov->pdata, &err);
+	g_ptr_array_remove_index(ov, ov->len - 1);
+	if (!sc) {
+		cli_error("sweep point %" G_GINT64_FORMAT ": %s", point,
+			  err->message);
+		g_error_free(err);
+	}
+	return sc;
 }
 
 int
@@ -355,13 +407,18 @@ cli_cmd_run(int argc, char **argv)
 {
 	gchar **sets = NULL;
 	gchar *out = NULL;
-	gint64 seed = -1;
+	gint64 seed = -1, point = -1;
 	gboolean quiet = FALSE;
 	GOptionEntry entries[] = {
-		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		/* FILENAME: GLib leaves the bytes as they are (STRING
+		 * converts from the locale's charset, which fails on "µs"
+		 * under the C locale); they are checked to be UTF-8. */
+		{ "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &sets,
 		  "Override a scenario value (repeatable)", "GROUP.KEY=VALUE" },
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
 		  "Scenario seed (same as --set simulation.seed=N)", "N" },
+		{ "point", 'p', 0, G_OPTION_ARG_INT64, &point,
+		  "Run point N of the scenario's [sweep] (0 is the first)", "N" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
 		  "Output folder (default: out/SCENARIO)", "DIR" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -371,10 +428,11 @@ cli_cmd_run(int argc, char **argv)
 	GOptionContext *ctx = g_option_context_new(
 		"SCENARIO.ini - run one scenario");
 	g_option_context_set_summary(ctx,
-		"Runs the scenario and writes DIR/summary.json, DIR/perf.json "
-		"and the\ntraces and time series the scenario's [output] asks "
-		"for.\nExit status: 0 done, 1 failed, 2 bad input (nothing "
-		"written), 130 interrupted.");
+		"Runs the scenario and writes DIR/summary.json, DIR/perf.json, "
+		"DIR/scenario.resolved.ini\nand the traces and time series the "
+		"scenario's [output] asks for.  A run\nreplaces the files of an "
+		"earlier run in DIR as a whole.\nExit status: 0 done, 1 failed, "
+		"2 bad input (nothing written), 130 interrupted.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	GError *err = NULL;
 	int status;
@@ -395,21 +453,30 @@ cli_cmd_run(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto out;
 	}
+	if (!cli_overrides_valid("run", sets) || seed < -1 || point < -1) {
+		if (seed < -1)
+			cli_error("run: --seed must not be negative");
+		if (point < -1)
+			cli_error("run: --point must not be negative");
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
 	GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
 	for (int i = 0; sets && sets[i]; i++)
 		g_ptr_array_add(ov, g_strdup(sets[i]));
 	if (seed >= 0)
 		g_ptr_array_add(ov, g_strdup_printf("simulation.seed=%" G_GINT64_FORMAT,
 						    seed));
-	else if (seed != -1) {
-		cli_error("run: --seed must not be negative");
+	scenario *sc = load_run_scenario(argv[1], ov, point);
+	if (!sc) {
 		g_ptr_array_free(ov, TRUE);
 		status = CLI_EXIT_INPUT;
 		goto out;
 	}
 	g_ptr_array_add(ov, NULL);
 	char *dir = out ? g_strdup(out) : cli_default_out_dir(argv[1]);
-	status = run_scenario(argv[1], (gchar **)ov->pdata, dir, quiet);
+	status = run_scenario(argv[1], sc, (gchar **)ov->pdata, dir, quiet);
+	scn_free(sc);
 	g_free(dir);
 	g_ptr_array_free(ov, TRUE);
 out:
@@ -424,7 +491,7 @@ cli_cmd_check(int argc, char **argv)
 {
 	gchar **sets = NULL;
 	GOptionEntry entries[] = {
-		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		{ "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &sets,
 		  "Override a scenario value (repeatable)", "GROUP.KEY=VALUE" },
 		{ NULL }
 	};
@@ -447,6 +514,10 @@ cli_cmd_check(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto out;
 	}
+	if (!cli_overrides_valid("check", sets)) {
+		status = CLI_EXIT_INPUT;
+		goto out;
+	}
 	scenario *sc = scn_load(argv[1], &cli_schema,
 				(const char *const *)sets, &err);
 	if (!sc) {
@@ -461,7 +532,7 @@ cli_cmd_check(int argc, char **argv)
 		g_clear_error(&err);
 		status = CLI_EXIT_INPUT;
 	}
-	if (!sw && status == CLI_EXIT_OK && !cli_check_build(sc, &err)) {
+	if (!sw && status == CLI_EXIT_OK && !cli_check_build(sc, NULL, &err)) {
 		cli_error("%s", err->message);
 		g_clear_error(&err);
 		status = CLI_EXIT_INPUT;
@@ -477,7 +548,7 @@ cli_cmd_check(int argc, char **argv)
 		g_ptr_array_add(all, NULL);
 		scenario *psc = scn_load(argv[1], &cli_schema,
 					 (const char *const *)all->pdata, &err);
-		if (psc && !cli_check_build(psc, &err)) {
+		if (psc && !cli_check_build(psc, sw, &err)) {
 			scn_free(psc);
 			psc = NULL;
 		}

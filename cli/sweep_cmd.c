@@ -1,19 +1,29 @@
 /*
  * sweep_cmd.c - `nemsim sweep` and `nemsim merge`.
  *
- * A sweep runs every point of the scenario's [sweep] as a separate
- * `nemsim run` process (at most --jobs at a time) into DIR/points/NNNN/,
- * then merges the points' summary.json files into DIR/sweep.csv.  A point
- * is done when its folder holds a summary.json and a point.txt naming the
- * same overrides, so an interrupted sweep resumes where it stopped and a
- * changed sweep reruns only what changed.  With --emit-commands the
- * points are printed as self-contained shell commands instead (for GNU
- * parallel or a Slurm array), and `nemsim merge` assembles sweep.csv.
+ * A sweep resolves every point of the scenario's [sweep] (the scenario
+ * with the point's overrides, includes merged and ${vars} applied) into
+ * DIR/inputs/NNNN.ini, runs each as a separate `nemsim run` process (at
+ * most --jobs at a time) into DIR/points/NNNN/, then merges the points'
+ * summary.json files into DIR/sweep.csv.
+ *
+ * A point is done when DIR/points/NNNN/ holds a finished run whose
+ * recorded scenario hash is that of the point's resolved scenario and
+ * whose build is this one (provenance.c).  The record is written by the
+ * run with its result, never before it, so an interrupted or failed
+ * sweep, an edited scenario or other --set values can never make an old
+ * result pass for a new one: the same command resumes exactly what is
+ * missing.  --emit-commands prints the same runs as shell commands (for
+ * GNU parallel or a Slurm array); they need only DIR (shared between the
+ * machines, at the same path) and the same nemsim build, and resume the
+ * same way.  `merge` refuses (exit 2, naming the points) unless every
+ * point matches, and replaces DIR/sweep.csv only with a complete new one.
  */
 #include "cli.h"
 
 #include "sim/csv.h"
 #include "sim/outfile.h"
+#include "nemsim_config.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -88,7 +98,32 @@ point_dir(const char *out, guint p)
 	return g_strdup_printf("%s/points/%04u", out, p);
 }
 
-/* The overrides of a point: the command line's, then the point's. */
+static char *
+input_path(const char *out, guint p)
+{
+	return g_strdup_printf("%s/inputs/%04u.ini", out, p);
+}
+
+/* A sweep and what each of its points is made from. */
+struct sweep_plan {
+	scn_sweep *sw;
+	gchar **text;   /* [point]: the resolved scenario */
+	gchar **sha;    /* [point]: its SHA-256 */
+	gchar **label;  /* [point]: "key=value ..." for messages */
+};
+
+static void
+plan_free(struct sweep_plan *pl)
+{
+	if (!pl)
+		return;
+	g_strfreev(pl->text);
+	g_strfreev(pl->sha);
+	g_strfreev(pl->label);
+	scn_sweep_free(pl->sw);
+	g_free(pl);
+}
+
 static GPtrArray *
 point_overrides(const struct sweep_opts *o, const scn_sweep *sw, guint p)
 {
@@ -102,71 +137,14 @@ point_overrides(const struct sweep_opts *o, const scn_sweep *sw, guint p)
 	return a;
 }
 
-/*
- * What a finished point must match to be reused: its overrides, the
- * scenario's files and the program that ran it.
- */
-static char *scenario_sum, *program_sum;
-
-static char *
-file_sha256(const char *path)
-{
-	char *data = NULL;
-	gsize len = 0;
-	if (!g_file_get_contents(path, &data, &len, NULL))
-		return g_strdup("unknown");
-	char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-						(const guchar *)data, len);
-	g_free(data);
-	return sum;
-}
-
-static char *
-point_text(GPtrArray *ov)
-{
-	GString *s = g_string_new(NULL);
-	g_string_append_printf(s, "# scenario %s\n# nemsim %s\n",
-			       scenario_sum ? scenario_sum : "",
-			       program_sum ? program_sum : "");
-	for (guint i = 0; i < ov->len; i++)
-		g_string_append_printf(s, "%s\n", (char *)g_ptr_array_index(ov, i));
-	return g_string_free(s, FALSE);
-}
-
-static gboolean
-point_is_done(const char *dir, const char *text)
-{
-	char *sp = g_build_filename(dir, "summary.json", NULL);
-	char *pp = g_build_filename(dir, "point.txt", NULL);
-	char *have = NULL;
-	gboolean done = g_file_test(sp, G_FILE_TEST_EXISTS) &&
-			g_file_get_contents(pp, &have, NULL, NULL) &&
-			strcmp(have, text) == 0;
-	g_free(have);
-	g_free(sp);
-	g_free(pp);
-	return done;
-}
-
-static char *
-self_exe(void)
-{
-	char *p = g_file_read_link("/proc/self/exe", NULL);
-	return p ? p : g_strdup("nemsim");
-}
-
 static GPtrArray *
-run_argv(const char *exe, const char *scn_file, GPtrArray *ov, const char *dir)
+run_argv(const char *exe, const char *input, const char *dir)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(a, g_strdup(exe));
 	g_ptr_array_add(a, g_strdup("run"));
-	g_ptr_array_add(a, g_strdup(scn_file));
+	g_ptr_array_add(a, g_strdup(input));
 	g_ptr_array_add(a, g_strdup("--quiet"));
-	for (guint i = 0; i < ov->len; i++) {
-		g_ptr_array_add(a, g_strdup("--set"));
-		g_ptr_array_add(a, g_strdup(g_ptr_array_index(ov, i)));
-	}
 	g_ptr_array_add(a, g_strdup("--out"));
 	g_ptr_array_add(a, g_strdup(dir));
 	g_ptr_array_add(a, NULL);
@@ -226,10 +204,37 @@ workers_set(pid_t old, pid_t new)
 		}
 }
 
-/* Write DIR/sweep.csv from the points' summaries. */
+/*
+ * Write DIR/sweep.csv from the points' summaries, if every point is a
+ * finished run of its resolved scenario by this build; else exit 2 and
+ * the old sweep.csv (if any) stays as it was.
+ */
 static int
-merge(const char *scenario_path, const scn_sweep *sw, const char *out)
+merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 {
+	const scn_sweep *sw = pl->sw;
+	guint bad = 0;
+	for (guint p = 0; p < sw->npoints; p++) {
+		char *dir = point_dir(out, p);
+		char *why = NULL;
+		if (!cli_run_matches(dir, pl->sha[p], &why)) {
+			if (bad < 10)
+				cli_error("merge: point %u (%s): %s: %s", p,
+					  pl->label[p], dir, why);
+			bad++;
+		}
+		g_free(why);
+		g_free(dir);
+	}
+	if (bad) {
+		cli_error("merge: %u of %u points are not finished runs of this "
+			  "sweep%s; run `nemsim sweep %s` with the same --set "
+			  "options and --out (or the commands of "
+			  "--emit-commands); sweep.csv not written",
+			  bad, sw->npoints, bad > 10 ? " (10 shown)" : "",
+			  scenario_path);
+		return CLI_EXIT_INPUT;
+	}
 	GPtrArray *cols = g_ptr_array_new();
 	g_ptr_array_add(cols, "point");
 	for (guint k = 0; k < sw->nkeys; k++)
@@ -240,15 +245,14 @@ merge(const char *scenario_path, const scn_sweep *sw, const char *out)
 	char *path = g_build_filename(out, "sweep.csv", NULL);
 	GError *err = NULL;
 	int status = CLI_EXIT_OK;
-	g_unlink(path);
 	sim_csv *csv = sim_csv_open(path, (const char *const *)cols->pdata, &err);
-	for (guint p = 0; csv && p < sw->npoints; p++) {
+	for (guint p = 0; csv && status == CLI_EXIT_OK && p < sw->npoints; p++) {
 		char *dir = point_dir(out, p);
 		char *sp = g_build_filename(dir, "summary.json", NULL);
 		char *json = NULL;
-		if (!g_file_get_contents(sp, &json, NULL, NULL)) {
-			cli_error("merge: point %u has no %s (run the sweep, or "
-				  "its command, first)", p, sp);
+		if (!g_file_get_contents(sp, &json, NULL, &err)) {
+			cli_error("merge: %s", err->message);
+			g_clear_error(&err);
 			status = CLI_EXIT_FAILURE;
 		}
 		sim_csv_int(csv, p);
@@ -257,6 +261,8 @@ merge(const char *scenario_path, const scn_sweep *sw, const char *out)
 		for (guint c = 0; json && c < sw->ncolumns; c++) {
 			char *v = NULL;
 			if (!cli_summary_lookup(json, sw->col_paths[c], &v)) {
+				/* check refuses such columns; an old build's
+				 * summary would be refused above */
 				cli_error("merge: %s: [sweep] columns: %s: "
 					  "summary.json of point %u has no %s",
 					  scenario_path, sw->col_names[c], p,
@@ -270,8 +276,6 @@ merge(const char *scenario_path, const scn_sweep *sw, const char *out)
 		g_free(json);
 		g_free(sp);
 		g_free(dir);
-		if (status != CLI_EXIT_OK)
-			break;
 		sim_csv_end_row(csv);
 	}
 	if (!csv) {
@@ -295,7 +299,7 @@ parse_sweep_args(const char *cmd, int *argc, char ***argv,
 		 struct sweep_opts *o, gboolean is_merge)
 {
 	GOptionEntry entries[] = {
-		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->sets,
+		{ "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sets,
 		  "Override a scenario value in every point (repeatable)",
 		  "GROUP.KEY=VALUE" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out,
@@ -318,13 +322,16 @@ parse_sweep_args(const char *cmd, int *argc, char ***argv,
 	g_option_context_set_summary(ctx,
 		is_merge ? "Reads DIR/points/NNNN/summary.json of every point "
 			   "and writes DIR/sweep.csv.\nUse the same --set "
-			   "options as the sweep."
-			 : "Runs each point as `nemsim run` into "
-			   "DIR/points/NNNN/ (skipping points already done)\n"
-			   "and writes DIR/sweep.csv: one row per point with "
-			   "the swept values and\nthe [sweep] columns.  Exit "
-			   "status: 0 done, 1 a point failed, 2 bad input,\n"
-			   "130 interrupted (rerun to resume).");
+			   "options as the sweep.  Refuses (exit 2) unless every "
+			   "point is a\nfinished run of its scenario by this "
+			   "build."
+			 : "Resolves each point into DIR/inputs/NNNN.ini, runs "
+			   "it as `nemsim run` into\nDIR/points/NNNN/ (skipping "
+			   "points already done from the same scenario\nand "
+			   "build) and writes DIR/sweep.csv: one row per point "
+			   "with the swept\nvalues and the [sweep] columns.  "
+			   "Exit status: 0 done, 1 a point failed,\n2 bad "
+			   "input, 130 interrupted (rerun to resume).");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	GError *err = NULL;
 	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
@@ -340,13 +347,15 @@ parse_sweep_args(const char *cmd, int *argc, char ***argv,
 	} else if (o->out && !*o->out) {
 		cli_error("%s: --out must name a folder", cmd);
 		ok = FALSE;
+	} else {
+		ok = cli_overrides_valid(cmd, o->sets);
 	}
 	g_option_context_free(ctx);
 	return ok;
 }
 
-/* Load the scenario and its sweep, and check every point. */
-static scn_sweep *
+/* Load the scenario and its sweep; check and resolve every point. */
+static struct sweep_plan *
 load_sweep(const char *path, const struct sweep_opts *o)
 {
 	GError *err = NULL;
@@ -358,8 +367,6 @@ load_sweep(const char *path, const struct sweep_opts *o)
 		return NULL;
 	}
 	scn_sweep *sw = scn_sweep_expand(sc, &err);
-	g_free(scenario_sum);
-	scenario_sum = g_strdup(scn_fingerprint(sc));
 	scn_free(sc);
 	if (!sw) {
 		if (err) {
@@ -371,25 +378,59 @@ load_sweep(const char *path, const struct sweep_opts *o)
 		}
 		return NULL;
 	}
+	struct sweep_plan *pl = g_new0(struct sweep_plan, 1);
+	pl->sw = sw;
+	pl->text = g_new0(gchar *, sw->npoints + 1);
+	pl->sha = g_new0(gchar *, sw->npoints + 1);
+	pl->label = g_new0(gchar *, sw->npoints + 1);
 	for (guint p = 0; p < sw->npoints; p++) {
 		GPtrArray *ov = point_overrides(o, sw, p);
+		gchar **pov = scn_sweep_point_overrides(sw, p);
+		pl->label[p] = g_strjoinv(" ", pov);
+		g_strfreev(pov);
 		g_ptr_array_add(ov, NULL);
 		scenario *psc = scn_load(path, &cli_schema,
 					 (const char *const *)ov->pdata, &err);
 		g_ptr_array_free(ov, TRUE);
-		if (psc && !cli_check_build(psc, &err)) {
+		if (psc && !cli_check_build(psc, sw, &err)) {
 			scn_free(psc);
 			psc = NULL;
 		}
 		if (!psc) {
-			cli_error("sweep point %u: %s", p, err->message);
+			cli_error("sweep point %u (%s): %s", p, pl->label[p],
+				  err->message);
 			g_error_free(err);
-			scn_sweep_free(sw);
+			plan_free(pl);
 			return NULL;
 		}
+		pl->text[p] = scn_resolved_text(psc);
+		pl->sha[p] = scn_resolved_sha256(psc);
 		scn_free(psc);
 	}
-	return sw;
+	return pl;
+}
+
+/* DIR/inputs/NNNN.ini: the point's resolved scenario (kept if unchanged). */
+static gboolean
+write_input(const char *scenario_path, const struct sweep_plan *pl, guint p,
+	    const char *input, GError **error)
+{
+	char *text = g_strdup_printf(
+		"# Point %u of %s (%s), resolved by nemsim %s:\n"
+		"# includes merged, overrides and variables applied.\n\n%s",
+		p, scenario_path, pl->label[p], NEMSIM_VERSION, pl->text[p]);
+	char *have = NULL;
+	gboolean ok = TRUE;
+	if (!g_file_get_contents(input, &have, NULL, NULL) ||
+	    strcmp(have, text) != 0) {
+		char *dir = g_path_get_dirname(input);
+		ok = sim_mkdir_p(dir, error) &&
+		     sim_write_file_atomic(input, text, -1, error);
+		g_free(dir);
+	}
+	g_free(have);
+	g_free(text);
+	return ok;
 }
 
 int
@@ -397,37 +438,40 @@ cli_cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o = { 0 };
 	int status = CLI_EXIT_OK;
-	scn_sweep *sw = NULL;
-	char *out = NULL, *exe = NULL;
+	struct sweep_plan *pl = NULL;
+	char *out = NULL, *exe = NULL, *abs_out = NULL;
+	GArray *todo = NULL;
 	if (!parse_sweep_args("sweep", &argc, &argv, &o, FALSE)) {
 		status = CLI_EXIT_INPUT;
 		goto done;
 	}
 	const char *path = argv[1];
-	sw = load_sweep(path, &o);
-	if (!sw) {
+	pl = load_sweep(path, &o);
+	if (!pl) {
 		status = CLI_EXIT_INPUT;
 		goto done;
 	}
+	const scn_sweep *sw = pl->sw;
 	out = o.out ? g_strdup(o.out) : cli_default_out_dir(path);
 	guint jobs = o.jobs > 0 ? (guint)o.jobs : g_get_num_processors();
-	exe = self_exe();
-	g_free(program_sum);
-	program_sum = file_sha256(exe);
-	char *abs_path = g_canonicalize_filename(path, NULL);
-	char *abs_out = g_canonicalize_filename(out, NULL);
+	exe = cli_exe_path();
+	abs_out = g_canonicalize_filename(out, NULL);
 
-	/* Points still to run. */
-	GArray *todo = g_array_new(FALSE, FALSE, sizeof(guint));
+	/* Points still to run, with their resolved inputs written. */
+	todo = g_array_new(FALSE, FALSE, sizeof(guint));
 	GError *err = NULL;
-	for (guint p = 0; p < sw->npoints; p++) {
-		GPtrArray *ov = point_overrides(&o, sw, p);
+	for (guint p = 0; p < sw->npoints && status == CLI_EXIT_OK; p++) {
 		char *dir = point_dir(abs_out, p);
-		char *text = point_text(ov);
-		if (!point_is_done(dir, text)) {
+		char *input = input_path(abs_out, p);
+		char *why = NULL;
+		if (!cli_run_matches(dir, pl->sha[p], &why)) {
 			g_array_append_val(todo, p);
-			if (o.emit) {
-				GPtrArray *a = run_argv(exe, abs_path, ov, dir);
+			if (!write_input(path, pl, p, input, &err)) {
+				cli_error("%s", err->message);
+				g_clear_error(&err);
+				status = CLI_EXIT_FAILURE;
+			} else if (o.emit) {
+				GPtrArray *a = run_argv(exe, input, dir);
 				for (guint i = 0; i + 1 < a->len; i++) {
 					char *q = g_shell_quote(
 						g_ptr_array_index(a, i));
@@ -436,23 +480,14 @@ cli_cmd_sweep(int argc, char **argv)
 				}
 				printf("\n");
 				g_ptr_array_free(a, TRUE);
-			} else {
-				char *pp = g_build_filename(dir, "point.txt", NULL);
-				if (!sim_mkdir_p(dir, &err) ||
-				    !sim_write_file_atomic(pp, text, -1, &err)) {
-					cli_error("%s", err->message);
-					g_clear_error(&err);
-					status = CLI_EXIT_FAILURE;
-				}
-				g_free(pp);
 			}
 		}
-		g_free(text);
+		g_free(why);
+		g_free(input);
 		g_free(dir);
-		g_ptr_array_free(ov, TRUE);
 	}
 	if (o.emit || status != CLI_EXIT_OK)
-		goto free_todo;
+		goto done;
 
 	struct sigaction sa = { 0 }, old_int, old_term;
 	sa.sa_handler = on_sweep_signal;
@@ -470,9 +505,9 @@ cli_cmd_sweep(int argc, char **argv)
 		while (!sweep_interrupted && next < todo->len &&
 		       g_hash_table_size(running) < jobs) {
 			guint p = g_array_index(todo, guint, next++);
-			GPtrArray *ov = point_overrides(&o, sw, p);
 			char *dir = point_dir(abs_out, p);
-			GPtrArray *a = run_argv(exe, abs_path, ov, dir);
+			char *input = input_path(abs_out, p);
+			GPtrArray *a = run_argv(exe, input, dir);
 			GPid pid;
 			if (!g_spawn_async(NULL, (gchar **)a->pdata, NULL,
 					   G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
@@ -488,8 +523,8 @@ cli_cmd_sweep(int argc, char **argv)
 				workers_set(0, pid);
 			}
 			g_ptr_array_free(a, TRUE);
+			g_free(input);
 			g_free(dir);
-			g_ptr_array_free(ov, TRUE);
 		}
 		if (g_hash_table_size(running) == 0)
 			break;
@@ -515,8 +550,9 @@ cli_cmd_sweep(int argc, char **argv)
 			finished++;
 		} else if (!sweep_interrupted) {
 			failed++;
-			cli_error("point %u failed (exit status %d); see above",
-				  p, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+			cli_error("point %u (%s) failed (exit status %d); see "
+				  "above", p, pl->label[p],
+				  WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
 		}
 		if (!o.quiet)
 			progress(finished, sw->npoints, failed);
@@ -531,27 +567,25 @@ cli_cmd_sweep(int argc, char **argv)
 		if (isatty(2))
 			fputc('\n', stderr);
 		cli_error("interrupted: %u of %u points done; run the same "
-			  "command again to resume", finished, sw->npoints);
-		g_unlink(csv);
+			  "command again to resume (no new sweep.csv written)",
+			  finished, sw->npoints);
 		status = CLI_EXIT_INTERRUPTED;
 	} else if (failed) {
-		cli_error("%u of %u points failed; no sweep.csv written",
+		cli_error("%u of %u points failed; no new sweep.csv written",
 			  failed, sw->npoints);
-		g_unlink(csv);
 		status = CLI_EXIT_FAILURE;
 	} else {
-		status = merge(path, sw, out);
+		status = merge(path, pl, out);
 		if (status == CLI_EXIT_OK && !o.quiet)
 			fprintf(stderr, "nemsim: %u points -> %s\n",
 				sw->npoints, csv);
 	}
 	g_free(csv);
-free_todo:
-	g_array_free(todo, TRUE);
-	g_free(abs_path);
-	g_free(abs_out);
 done:
-	scn_sweep_free(sw);
+	if (todo)
+		g_array_free(todo, TRUE);
+	g_free(abs_out);
+	plan_free(pl);
 	g_free(out);
 	g_free(exe);
 	g_strfreev(o.sets);
@@ -568,15 +602,15 @@ cli_cmd_merge(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto done;
 	}
-	scn_sweep *sw = load_sweep(argv[1], &o);
-	if (!sw) {
+	struct sweep_plan *pl = load_sweep(argv[1], &o);
+	if (!pl) {
 		status = CLI_EXIT_INPUT;
 		goto done;
 	}
 	char *out = o.out ? g_strdup(o.out) : cli_default_out_dir(argv[1]);
-	status = merge(argv[1], sw, out);
+	status = merge(argv[1], pl, out);
 	g_free(out);
-	scn_sweep_free(sw);
+	plan_free(pl);
 done:
 	g_strfreev(o.sets);
 	g_free(o.out);

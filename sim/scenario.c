@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct scn_value {
 	char *text;
@@ -31,11 +32,20 @@ struct scn_group {
 
 struct scenario {
 	char *path;
-	GChecksum *fingerprint; /* over every file read, in order */
 	const scn_schema *schema;
 	GPtrArray *groups;      /* in first-seen order */
 	GHashTable *by_title;   /* title -> scn_group */
+	guint loads;            /* files read, includes counted each time */
 };
+
+/*
+ * Bounds on what one scenario may read: files including each other
+ * several times grow exponentially (30 levels of "include the next file
+ * twice" would be 2^30 loads), and a scenario larger than this is not one
+ * a person wrote.
+ */
+#define SCN_MAX_LOADS 1000
+#define SCN_MAX_FILE_BYTES (64 * 1024 * 1024)
 
 static void
 value_free(gpointer p)
@@ -65,8 +75,6 @@ scn_free(scenario *sc)
 		return;
 	g_ptr_array_free(sc->groups, TRUE);
 	g_hash_table_destroy(sc->by_title);
-	if (sc->fingerprint)
-		g_checksum_free(sc->fingerprint);
 	g_free(sc->path);
 	g_free(sc);
 }
@@ -77,10 +85,58 @@ scn_path(const scenario *sc)
 	return sc->path;
 }
 
-const char *
-scn_fingerprint(const scenario *sc)
+static struct scn_value *group_value(const scn_group *g, const char *key);
+
+/* A value as GKeyFile reads it back (g_key_file_get_string unescapes). */
+static void
+append_escaped(GString *out, const char *v)
 {
-	return g_checksum_get_string(sc->fingerprint);
+	for (const char *p = v; *p; p++) {
+		switch (*p) {
+		case '\\': g_string_append(out, "\\\\"); break;
+		case '\n': g_string_append(out, "\\n"); break;
+		case '\t': g_string_append(out, "\\t"); break;
+		case '\r': g_string_append(out, "\\r"); break;
+		default: g_string_append_c(out, *p);
+		}
+	}
+}
+
+char *
+scn_resolved_text(const scenario *sc)
+{
+	GString *out = g_string_new(NULL);
+	for (guint i = 0; i < sc->groups->len; i++) {
+		const scn_group *g = g_ptr_array_index(sc->groups, i);
+		if (g->kind && g->kind->free_keys)
+			continue; /* [vars] are substituted, [sweep] is expanded */
+		GString *keys = g_string_new(NULL);
+		for (guint k = 0; k < g->key_order->len; k++) {
+			const char *key = g_ptr_array_index(g->key_order, k);
+			const struct scn_value *v = group_value(g, key);
+			if (strcmp(v->where, "default") == 0)
+				continue;
+			g_string_append_printf(keys, "%s = ", key);
+			append_escaped(keys, v->text);
+			g_string_append_c(keys, '\n');
+		}
+		/* A named group defines an instance even with no keys. */
+		if (keys->len || (g->kind && g->kind->named))
+			g_string_append_printf(out, "%s[%s]\n%s",
+					       out->len ? "\n" : "", g->title,
+					       keys->str);
+		g_string_free(keys, TRUE);
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+scn_resolved_sha256(const scenario *sc)
+{
+	char *text = scn_resolved_text(sc);
+	char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+	g_free(text);
+	return sum;
 }
 
 static scn_group *
@@ -275,6 +331,35 @@ load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 			return FALSE;
 		}
 	}
+	if (stack->len == 0 && !g_file_test(real, G_FILE_TEST_IS_REGULAR)) {
+		/* A device or pipe may never end (/dev/zero, <(...)). */
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: %s, not a scenario file (a scenario is read "
+			    "from a regular file: save it to one first)", path,
+			    g_file_test(real, G_FILE_TEST_IS_DIR)
+				    ? "a folder"
+				    : "not a regular file");
+		free(real);
+		return FALSE;
+	}
+	if (++sc->loads > SCN_MAX_LOADS) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: [scenario] include: more than %d scenario "
+			    "files read in all (files that include the same "
+			    "file more than once multiply: include each file "
+			    "once)", path, SCN_MAX_LOADS);
+		free(real);
+		return FALSE;
+	}
+	struct stat stbuf;
+	if (stat(real, &stbuf) == 0 && stbuf.st_size > SCN_MAX_FILE_BYTES) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: %lld bytes; scenario files are limited to "
+			    "%d MB", path, (long long)stbuf.st_size,
+			    SCN_MAX_FILE_BYTES / (1024 * 1024));
+		free(real);
+		return FALSE;
+	}
 	g_ptr_array_add(stack, g_strdup(real));
 	free(real);
 
@@ -288,7 +373,6 @@ load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 		g_ptr_array_remove_index(stack, stack->len - 1);
 		return FALSE;
 	}
-	g_checksum_update(sc->fingerprint, (const guchar *)contents, (gssize)len);
 	const char *nul = memchr(contents, '\0', len);
 	if (nul) {
 		/* GKeyFile reads past it, our line scan would stop at it. */
@@ -382,13 +466,22 @@ apply_override(scenario *sc, const char *ov, GError **error)
 			    "(e.g. simulation.duration=60s)", ov);
 		return FALSE;
 	}
-	char *title = g_strndup(ov, dot - ov);
-	char *key = g_strndup(dot + 1, eq - dot - 1);
+	char *title = g_strstrip(g_strndup(ov, dot - ov));
+	char *key = g_strstrip(g_strndup(dot + 1, eq - dot - 1));
+	if (strcmp(title, "scenario") == 0 && strcmp(key, "include") == 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "--set %s: [scenario] include cannot be overridden "
+			    "(includes are read before overrides apply): "
+			    "write the include into the scenario file", ov);
+		g_free(title);
+		g_free(key);
+		return FALSE;
+	}
 	char *val = g_strstrip(g_strdup(eq + 1));
 	char *where = g_strdup_printf("%s (--set %.*s)", sc->path,
 				      (int)(eq - ov), ov);
-	scn_group *g = group_get(sc, g_strstrip(title), where);
-	group_set(g, g_strstrip(key), val, where);
+	scn_group *g = group_get(sc, title, where);
+	group_set(g, key, val, where);
 	g_free(where);
 	g_free(title);
 	g_free(key);
@@ -755,7 +848,6 @@ scn_load(const char *path, const scn_schema *schema,
 	sc->schema = schema;
 	sc->groups = g_ptr_array_new_with_free_func(group_free);
 	sc->by_title = g_hash_table_new(g_str_hash, g_str_equal);
-	sc->fingerprint = g_checksum_new(G_CHECKSUM_SHA256);
 
 	GPtrArray *stack = g_ptr_array_new_with_free_func(free);
 	gboolean ok = load_file(sc, path, stack, error);

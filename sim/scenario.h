@@ -88,8 +88,15 @@ void scn_free(scenario *sc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(scenario, scn_free)
 
 const char *scn_path(const scenario *sc);
-/* SHA-256 of the text of every file read (the scenario and its includes). */
-const char *scn_fingerprint(const scenario *sc);
+/*
+ * The scenario as one self-contained file: includes merged, overrides and
+ * ${vars} applied, defaults left out, [vars] and [sweep] dropped (a
+ * resolved scenario is one point of a sweep).  Loading the text gives the
+ * same scenario, and resolving that gives the same text, so the text (or
+ * its SHA-256, scn_resolved_sha256) identifies what a run was made from.
+ */
+char *scn_resolved_text(const scenario *sc);
+char *scn_resolved_sha256(const scenario *sc);
 
 /* The instances of a kind, in the order they were first written. */
 GPtrArray *scn_instances(const scenario *sc, const char *kind);

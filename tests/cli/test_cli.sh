@@ -207,11 +207,16 @@ expect_status 0 "sweep resume" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --
 [ -e "$TMP/s2/points/0003/summary.json" ] && ok || bad "resume did not rerun the missing point"
 [ "$(stat -c %Y "$TMP/s2/points/0000/summary.json")" -lt 1000000000 ] && ok || bad "resume reran a finished point"
 cmp -s "$TMP/s1/sweep.csv" "$TMP/s2/sweep.csv" && ok || bad "resumed sweep.csv differs"
-# A changed scenario file is a different sweep: every point runs again.
+# A comment changes no point's resolved scenario: nothing runs again.
 touch -d '2000-01-01' "$TMP/s2/points/0001/summary.json"
 echo "# an edit" >>"$sw"
+expect_status 0 "sweep after comment" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --quiet && ok
+[ "$(stat -c %Y "$TMP/s2/points/0001/summary.json")" -lt 1000000000 ] && ok || bad "a comment made a point run again"
+# A changed value is a different sweep: every point runs again.
+sed -i 's/^duration = .*/&\nwarmup = 0.1s/' "$sw"
 expect_status 0 "sweep after edit" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --quiet && ok
 [ "$(stat -c %Y "$TMP/s2/points/0001/summary.json")" -gt 1000000000 ] && ok || bad "edited scenario reused an old point"
+sed -i '/^warmup = 0.1s/d' "$sw"
 # Emit commands, run them by hand, merge.
 expect_status 0 "emit-commands" "$NEMSIM" sweep "$sw" --emit-commands --out "$TMP/se" && ok
 [ "$(wc -l <"$TMP/out")" -eq 8 ] && ok || bad "emit-commands printed $(wc -l <"$TMP/out") lines"
@@ -220,11 +225,12 @@ expect_status 0 "merge" "$NEMSIM" merge "$sw" --out "$TMP/se" && ok
 cmp -s "$TMP/s1/sweep.csv" "$TMP/se/sweep.csv" && ok || bad "merged sweep.csv differs"
 # A merge with a missing point fails and writes no sweep.csv.
 rm -rf "$TMP/se/points/0005" "$TMP/se/sweep.csv"
-expect_status 1 "merge missing point" "$NEMSIM" merge "$sw" --out "$TMP/se" && expect_msg "merge missing point" "point 5 has no"
+expect_status 2 "merge missing point" "$NEMSIM" merge "$sw" --out "$TMP/se" && expect_msg "merge missing point" "point 5 (vars.len=3s simulation.seed=2)"
 [ -e "$TMP/se/sweep.csv" ] && bad "partial sweep.csv written" || ok
 # A column naming nothing in summary.json is an error, not an empty cell.
 expect_status 2 "bad column" "$NEMSIM" sweep "$sw" --set 'sweep.columns=x=connections.c9.throughput_mbps' --out "$TMP/sc" --quiet &&
-	expect_msg "bad column" "has no connections.c9.throughput_mbps"
+	expect_msg "bad column" "has no result connections.c9.throughput_mbps"
+[ -e "$TMP/sc/points" ] && bad "a sweep with a bad column ran points" || ok
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

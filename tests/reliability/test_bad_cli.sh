@@ -50,7 +50,7 @@ mkfifo "$TMP/fifo.ini" 2>/dev/null
 
 # Files.
 bad "[simulation]: missing required key duration" "$NEMSIM" run "$TMP/empty.ini" --out "$TMP/o"
-bad "cannot read scenario $TMP/dir.ini" "$NEMSIM" run "$TMP/dir.ini" --out "$TMP/o"
+bad "$TMP/dir.ini: a folder, not a scenario file" "$NEMSIM" run "$TMP/dir.ini" --out "$TMP/o"
 bad "cannot read scenario $TMP/nothere.ini" "$NEMSIM" check "$TMP/nothere.ini"
 bad "not a valid scenario file" "$NEMSIM" run "$TMP/nul.ini" --out "$TMP/o"
 bad "$TMP/binary.ini" "$NEMSIM" run "$TMP/binary.ini" --out "$TMP/o"

@@ -24,7 +24,10 @@ for s in "$TMP"/scenarios/*.ini; do
 	name=$(basename "$s" .ini)
 	n=$((n + 1))
 	for k in 1 2; do
-		if ! "$NEMSIM" run "$s" $(short "$s") --out "$TMP/$name-$k" --quiet; then
+		# A sweep's file runs its first point.
+		point=""
+		grep -q '^\[sweep\]' "$s" && point="--point 0"
+		if ! "$NEMSIM" run "$s" $(short "$s") $point --out "$TMP/$name-$k" --quiet; then
 			echo "FAIL: $name run $k"
 			fail=1
 		fi
