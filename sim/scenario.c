@@ -312,6 +312,17 @@ load_includes(scenario *sc, const char *path, GKeyFile *kf, GHashTable *lines,
 static gboolean
 load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 {
+	if (stack->len == 0 && g_file_test(path, G_FILE_TEST_EXISTS) &&
+	    !g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+		/* A device or pipe may never end (/dev/zero, <(...)). */
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: %s, not a scenario file (a scenario is read "
+			    "from a regular file: save it to one first)", path,
+			    g_file_test(path, G_FILE_TEST_IS_DIR)
+				    ? "a folder"
+				    : "not a regular file");
+		return FALSE;
+	}
 	char *real = realpath(path, NULL);
 	if (!real) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
@@ -330,17 +341,6 @@ load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 			free(real);
 			return FALSE;
 		}
-	}
-	if (stack->len == 0 && !g_file_test(real, G_FILE_TEST_IS_REGULAR)) {
-		/* A device or pipe may never end (/dev/zero, <(...)). */
-		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
-			    "%s: %s, not a scenario file (a scenario is read "
-			    "from a regular file: save it to one first)", path,
-			    g_file_test(real, G_FILE_TEST_IS_DIR)
-				    ? "a folder"
-				    : "not a regular file");
-		free(real);
-		return FALSE;
 	}
 	if (++sc->loads > SCN_MAX_LOADS) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,

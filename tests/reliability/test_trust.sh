@@ -1,0 +1,227 @@
+#!/bin/bash
+# test_trust.sh NEMSIM SRCDIR - results are right or refused, never stale
+# (issue 13): sweeps that resume only what was made from the same
+# scenario, merges that refuse what does not match, emitted commands that
+# resume, output folders that hold one run, run on a sweep's file, UTF-8
+# units, sweep columns checked before any point runs.
+set -u
+. "$(dirname "$0")/lib.sh"
+rel_setup "$1" "$2" scenarios
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# st WANT NAME CMD...: run, stderr in $TMP/err, stdout in $TMP/out
+st() {
+	local want=$1 name=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "$name: exit status $got, want $want; stderr: $(head -c 600 "$TMP/err")"
+		return 1
+	fi
+	ok
+}
+msg() {
+	grep -qF -- "$2" "$TMP/err" && ok || bad "$1: message lacks \"$2\": $(head -c 600 "$TMP/err")"
+}
+col() { # col CSV ROW COLUMN-NAME: a cell of sweep.csv
+	/usr/bin/python3 - "$@" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(rows[int(sys.argv[2])][sys.argv[3]])
+PY
+}
+
+# A small sweep: one Nemesis sender, its transmit slice swept; 0.5 s.
+sw="$TMP/sw.ini"
+cat >"$sw" <<'INI'
+[simulation]
+duration = 0.5s
+warmup = 0.1s
+[link.lan]
+rate = 100Mb/s
+[host.nem]
+kind = nemesis
+link = lan
+nic = de4x5
+[host.rx]
+kind = unix
+link = lan
+[vars]
+slice = 100us
+[connection.s]
+from = nem
+to = rx
+tx_qos = 1ms, ${slice}, false
+[sweep]
+slice = 100us; 200us; 300us
+columns = mbps=connections.s.throughput_mbps; dur=sim.simulated_s
+INI
+
+# ---- Stale resume: other --set values make every point run again.
+st 0 "sweep A" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/o" --quiet
+st 0 "sweep B (other overrides)" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/o" --quiet \
+	--set 'simulation.duration=0.6s'
+b1=$(col "$TMP/o/sweep.csv" 1 dur)
+[ "$b1" = 0.6 ] && ok || bad "sweep with other overrides reused A's points (duration $b1)"
+st 0 "sweep B alone (reference)" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/ref" --quiet \
+	--set 'simulation.duration=0.6s'
+cmp -s "$TMP/o/sweep.csv" "$TMP/ref/sweep.csv" && ok || bad "resumed sweep B differs from a fresh sweep B"
+
+# ---- A point that fails leaves no old result behind it passing as new.
+# Sweep A, then sweep B into the same folder with point 2 made to fail
+# when its outputs are committed (a folder where its pcap must go): the
+# sweep must fail, keep A's sweep.csv, and merge must refuse point 2.
+swp="$TMP/swp.ini"
+cp "$sw" "$swp"
+printf '[output]\npcap = nem\n' >>"$swp"
+st 0 "sweep A (pcap)" "$NEMSIM" sweep "$swp" --jobs 2 --out "$TMP/f" --quiet
+cp "$TMP/f/sweep.csv" "$TMP/f-A.csv"
+rm "$TMP/f/points/0002/nem.pcap" && mkdir "$TMP/f/points/0002/nem.pcap"
+st 1 "sweep B with a failing point" "$NEMSIM" sweep "$swp" --jobs 2 --out "$TMP/f" --quiet \
+	--set 'simulation.duration=0.6s'
+cmp -s "$TMP/f/sweep.csv" "$TMP/f-A.csv" && ok || bad "a failed sweep changed or removed sweep.csv"
+st 1 "sweep B again" "$NEMSIM" sweep "$swp" --jobs 2 --out "$TMP/f" --quiet \
+	--set 'simulation.duration=0.6s'
+st 2 "merge after a failed point" "$NEMSIM" merge "$swp" --out "$TMP/f" \
+	--set 'simulation.duration=0.6s'
+msg "merge after a failed point" "point 2 (vars.slice=300us)"
+msg "merge after a failed point" "1 of 3 points"
+rmdir "$TMP/f/points/0002/nem.pcap"
+st 0 "sweep B after the fix" "$NEMSIM" sweep "$swp" --jobs 2 --out "$TMP/f" --quiet \
+	--set 'simulation.duration=0.6s'
+cmp -s "$TMP/f/sweep.csv" "$TMP/ref/sweep.csv" && ok || bad "sweep B after the fix differs from a fresh B"
+
+# ---- Interrupt, then resume with other overrides: nothing old is reused.
+slow="$TMP/slow.ini"
+sed -e 's/^duration = 0.5s/duration = 900s/' "$sw" >"$slow"
+"$NEMSIM" sweep "$slow" --jobs 2 --out "$TMP/i" --quiet 2>/dev/null &
+pid=$!
+for _ in $(seq 300); do # until a point is running (at most 30 s)
+	ls -d "$TMP"/i/points/*/.partial-* >/dev/null 2>&1 && break
+	sleep 0.1
+done
+kill -TERM $pid
+wait $pid
+[ $? -eq 130 ] && ok || bad "interrupted sweep did not exit 130"
+ls -d "$TMP"/i/points/*/.partial-* >/dev/null 2>&1 && bad "interrupted sweep left staging folders" || ok
+for d in "$TMP"/i/points/*; do
+	[ -e "$d/summary.json" ] && bad "interrupted point $d has a summary.json"
+done
+ok
+st 0 "resume with other overrides" "$NEMSIM" sweep "$slow" --jobs 2 --out "$TMP/i" --quiet \
+	--set simulation.duration=0.5s
+cmp -s "$TMP/i/sweep.csv" "$TMP/o/sweep.csv" && bad "resumed sweep equals sweep B?" || ok
+st 0 "sweep A into a fresh folder" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/A" --quiet
+cp "$TMP/A/sweep.csv" "$TMP/sweep-A.csv"
+cmp -s "$TMP/i/sweep.csv" "$TMP/sweep-A.csv" && ok ||
+	bad "interrupted-then-resumed sweep differs from a fresh one"
+
+# ---- merge after an edit of the scenario refuses, naming the points.
+cp "$sw" "$TMP/sw-edit.ini"
+sed -i 's/^tx_qos = 1ms, ${slice}, false/tx_qos = 2ms, ${slice}, false/' "$TMP/sw-edit.ini"
+cp -r "$TMP/ref" "$TMP/m"
+cp "$TMP/m/sweep.csv" "$TMP/m-before.csv"
+st 2 "merge after tx_qos edit" "$NEMSIM" merge "$TMP/sw-edit.ini" --out "$TMP/m" \
+	--set 'simulation.duration=0.6s'
+msg "merge after tx_qos edit" "made from another scenario or other overrides"
+msg "merge after tx_qos edit" "3 of 3 points"
+cmp -s "$TMP/m/sweep.csv" "$TMP/m-before.csv" && ok || bad "a refused merge changed sweep.csv"
+st 2 "merge with other --set" "$NEMSIM" merge "$sw" --out "$TMP/m"
+cmp -s "$TMP/m/sweep.csv" "$TMP/m-before.csv" && ok || bad "a refused merge changed sweep.csv"
+
+# ---- Emitted commands: self-contained, resumable, merge = sweep.
+st 0 "emit" "$NEMSIM" sweep "$sw" --emit-commands --out "$TMP/e"
+[ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "emit printed $(wc -l <"$TMP/out") commands, want 3"
+grep -q "$TMP/sw.ini" "$TMP/out" && bad "emitted commands read the submitting machine's scenario file" || ok
+mv "$TMP/out" "$TMP/cmds"
+# The scenario file may be gone on the workers: they read DIR/inputs.
+mv "$sw" "$TMP/sw.away"
+bash "$TMP/cmds" && ok || bad "emitted commands failed"
+mv "$TMP/sw.away" "$sw"
+st 0 "emit again" "$NEMSIM" sweep "$sw" --emit-commands --out "$TMP/e"
+[ -s "$TMP/out" ] && bad "emit printed commands for points that are done: $(cat "$TMP/out")" || ok
+st 0 "merge emitted" "$NEMSIM" merge "$sw" --out "$TMP/e"
+cmp -s "$TMP/e/sweep.csv" "$TMP/sweep-A.csv" && ok || bad "merged sweep.csv differs from nemsim sweep's"
+st 0 "local sweep after emitted runs" "$NEMSIM" sweep "$sw" --out "$TMP/e" --quiet
+[ "$(find "$TMP/e/points" -name summary.json -newer "$TMP/e/sweep.csv" | wc -l)" -eq 0 ] && ok ||
+	bad "a local sweep reran points that the emitted commands ran"
+
+# ---- run on a sweep's file; --point N is that point of the sweep.
+st 2 "run on a sweep" "$NEMSIM" run "$sw" --out "$TMP/r"
+msg "run on a sweep" "this scenario is a sweep of 3 points"
+[ -e "$TMP/r/summary.json" ] && bad "run on a sweep wrote a result" || ok
+st 0 "run --point 1" "$NEMSIM" run "$sw" --point 1 --out "$TMP/r" --quiet
+cmp -s <(grep -v -e '"overrides"' -e '"scenario"' "$TMP/r/summary.json") \
+	<(grep -v -e '"overrides"' -e '"scenario"' "$TMP/e/points/0001/summary.json") && ok ||
+	bad "run --point 1 differs from the sweep's point 1"
+st 2 "run --point 3" "$NEMSIM" run "$sw" --point 3 --out "$TMP/r"
+msg "run --point 3" "points 0 to 2"
+# The resolved scenario a run writes gives the same summary again.
+st 0 "rerun resolved" "$NEMSIM" run "$TMP/r/scenario.resolved.ini" --out "$TMP/r2" --quiet
+cmp -s <(grep -v -e '"overrides"' -e '"scenario"' "$TMP/r/summary.json") \
+	<(grep -v -e '"overrides"' -e '"scenario"' "$TMP/r2/summary.json") && ok ||
+	bad "scenario.resolved.ini does not reproduce the run"
+cmp -s "$TMP/r/scenario.resolved.ini" "$TMP/r2/scenario.resolved.ini" && ok ||
+	bad "resolving a resolved scenario changed it"
+
+# ---- Output folders hold one run.
+one="$TMP/one.ini"
+sed -e '/^\[sweep\]/,$d' "$sw" >"$one"
+printf '[output]\npcap = nem\n' >>"$one"
+st 0 "run with pcap" "$NEMSIM" run "$one" --out "$TMP/d" --quiet
+[ -e "$TMP/d/nem.pcap" ] && ok || bad "no pcap written"
+touch "$TMP/d/mine.txt"
+st 0 "run without pcap into the same folder" "$NEMSIM" run "$one" --set output.pcap= --out "$TMP/d" --quiet
+[ -e "$TMP/d/nem.pcap" ] && bad "the previous run's pcap was left beside the new summary" || ok
+[ -e "$TMP/d/mine.txt" ] && ok || bad "a run removed a file it did not write"
+# A killed run's staging folder is removed by the next run into DIR.
+/bin/true &
+dead=$!
+wait $dead
+mkdir -p "$TMP/d/.partial-$HOSTNAME-$dead" "$TMP/d/.partial-$dead"
+head -c 1000000 /dev/zero >"$TMP/d/.partial-$dead/big.pcap"
+st 0 "run after a killed run" "$NEMSIM" run "$one" --out "$TMP/d" --quiet
+ls -d "$TMP"/d/.partial-* >/dev/null 2>&1 && bad "leftovers of a killed run stayed: $(ls -a "$TMP/d")" || ok
+
+# ---- UTF-8 units through --set and in sweep values.
+st 0 "--set with µs" "$NEMSIM" run "$one" --set 'connection.s.tx_qos=1ms, 110µs, false' \
+	--out "$TMP/u" --quiet
+st 0 "--set with us" "$NEMSIM" run "$one" --set 'connection.s.tx_qos=1ms, 110us, false' \
+	--out "$TMP/u2" --quiet
+cmp -s <(grep throughput_mbps "$TMP/u/summary.json") <(grep throughput_mbps "$TMP/u2/summary.json") && ok ||
+	bad "110µs and 110us gave different runs"
+sed -e 's/^slice = 100us; 200us; 300us/slice = 110µs; 220µs/' "$sw" >"$TMP/swu.ini"
+st 0 "check a µs sweep" "$NEMSIM" check "$TMP/swu.ini"
+st 0 "run a µs sweep" "$NEMSIM" sweep "$TMP/swu.ini" --jobs 2 --out "$TMP/su" --quiet
+printf 'connection.s.tx_qos=1ms, 110\xb5s, false\n' >"$TMP/latin1"
+st 2 "--set not UTF-8" "$NEMSIM" run "$one" --set "$(cat "$TMP/latin1")" --out "$TMP/u3"
+msg "--set not UTF-8" "not UTF-8"
+
+# ---- A typo in a column is refused by check, before any point runs.
+sed -e 's/^columns = .*/columns = mbps=connection.s.throughput_mbps/' "$sw" >"$TMP/swc.ini"
+st 2 "check a column typo" "$NEMSIM" check "$TMP/swc.ini"
+msg "check a column typo" "has no result connection.s.throughput_mbps"
+msg "check a column typo" "swc.ini:"
+
+# ---- Bounded input.
+st 2 "check /dev/zero" "$NEMSIM" check /dev/zero
+msg "check /dev/zero" "not a regular file"
+st 2 "check a pipe" "$NEMSIM" check <(cat "$one")
+msg "check a pipe" "not a regular file"
+# An include bomb: each file includes the next one twice, 30 deep.
+mkdir -p "$TMP/bomb"
+for i in $(seq 0 29); do
+	printf '[scenario]\ninclude = b%d.ini, b%d.ini\n' $((i + 1)) $((i + 1)) >"$TMP/bomb/b$i.ini"
+done
+printf '[simulation]\nduration = 1s\n' >"$TMP/bomb/b30.ini"
+timeout 20 "$NEMSIM" check "$TMP/bomb/b0.ini" >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] && ok || bad "an include bomb was not refused within 20 s"
+msg "include bomb" "more than 1000 scenario files read"
+st 2 "--set scenario.include" "$NEMSIM" check "$one" --set scenario.include=other.ini
+msg "--set scenario.include" "cannot be overridden"
+
+echo "trust: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
