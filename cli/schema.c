@@ -9,7 +9,20 @@
  */
 #include "cli.h"
 
+#include "models/nemesis/nemesis.h"
+
 #include <string.h>
+
+/*
+ * Bounds on what a run can mean in reasonable time: every time value is
+ * an int64 of nanoseconds, so a run of at most SCN_DURATION_MAX leaves
+ * room for any period or delay added to it; a scheduling period below
+ * SCN_PERIOD_MIN makes a scheduler pass per few microseconds of simulated
+ * time per domain (a 1 ns period costs about 80 s of wall time per
+ * simulated second) and is no setting the paper's systems could run.
+ */
+#define SCN_DURATION_MAX (10000000LL * SIM_S) /* 10^7 s, 116 days */
+#define SCN_PERIOD_MIN (10 * SIM_US)
 
 static const scn_param scenario_params[] = {
 	{ "description", SCN_STRING, "", 0, NULL, 0, 0,
@@ -127,7 +140,11 @@ static const scn_param connection_params[] = {
 	{ "cpu_qos", SCN_QOS, "10ms, 0, true", 0, NULL, 0, 0,
 	  "CPU QoS of the sending application's domain (default: the "
 	  "Nemesis default for ordinary programs, slack only)" },
-	{ "start", SCN_TIME, "0", 0, NULL, 0, 0, "when the application starts" },
+	{ "start", SCN_TIME, "0", 0, NULL, 0, 0,
+	  "when the application starts (before the end of the run)" },
+	{ "active", SCN_BOOL, "true", 0, NULL, 0, 0,
+	  "false: the connection is built and reported but its application "
+	  "never starts (a customer switched off, e.g. in a sweep)" },
 	{ "stop", SCN_TIME, NULL, 0, NULL, 0, 0,
 	  "when it stops sending (default: never)" },
 	{ "bytes", SCN_INT, NULL, 0, NULL, 1, INT64_MAX,
@@ -196,6 +213,13 @@ check_window(const scenario *sc, GError **error)
 		scn_set_error(error, s, "duration", "must be positive");
 		return FALSE;
 	}
+	if (d > SCN_DURATION_MAX) {
+		scn_set_error(error, s, "duration",
+			      "%s is longer than nemsim runs (at most 10000000s, "
+			      "so that every time stays exact in 64-bit "
+			      "nanoseconds)", scn_str(s, "duration"));
+		return FALSE;
+	}
 	if (w >= d) {
 		scn_set_error(error, s, "warmup",
 			      "the measurement window starts at or after the "
@@ -237,6 +261,16 @@ check_hosts(const scenario *sc, GError **error)
 				return FALSE;
 			}
 		}
+		scn_group *l = scn_ref(sc, h, "link");
+		if (strcmp(scn_str(h, "nic"), "3c509") == 0 &&
+		    scn_rate(l, "rate") != 10 * SIM_MBPS) {
+			scn_set_error(error, h, "nic",
+				      "a 3c509 is a 10 Mb/s card, but [%s] runs "
+				      "at %s: use nic = de4x5 (10/100 Mb/s) or "
+				      "generic", scn_group_title(l),
+				      scn_str(l, "rate"));
+			return FALSE;
+		}
 		if (scn_has(h, "personality")) {
 			gboolean nem = strcmp(scn_str(h, "personality"),
 					      "nemesis") == 0;
@@ -260,33 +294,49 @@ check_hosts(const scenario *sc, GError **error)
  * 1e-12 absorbs the last-bit error.
  */
 struct share {
-	const scn_group *g;
+	const scn_group *g;  /* NULL: a contract the scenario does not write */
 	long double share;
+	const char *hidden;  /* its name then */
 };
 
+/*
+ * overbook_in: the group whose `overbook` key allows it.  A share with no
+ * group (g NULL) is a contract the scenario does not write: the Nemesis
+ * driver's and flow manager's (named in `what_hidden`).
+ */
 static gboolean
 check_admission(const scn_group *owner, const char *what, GArray *shares,
-		gboolean overbook, GError **error)
+		const scn_group *overbook_in, GError **error)
 {
 	long double sum = 0;
 	for (guint i = 0; i < shares->len; i++)
 		sum += g_array_index(shares, struct share, i).share;
-	if (sum <= 1.0L + 1e-12L || overbook)
+	if (sum <= 1.0L + 1e-12L || scn_bool(overbook_in, "overbook"))
 		return TRUE;
 	GString *parts = g_string_new(NULL);
+	const struct share *last = NULL;
 	for (guint i = 0; i < shares->len; i++) {
 		struct share *s = &g_array_index(shares, struct share, i);
-		g_string_append_printf(parts, "%s[%s] %.4g", i ? ", " : "",
-				       scn_group_title(s->g), (double)s->share);
+		if (s->g)
+			g_string_append_printf(parts, "%s[%s] %.4g",
+					       i ? ", " : "",
+					       scn_group_title(s->g),
+					       (double)s->share);
+		else
+			g_string_append_printf(parts, "%s%s %.4g",
+					       i ? ", " : "", s->hidden,
+					       (double)s->share);
+		if (s->g && s->g != owner)
+			last = s;
 	}
-	const struct share *last =
-		&g_array_index(shares, struct share, shares->len - 1);
-	scn_set_error(error, last->g,
-		      strcmp(what, "CPU") == 0 ? "cpu_qos" : "tx_qos",
+	const scn_group *at = last ? last->g : owner;
+	const char *key = !last ? "driver_qos"
+			  : strcmp(what, "CPU") == 0 ? "cpu_qos" : "tx_qos";
+	scn_set_error(error, at, key,
 		      "contracted %s shares on [%s] sum to %.4g, above 1 "
-		      "(%s); set overbook = true in [%s] to allow it",
-		      what, scn_group_title(owner), (double)sum, parts->str,
-		      scn_group_title(owner));
+		      "(%s); reduce a slice, or set overbook = true in [%s] "
+		      "to allow it", what, scn_group_title(owner), (double)sum,
+		      parts->str, scn_group_title(overbook_in));
 	g_string_free(parts, TRUE);
 	return FALSE;
 }
@@ -308,9 +358,26 @@ check_reservations(const scenario *sc, GError **error)
 		scn_group *h = g_ptr_array_index(hosts, i);
 		GArray *cpu = g_array_new(FALSE, FALSE, sizeof(struct share));
 		GArray *tx = g_array_new(FALSE, FALSE, sizeof(struct share));
-		if (scn_has(h, "driver_qos")) {
-			scn_qos q = scn_get_qos(h, "driver_qos");
-			struct share s = { h, share_of(&q) };
+		if (strcmp(scn_str(h, "kind"), "nemesis") == 0) {
+			/* The driver's and flow manager's contracts count
+			 * too (the model's own defaults, nem_host.c). */
+			nem_host_params hp;
+			scn_group *l = scn_ref(sc, h, "link");
+			nem_host_params_default(&hp, scn_rate(l, "rate"),
+						scn_str(h, "nic"));
+			struct share s = { NULL, 0, "the driver (default)" };
+			if (scn_has(h, "driver_qos")) {
+				scn_qos q = scn_get_qos(h, "driver_qos");
+				s = (struct share){ h, share_of(&q), NULL };
+			} else {
+				s.share = (long double)hp.driver_qos.s /
+					  (long double)hp.driver_qos.p;
+			}
+			g_array_append_val(cpu, s);
+			s = (struct share){ NULL,
+					    (long double)hp.flowman_qos.s /
+						    (long double)hp.flowman_qos.p,
+					    "the flow manager" };
 			g_array_append_val(cpu, s);
 		}
 		for (guint d = 0; d < doms->len; d++) {
@@ -318,7 +385,7 @@ check_reservations(const scenario *sc, GError **error)
 			if (scn_ref(sc, g, "host") != h)
 				continue;
 			scn_qos q = scn_get_qos(g, "cpu_qos");
-			struct share s = { g, share_of(&q) };
+			struct share s = { g, share_of(&q), NULL };
 			g_array_append_val(cpu, s);
 		}
 		for (guint c = 0; c < conns->len; c++) {
@@ -326,20 +393,17 @@ check_reservations(const scenario *sc, GError **error)
 			if (scn_ref(sc, g, "from") != h)
 				continue;
 			scn_qos q = scn_get_qos(g, "cpu_qos");
-			struct share s = { g, share_of(&q) };
+			struct share s = { g, share_of(&q), NULL };
 			g_array_append_val(cpu, s);
 			q = scn_get_qos(g, "tx_qos");
 			s.share = share_of(&q);
 			g_array_append_val(tx, s);
 		}
 		if (cpu->len)
-			ok = check_admission(h, "CPU", cpu,
-					     scn_bool(h, "overbook"), error);
-		if (ok && tx->len) {
-			scn_group *l = scn_ref(sc, h, "link");
+			ok = check_admission(h, "CPU", cpu, h, error);
+		if (ok && tx->len)
 			ok = check_admission(h, "transmit", tx,
-					     scn_bool(l, "overbook"), error);
-		}
+					     scn_ref(sc, h, "link"), error);
 		g_array_free(cpu, TRUE);
 		g_array_free(tx, TRUE);
 	}
@@ -374,6 +438,17 @@ check_connections(const scenario *sc, GError **error)
 				      "stations");
 			return FALSE;
 		}
+		sim_time_t end = scn_time(scn_single(sc, "simulation"),
+					  "duration");
+		if (scn_bool(g, "active") && scn_time(g, "start") >= end) {
+			scn_set_error(error, g, "start",
+				      "the application starts at or after the "
+				      "end of the run (duration = %s); to keep "
+				      "it from starting, write active = false",
+				      scn_str(scn_single(sc, "simulation"),
+					      "duration"));
+			return FALSE;
+		}
 		if (scn_has(g, "stop") &&
 		    scn_time(g, "stop") <= scn_time(g, "start")) {
 			scn_set_error(error, g, "stop",
@@ -395,6 +470,15 @@ check_connections(const scenario *sc, GError **error)
 		    !scn_has(g, "rate")) {
 			scn_set_error(error, g, "mode",
 				      "mode = poisson needs rate");
+			return FALSE;
+		}
+		if (scn_time(g, "start") >= scn_time(scn_single(sc, "simulation"),
+						     "duration")) {
+			scn_set_error(error, g, "start",
+				      "the source starts at or after the end of "
+				      "the run (duration = %s)",
+				      scn_str(scn_single(sc, "simulation"),
+					      "duration"));
 			return FALSE;
 		}
 		if (scn_has(g, "host") == scn_has(g, "link")) {
@@ -448,6 +532,15 @@ check_outputs(const scenario *sc, GError **error)
 	}
 	g_auto(GStrv) points = scn_list(o, "pcap");
 	for (int i = 0; points[i]; i++) {
+		for (int j = 0; j < i; j++) {
+			if (strcmp(points[i], points[j]) == 0) {
+				scn_set_error(error, o, "pcap",
+					      "\"%s\" is named twice (one "
+					      "capture file per point: %s.pcap)",
+					      points[i], points[i]);
+				return FALSE;
+			}
+		}
 		if (!scn_find(sc, "host", points[i]) &&
 		    !scn_find(sc, "link", points[i])) {
 			scn_set_error(error, o, "pcap",
@@ -459,9 +552,135 @@ check_outputs(const scenario *sc, GError **error)
 	return TRUE;
 }
 
+/*
+ * One namespace.  Results are keyed by name (hosts.NAME, domains.NAME,
+ * nics.NAME, ...), captures are asked for by name, and models derive
+ * names: a Nemesis host H has the domains H_driver and H_flowman and a
+ * TCP stack H_C for each connection C it sends (hosts.H_C.tcp.*); a
+ * connection's sending domain is named after it (domains.C); a source
+ * with stations = N makes stations SRC-1 ... SRC-N.  So every name, given
+ * or derived, must be unique across the whole scenario.
+ */
+static gboolean
+claim_name(GHashTable *names, const char *name, const scn_group *g,
+	   const char *how, GError **error)
+{
+	const char *had = g_hash_table_lookup(names, name);
+	if (!had) {
+		g_hash_table_insert(names, g_strdup(name),
+				    g_strdup_printf("%s (%s, %s)", how,
+						    scn_group_title(g),
+						    scn_group_where(g)));
+		return TRUE;
+	}
+	scn_set_error(error, g, NULL,
+		      "the name \"%s\" (%s) is already taken by %s; every "
+		      "name in a scenario, and every name the models derive "
+		      "from one, must be unique: rename one of them",
+		      name, how, had);
+	return FALSE;
+}
+
+static gboolean
+check_names(const scenario *sc, GError **error)
+{
+	static const char *const named[] = { "link", "host", "domain",
+					     "connection", "source", NULL };
+	GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal,
+						  g_free, g_free);
+	gboolean ok = TRUE;
+	for (int k = 0; ok && named[k]; k++) {
+		g_autoptr(GPtrArray) a = scn_instances(sc, named[k]);
+		for (guint i = 0; ok && i < a->len; i++) {
+			scn_group *g = g_ptr_array_index(a, i);
+			ok = claim_name(names, scn_group_name(g), g,
+					"its own name", error);
+		}
+	}
+	g_autoptr(GPtrArray) hosts = scn_instances(sc, "host");
+	g_autoptr(GPtrArray) conns = scn_instances(sc, "connection");
+	for (guint i = 0; ok && i < hosts->len; i++) {
+		scn_group *h = g_ptr_array_index(hosts, i);
+		if (strcmp(scn_str(h, "kind"), "nemesis") != 0)
+			continue;
+		static const char *const sys[] = { "driver", "flowman", NULL };
+		for (int k = 0; ok && sys[k]; k++) {
+			char *n = g_strdup_printf("%s_%s", scn_group_name(h),
+						  sys[k]);
+			char *how = g_strdup_printf("its %s domain", sys[k]);
+			ok = claim_name(names, n, h, how, error);
+			g_free(how);
+			g_free(n);
+		}
+		for (guint c = 0; ok && c < conns->len; c++) {
+			scn_group *g = g_ptr_array_index(conns, c);
+			if (scn_ref(sc, g, "from") != h)
+				continue;
+			char *n = g_strdup_printf("%s_%s", scn_group_name(h),
+						  scn_group_name(g));
+			char *how = g_strdup_printf(
+				"the TCP stack of its domain on [%s]",
+				scn_group_title(h));
+			ok = claim_name(names, n, g, how, error);
+			g_free(how);
+			g_free(n);
+		}
+	}
+	g_autoptr(GPtrArray) srcs = scn_instances(sc, "source");
+	for (guint i = 0; ok && i < srcs->len; i++) {
+		scn_group *g = g_ptr_array_index(srcs, i);
+		if (!scn_has(g, "link"))
+			continue;
+		for (int64_t k = 1; ok && k <= scn_int(g, "stations"); k++) {
+			char *n = g_strdup_printf("%s-%" G_GINT64_FORMAT,
+						  scn_group_name(g), k);
+			ok = claim_name(names, n, g, "one of its stations",
+					error);
+			g_free(n);
+		}
+	}
+	g_hash_table_destroy(names);
+	return ok;
+}
+
+static gboolean
+check_period(const scn_group *g, const char *key, GError **error)
+{
+	if (!scn_has(g, key))
+		return TRUE;
+	scn_qos q = scn_get_qos(g, key);
+	if (q.period >= SCN_PERIOD_MIN)
+		return TRUE;
+	scn_set_error(error, g, key,
+		      "a period of %s is below nemsim's bound of 10us (every "
+		      "period is a scheduling pass, so the run would take "
+		      "about a wall-clock second per simulated millisecond); "
+		      "use a period of 10us or more",
+		      scn_str(g, key));
+	return FALSE;
+}
+
+static gboolean
+check_periods(const scenario *sc, GError **error)
+{
+	static const struct {
+		const char *kind, *key;
+	} qos[] = { { "host", "driver_qos" }, { "domain", "cpu_qos" },
+		    { "connection", "cpu_qos" }, { "connection", "tx_qos" } };
+	for (guint k = 0; k < G_N_ELEMENTS(qos); k++) {
+		g_autoptr(GPtrArray) a = scn_instances(sc, qos[k].kind);
+		for (guint i = 0; i < a->len; i++)
+			if (!check_period(g_ptr_array_index(a, i), qos[k].key,
+					  error))
+				return FALSE;
+	}
+	return TRUE;
+}
+
 static const scn_check_fn checks[] = {
-	check_window, check_hosts, check_reservations, check_connections,
-	check_links, check_outputs, NULL,
+	check_window, check_names, check_hosts, check_periods,
+	check_reservations, check_connections, check_links, check_outputs,
+	NULL,
 };
 
 const scn_schema cli_schema = { kinds, checks };

@@ -284,7 +284,7 @@ build_hosts(cli_world *w, GError **error)
 			g_ptr_array_add(wr->cpus, h->cpu);
 			nem_host_params hp;
 			nem_host_params_default(&hp, h->link->rate,
-						ring_depth(scn_str(g, "nic")));
+						scn_str(g, "nic"));
 			hp.addr = h->addr;
 			hp.rx_buffers = (guint)scn_int(g, "rx_buffers");
 			hp.rfc1323 = rfc1323_of(g);
@@ -449,6 +449,8 @@ build_connections(cli_world *w, GError **error)
 		app_tcp_send_params_default(&ap);
 		ap.write_size = (uint32_t)scn_int(g, "write_size");
 		ap.start = scn_time(g, "start");
+		if (!scn_bool(g, "active"))
+			ap.start = w->duration + SIM_S; /* after the end */
 		if (scn_has(g, "stop"))
 			ap.stop = scn_time(g, "stop");
 		if (scn_has(g, "bytes"))

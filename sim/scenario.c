@@ -921,6 +921,12 @@ scn_group_title(const scn_group *g)
 	return g->title;
 }
 
+const char *
+scn_group_where(const scn_group *g)
+{
+	return g->where;
+}
+
 gboolean
 scn_has(const scn_group *g, const char *key)
 {

@@ -108,6 +108,7 @@ scn_group *scn_single(const scenario *sc, const char *kind);
 const char *scn_group_name(const scn_group *g);   /* "kay" */
 const char *scn_group_kind(const scn_group *g);   /* "host" */
 const char *scn_group_title(const scn_group *g);  /* "host.kay" */
+const char *scn_group_where(const scn_group *g);  /* "file:line" of its header */
 
 /* Is the key set (given or defaulted)? */
 gboolean scn_has(const scn_group *g, const char *key);

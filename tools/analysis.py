@@ -359,7 +359,7 @@ def isp_points(sweep_dir):
         s = load_summary(os.path.join(sweep_dir, "points",
                                       f"{int(row['point']):04d}",
                                       "summary.json"))
-        p = {"best_effort": time_value(row["best_effort_start"]) == 0,
+        p = {"best_effort": row["best_effort"] == "true",
              "driver_slice": row["driver_slice"],
              "driver_cpu_share":
                  s["domains"]["nemesis_driver"]["cpu_share"]}

@@ -95,12 +95,12 @@ struct nem_conn {
 };
 
 void
-nem_host_params_default(nem_host_params *p, sim_rate_t rate, guint tx_ring)
+nem_host_params_default(nem_host_params *p, sim_rate_t rate, const char *nic)
 {
 	memset(p, 0, sizeof *p);
 	/* Driver QoS of the release: 3c509 (20 ms, 200 us, x, l = 20 ms);
-	 * de4x5 (10 ms, 200 us, x, l = 10 ms). */
-	if (tx_ring == 1)
+	 * de4x5 (10 ms, 200 us, x, l = 10 ms), also for other cards. */
+	if (nic && strcmp(nic, "3c509") == 0)
 		p->driver_qos = (atropos_qos){ 20 * SIM_MS, 200 * SIM_US, TRUE,
 					       20 * SIM_MS };
 	else

@@ -24,7 +24,7 @@
  * "Supplying the Device Driver with Empty Receive Buffers").
  *
  * Wiring (cli/):
- *	nem_host_params hp; nem_host_params_default(&hp, rate, ring);
+ *	nem_host_params hp; nem_host_params_default(&hp, rate, "de4x5");
  *	nem_host *h = nem_host_new(sim, "nemesis", cpu, nif, &hp, &err);
  *	nem_host_add_neighbour(h, peer_addr, peer_mac);
  *	nem_domain *d = nem_domain_new(h, "c1", &cpu_qos, &err);
@@ -57,12 +57,12 @@ typedef struct nem_host_params {
 } nem_host_params;
 
 /*
- * Defaults of the 1999 release (REFERENCE.md §1-§3); the driver QoS by
- * NIC: ring 1 is the 3c509 (20 ms, 200 us, x, l 20 ms), else the de4x5
- * (10 ms, 200 us, x, l 10 ms).
+ * Defaults of the 1999 release (the Nemesis 1999 source release's driver
+ * and flow manager QoS); the driver QoS by card: "3c509" (20 ms, 200 us,
+ * x, l 20 ms), any other (the de4x5's: 10 ms, 200 us, x, l 10 ms).
  */
 void nem_host_params_default(nem_host_params *p, sim_rate_t rate,
-			     guint tx_ring);
+			     const char *nic);
 
 nem_host *nem_host_new(sim_t *sim, const char *name, cpu_t *cpu,
 		       sim_netif *nif, const nem_host_params *p, GError **error);

@@ -97,7 +97,7 @@ done
 
 # 5. The extra flag: c2 (x = true) gets more than its guarantee when the
 # link is free; c1 (x = false) never more than its reservation.
-run "$SRC/scenarios/fig5.ini" --set simulation.duration=9s --set simulation.warmup=5s --out "$TMP/f5"
+run "$SRC/scenarios/fig5.ini" --set simulation.duration=9s --set simulation.warmup=5s --set connection.c3.active=false --out "$TMP/f5"
 c2=$(val "$TMP/f5/summary.json" connections.c2.throughput_mbps)
 g2=$(val "$TMP/f5/summary.json" channels.c2.theory_payload_mbps)
 c1=$(val "$TMP/f5/summary.json" connections.c1.throughput_mbps)
@@ -106,7 +106,7 @@ g1=$(val "$TMP/f5/summary.json" channels.c1.theory_payload_mbps)
 	bad "extra flag: c2 $c2 (guarantee $g2), c1 $c1 (reservation $g1)"
 
 # 6. Same seed, same bytes, through the whole model.
-run "$SRC/scenarios/fig5.ini" --set simulation.duration=9s --set simulation.warmup=5s --out "$TMP/f5b"
+run "$SRC/scenarios/fig5.ini" --set simulation.duration=9s --set simulation.warmup=5s --set connection.c3.active=false --out "$TMP/f5b"
 cmp -s "$TMP/f5/summary.json" "$TMP/f5b/summary.json" && ok || bad "fig5 not deterministic"
 cmp -s "$TMP/f5/throughput.csv" "$TMP/f5b/throughput.csv" && ok || bad "fig5 throughput.csv differs"
 

@@ -89,7 +89,7 @@ def case_f5_mechanism():
     its guarantee."""
     both = analysis.f5_values(run("fig5.ini", os.path.join(TMP, "both")))
     alone = analysis.f5_values(run("fig5.ini", os.path.join(TMP, "alone"),
-                                   "connection.c2.start=100s"))
+                                   "connection.c2.active=false"))
     print(f"     with c2: c3 {both['c3']:.3f} Mb/s, idle with slice left "
           f"{both['c3_idle_with_slice_left']}, forfeited "
           f"{both['c3_slice_forfeited_ms']:.0f} ms, ACKs back to back "

@@ -153,7 +153,7 @@ START_TEST(test_cpu_contracts_above_one_refused_unless_overbooked)
 			   "[connection.c1]\nfrom = nem\nto = kay\n"
 			   "cpu_qos = 10ms, 3ms, true\n";
 	const char *parts[] = { "[connection.c1] cpu_qos:",
-				"contracted CPU shares on [host.nem] sum to 1.02",
+				"contracted CPU shares on [host.nem] sum to 1.045",
 				"overbook", NULL };
 	expect_error(text, NULL, parts);
 	const char *ov[] = { "host.nem.overbook=true", NULL };
