@@ -261,6 +261,13 @@ run_scenario(const char *path, scenario *sc, gchar **overrides,
 		status = CLI_EXIT_INTERRUPTED;
 		goto out;
 	}
+	if (w.sim->failure) {
+		cli_error("%s: the run failed at %.6f s of simulated time: %s; "
+			  "nothing written", path, sim_time_to_s(w.sim->now),
+			  w.sim->failure);
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
 
 	for (guint i = 0; i < w.finishers->len; i++) {
 		struct finisher *f = g_ptr_array_index(w.finishers, i);

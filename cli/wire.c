@@ -17,8 +17,10 @@
  *   sources      raw-frame sources on stations (or on stations of their
  *                own: link + stations = N)
  *   stats        every model registers its results
- * Host i (in scenario order) gets MAC 02:00:00:00:00:(i+1) and IPv4
- * address 10.0.0.(i+1); connection i goes to port 5001 + i.
+ * Host i (in scenario order, stations of sources included) gets MAC
+ * 02:00:00 followed by i+1 in three bytes and IPv4 address 10.0.0.0 + i + 1 on one /16 subnet
+ * (10.0.0.1, ..., 10.0.0.255, 10.0.1.0, ...); connection i goes to port
+ * 5001 + i.
  */
 #include "cli.h"
 
@@ -62,6 +64,7 @@ struct cli_wiring {
 	GPtrArray *host_order;     /* struct whost *, in scenario order */
 	GPtrArray *cpus;           /* cpu_t * of Nemesis hosts */
 	GPtrArray *sinks;          /* app_sink * */
+	GHashTable *senders;       /* host name -> connections sent so far */
 	guint next_index;
 };
 
@@ -82,6 +85,7 @@ cli_wiring_free(cli_world *w)
 	g_ptr_array_free(wr->host_order, TRUE);
 	g_ptr_array_free(wr->cpus, TRUE);
 	g_ptr_array_free(wr->sinks, TRUE);
+	g_hash_table_destroy(wr->senders);
 	g_free(wr);
 	w->wiring = NULL;
 }
@@ -233,7 +237,17 @@ build_hosts(cli_world *w, GError **error)
 		h->link = g_hash_table_lookup(wr->links,
 					      scn_group_name(scn_ref(w->sc, g, "link")));
 		guint index = wr->next_index++;
-		h->addr = 0x0a000000u + index + 1; /* 10.0.0.(i+1) */
+		if (index + 1 >= 65535) {
+			scn_set_error(error, g, NULL,
+				      "host %u: the hosts of a scenario share "
+				      "the subnet 10.0.0.0/16, which has 65534 "
+				      "addresses", index + 1);
+			return FALSE;
+		}
+		/* 10.0.0.0/16: host i is 10.0.((i+1) >> 8).((i+1) & 255),
+		 * every host on-link for every other (the /16 netmask of
+		 * ip_stack_config_init), whatever its place in the file. */
+		h->addr = 0x0a000000u + index + 1;
 		int64_t cable = scn_has(g, "cable") ? scn_length_mm(g, "cable")
 						    : scn_length_mm(h->link->g, "cable");
 		guint ring = scn_has(g, "tx_ring") ? (guint)scn_int(g, "tx_ring")
@@ -384,6 +398,8 @@ build_domains(cli_world *w, GError **error)
 /* ---- Connections ---------------------------------------------------------- */
 
 struct unix_connect {
+	sim_t *sim;
+	const char *name;
 	struct socket *so;
 	uint32_t addr;
 	uint16_t port;
@@ -394,7 +410,10 @@ static void
 unix_connect_step(void *ctx, void *arg)
 {
 	struct unix_connect *uc = ctx;
-	so_connect(uc->so, uc->addr, uc->port);
+	int e = so_connect(uc->so, uc->addr, uc->port);
+	if (e != 0)
+		sim_fail(uc->sim, "[connection.%s] could not connect: %s",
+			 uc->name, g_strerror(-e));
 }
 
 static void
@@ -429,10 +448,25 @@ build_connections(cli_world *w, GError **error)
 			return FALSE;
 		}
 		/* The receiver: a listening socket and a sink process. */
+		if (5001 + (guint64)i > 65535) {
+			scn_set_error(error, g, NULL,
+				      "connection %u of the scenario: receivers "
+				      "listen on port 5001 + its index, and TCP "
+				      "ports end at 65535 (at most 60535 "
+				      "connections)", i + 1);
+			return FALSE;
+		}
 		ip_stack *rst = unix_host_stack(to->ux);
 		struct socket *lso = so_socket(rst);
-		so_bind(lso, to->addr, port);
-		so_listen(lso, 5);
+		int e = so_bind(lso, to->addr, port);
+		if (e == 0)
+			e = so_listen(lso, 5);
+		if (e != 0) {
+			scn_set_error(error, g, "to",
+				      "[host.%s] cannot listen on port %u: %s",
+				      to->name, port, g_strerror(-e));
+			return FALSE;
+		}
 		app_sink_params skp;
 		app_sink_params_default(&skp);
 		if (strcmp(scn_str(g, "sink"), "rate") == 0)
@@ -443,6 +477,32 @@ build_connections(cli_world *w, GError **error)
 					      unix_host_user_exec(to->ux), &skp);
 		app_sink_register_stats(sink);
 		g_ptr_array_add(wr->sinks, sink);
+
+		/*
+		 * The sender's local port: a BSD stack's ephemeral ports are
+		 * 1024-4999 (4.4BSD in_pcbbind), a Nemesis host's flow
+		 * manager hands out 1024 upwards: past that the connection
+		 * could never open.
+		 */
+		guint nfrom = GPOINTER_TO_UINT(
+			g_hash_table_lookup(wr->senders, from->name)) + 1;
+		g_hash_table_insert(wr->senders, (gpointer)from->name,
+				    GUINT_TO_POINTER(nfrom));
+		guint max_from = from->nem ? 65535 - 1024 + 1 : 4999 - 1024 + 1;
+		if (nfrom > max_from) {
+			scn_set_error(error, g, "from",
+				      "this is connection %u from [host.%s], "
+				      "whose %s has %u local ports for "
+				      "connections (%s): spread the "
+				      "connections over more hosts", nfrom,
+				      from->name,
+				      from->nem ? "flow manager" : "BSD stack",
+				      max_from,
+				      from->nem ? "1024-65535"
+						: "ephemeral ports 1024-4999, "
+						  "4.4BSD in_pcbbind");
+			return FALSE;
+		}
 
 		/* The sender. */
 		app_tcp_send_params ap;
@@ -486,6 +546,8 @@ build_connections(cli_world *w, GError **error)
 			so_set_name(so, name);
 			ex = unix_host_user_exec(from->ux);
 			struct unix_connect *uc = g_new0(struct unix_connect, 1);
+			uc->sim = w->sim;
+			uc->name = name;
 			uc->so = so;
 			uc->addr = to->addr;
 			uc->port = port;
@@ -600,6 +662,7 @@ cli_build_world(cli_world *w, GError **error)
 	wr->host_order = g_ptr_array_new_with_free_func(g_free);
 	wr->cpus = g_ptr_array_new();
 	wr->sinks = g_ptr_array_new();
+	wr->senders = g_hash_table_new(g_str_hash, g_str_equal);
 	w->wiring = wr;
 	return build_links(w, error) && build_hosts(w, error) &&
 	       build_domains(w, error) && build_connections(w, error) &&

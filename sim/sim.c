@@ -3,6 +3,8 @@
  */
 #include "sim.h"
 
+#include <stdarg.h>
+
 struct cleanup {
 	GDestroyNotify fn;
 	gpointer data;
@@ -34,6 +36,7 @@ sim_free(sim_t *sim)
 	sim_stats_free(sim->stats);
 	sim_evq_free(sim->q);
 	g_free(sim->scratch);
+	g_free(sim->failure);
 	if (sim->shared)
 		g_hash_table_destroy(sim->shared);
 	g_free(sim);
@@ -115,6 +118,18 @@ sim_stop(sim_t *sim)
 	sim->stopping = TRUE;
 }
 
+void
+sim_fail(sim_t *sim, const char *fmt, ...)
+{
+	if (!sim->failure) {
+		va_list ap;
+		va_start(ap, fmt);
+		sim->failure = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+	}
+	sim->stopping = TRUE;
+}
+
 uint64_t
 sim_run_until(sim_t *sim, sim_time_t until)
 {
@@ -123,7 +138,7 @@ sim_run_until(sim_t *sim, sim_time_t until)
 	sim_event_fn fn;
 	void *ctx, *arg;
 
-	sim->stopping = FALSE;
+	sim->stopping = sim->failure != NULL; /* a failed run stays stopped */
 	while (!sim->stopping &&
 	       sim_evq_pop_until(sim->q, until, &t, &fn, &ctx, &arg)) {
 		sim->now = t;

@@ -32,6 +32,7 @@ struct sim {
 	uint8_t *scratch;     /* sim_scratch() */
 	size_t scratch_len;
 	GHashTable *shared;   /* sim_shared() */
+	char *failure;        /* sim_fail(): why the run cannot be trusted */
 };
 
 sim_t *sim_new(uint64_t seed);
@@ -77,6 +78,13 @@ uint64_t sim_run_until(sim_t *sim, sim_time_t until);
 /* Run until the queue is empty or sim_stop(). */
 uint64_t sim_run(sim_t *sim);
 void sim_stop(sim_t *sim);
+/*
+ * Something the scenario asked for could not be done (a connection that
+ * cannot open): stop, and let the program report the run as failed with
+ * this message rather than write results of a different experiment.
+ * The first failure is kept.
+ */
+void sim_fail(sim_t *sim, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Register a destructor run by sim_free() (models' teardown). */
 void sim_on_free(sim_t *sim, GDestroyNotify fn, gpointer data);

@@ -517,7 +517,10 @@ static void
 do_connect(void *ctx, void *arg)
 {
 	struct nem_conn *c = ctx;
-	so_connect(c->so, c->peer, c->peer_port);
+	int e = so_connect(c->so, c->peer, c->peer_port);
+	if (e != 0)
+		sim_fail(c->d->h->sim, "[connection.%s] could not connect: %s",
+			 c->name, g_strerror(-e));
 }
 
 /* The flow manager installed the filter: the app thread connects. */
@@ -563,7 +566,15 @@ nem_connect(nem_domain *d, const char *name, const atropos_qos *tx_qos,
 	c->so = so_socket(d->st);
 	so_setsockopt(c->so, SOOPT_SNDBUF, (int)h->p.sockbuf);
 	so_setsockopt(c->so, SOOPT_RCVBUF, (int)h->p.sockbuf);
-	so_bind(c->so, h->p.addr, c->port);
+	int e = so_bind(c->so, h->p.addr, c->port);
+	if (e != 0) {
+		/* The port is the flow manager's next: only a clash with
+		 * another bind could fail it (the builder bounds the count). */
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: the flow manager cannot bind port %u: %s",
+			    name, c->port, g_strerror(-e));
+		return NULL;
+	}
 	so_set_rcvwin_fn(c->so, inetmod_rcvwin, c);
 	so_set_name(c->so, name);
 	sim_at(h->sim, MAX(start, sim_now(h->sim)), open_at_start, c, NULL);

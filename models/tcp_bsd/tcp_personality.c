@@ -201,7 +201,10 @@ ip_stack_config_init(struct ip_stack_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->name = "host";
-	cfg->netmask = IP_ADDR(255, 255, 255, 0);
+	/* nemsim puts every host of a scenario on 10.0.0.0/16 (cli/wire.c),
+	 * so that a host's place in the file (past 254 hosts) cannot make
+	 * its peers off-link (and its MSS 512, tcp_mss). */
+	cfg->netmask = IP_ADDR(255, 255, 0, 0);
 	cfg->rfc1323 = -1;
 	cfg->tick_phase = -1;
 	cfg->iss = 1;                   /* 4.4BSD tcp_init: tcp_iss = 1 */
