@@ -505,12 +505,40 @@ check_connections(const scenario *sc, GError **error)
 	return TRUE;
 }
 
+/* No Ethernet cable is longer (and delays stay far from overflowing). */
+#define SCN_CABLE_MAX_MM (100LL * 1000 * 1000) /* 100 km */
+
+static gboolean
+check_cable(scn_group *g, GError **error)
+{
+	if (!scn_has(g, "cable") || scn_length_mm(g, "cable") <= SCN_CABLE_MAX_MM)
+		return TRUE;
+	scn_set_error(error, g, "cable",
+		      "%s is longer than any Ethernet cable (at most 100km)",
+		      scn_str(g, "cable"));
+	return FALSE;
+}
+
 static gboolean
 check_links(const scenario *sc, GError **error)
 {
+	g_autoptr(GPtrArray) hosts = scn_instances(sc, "host");
+	for (guint i = 0; i < hosts->len; i++)
+		if (!check_cable(g_ptr_array_index(hosts, i), error))
+			return FALSE;
 	g_autoptr(GPtrArray) links = scn_instances(sc, "link");
 	for (guint i = 0; i < links->len; i++) {
 		scn_group *l = g_ptr_array_index(links, i);
+		if (!check_cable(l, error))
+			return FALSE;
+		if (scn_has(l, "repeater_delay") &&
+		    scn_time(l, "repeater_delay") > SIM_MS) {
+			scn_set_error(error, l, "repeater_delay",
+				      "%s: a repeater delays a signal by bit "
+				      "times, not by more than 1ms",
+				      scn_str(l, "repeater_delay"));
+			return FALSE;
+		}
 		double p = scn_double(l, "loss");
 		if (!(p >= 0 && p < 1)) {
 			scn_set_error(error, l, "loss",

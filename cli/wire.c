@@ -43,6 +43,12 @@ struct wlink {
 	eth_hub *hub;
 	eth_nic *duplex_end[2];
 	guint nends;
+	GArray *ports;     /* struct wport: who is on each hub port */
+};
+
+struct wport {
+	int port;
+	scn_group *g;      /* the host's or source's group */
 };
 
 struct whost {
@@ -71,7 +77,10 @@ struct cli_wiring {
 static void
 wlink_free(gpointer p)
 {
-	g_free(p);
+	struct wlink *l = p;
+	if (l->ports)
+		g_array_free(l->ports, TRUE);
+	g_free(l);
 }
 
 void
@@ -195,7 +204,10 @@ attach_nic(cli_world *w, struct wlink *l, const char *name, guint ring,
 	if (l->is_hub) {
 		eth_port_params pp = eth_port_params_default();
 		pp.cable_mm = cable_mm;
-		eth_hub_attach(l->hub, nic, &pp);
+		struct wport wp = { eth_hub_attach(l->hub, nic, &pp), g };
+		if (!l->ports)
+			l->ports = g_array_new(FALSE, FALSE, sizeof wp);
+		g_array_append_val(l->ports, wp);
 	} else {
 		if (l->nends == 2) {
 			scn_set_error(error, g, "link",
@@ -625,6 +637,66 @@ build_sources(cli_world *w, GError **error)
 	return TRUE;
 }
 
+/* ---- Network diameter ---------------------------------------------------- */
+
+/*
+ * 802.3 detects a collision only while the sender is still sending its
+ * first slot (512 bit times): the round trip between any two stations
+ * must stay within it (4.4.2, the network's maximum span; 29.3 for
+ * 100BASE-T).  Beyond, a station can finish a frame before another's
+ * signal reaches it, the collision goes undetected and both frames are
+ * lost without a retransmission: refused rather than run.  Path delays
+ * add up (cable, repeater, cable), so the worst pair is found from the
+ * station farthest from any one port.
+ */
+static gboolean
+check_diameter(cli_world *w, struct wlink *l, GError **error)
+{
+	if (!l->hub || !l->ports || l->ports->len < 2)
+		return TRUE;
+	GArray *ps = l->ports;
+	const struct wport *ref = &g_array_index(ps, struct wport, 0);
+	const struct wport *a = &g_array_index(ps, struct wport, 1), *b = ref;
+	for (guint i = 1; i < ps->len; i++) {
+		const struct wport *x = &g_array_index(ps, struct wport, i);
+		if (eth_hub_path_delay(l->hub, x->port, ref->port) >
+		    eth_hub_path_delay(l->hub, a->port, ref->port))
+			a = x;
+	}
+	for (guint i = 0; i < ps->len; i++) {
+		const struct wport *x = &g_array_index(ps, struct wport, i);
+		if (x != a && eth_hub_path_delay(l->hub, a->port, x->port) >
+				      eth_hub_path_delay(l->hub, a->port, b->port))
+			b = x;
+	}
+	sim_time_t rt = eth_hub_path_delay(l->hub, a->port, b->port) +
+			eth_hub_path_delay(l->hub, b->port, a->port);
+	sim_time_t slot = (sim_time_t)ETH_SLOT_BITS * SIM_S / l->rate;
+	if (rt <= slot)
+		return TRUE;
+	scn_set_error(error, a->g, scn_has(a->g, "cable") ? "cable" : NULL,
+		      "the round trip between [%s] and [%s] through the hub of "
+		      "[link.%s] is %.0f bit times, above the 512 bit times "
+		      "(one slot) within which 802.3 must detect a collision; "
+		      "shorten the cables (key cable in [host.NAME], or in "
+		      "[link.%s] for every station)",
+		      scn_group_title(a->g), scn_group_title(b->g), l->name,
+		      (double)rt * (double)l->rate / (double)SIM_S, l->name);
+	return FALSE;
+}
+
+static gboolean
+check_diameters(cli_world *w, GError **error)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, w->wiring->links);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (!check_diameter(w, v, error))
+			return FALSE;
+	return TRUE;
+}
+
 /* ---- Stats ---------------------------------------------------------------- */
 
 static gboolean
@@ -666,7 +738,8 @@ cli_build_world(cli_world *w, GError **error)
 	w->wiring = wr;
 	return build_links(w, error) && build_hosts(w, error) &&
 	       build_domains(w, error) && build_connections(w, error) &&
-	       build_sources(w, error) && register_stats(w, error);
+	       build_sources(w, error) && check_diameters(w, error) &&
+	       register_stats(w, error);
 }
 
 /* ---- Outputs of the models ------------------------------------------------ */
