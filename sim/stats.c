@@ -226,6 +226,13 @@ sim_stats_format_double(double v, char *buf, size_t len)
 		g_strlcpy(buf, "0", len); /* no "-0" */
 		return;
 	}
+	/* A whole number of 10^9 or more (counters of nanoseconds) stays
+	 * exact, so that sums of them still add up in the JSON; up to 2^53
+	 * every integer is exact in a double. */
+	if (fabs(v) >= 1e9 && fabs(v) <= 9007199254740992.0 && v == floor(v)) {
+		g_snprintf(buf, len, "%.0f", v);
+		return;
+	}
 	if (!format_g9_fast(v, buf, len))
 		g_snprintf(buf, len, "%.9g", v);
 }

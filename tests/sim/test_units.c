@@ -265,11 +265,29 @@ START_TEST(test_number_format_is_printf_g9)
 			v = -v;
 		char got[64], want[64];
 		sim_stats_format_double(v, got, sizeof got);
-		snprintf(want, sizeof want, "%.9g", v == 0 ? 0.0 : v);
+		if (fabs(v) >= 1e9 && v == floor(v))
+			snprintf(want, sizeof want, "%.0f", v); /* exact */
+		else
+			snprintf(want, sizeof want, "%.9g", v == 0 ? 0.0 : v);
 		ck_assert_msg(strcmp(got, want) == 0, "%.17g: %s, printf %s", v,
 			      got, want);
 	}
 	g_rand_free(r);
+}
+END_TEST
+
+/* Counters of nanoseconds above 10^9 stay exact, so that they add up. */
+START_TEST(test_whole_numbers_above_1e9_stay_exact)
+{
+	char buf[64];
+	sim_stats_format_double(10000000001.0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "10000000001");
+	sim_stats_format_double(-1234567890123.0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "-1234567890123");
+	sim_stats_format_double(1e9 + 0.5, buf, sizeof buf);
+	ck_assert_str_eq(buf, "1e+09");        /* not whole: %.9g */
+	sim_stats_format_double(1e300, buf, sizeof buf);
+	ck_assert_str_eq(buf, "1e+300");       /* beyond 2^53: %.9g */
 }
 END_TEST
 
@@ -494,6 +512,7 @@ units_suite(void)
 	tcase_add_test(tc, test_packet_headers_and_payload_records);
 	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
 	tcase_add_test(tc, test_number_format_is_printf_g9);
+	tcase_add_test(tc, test_whole_numbers_above_1e9_stay_exact);
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
 	tcase_add_test(tc, test_series_samples_every_interval_into_csv);
 	tcase_add_test(tc, test_csv_quotes_only_what_needs_it);
