@@ -437,6 +437,23 @@ load_file(scenario *sc, const char *path, GPtrArray *stack, GError **error)
 				break;
 			}
 			char *w = where_of(path, lines, groups[i], keys[k]);
+			const char *hash = strchr(val, '#');
+			if (hash && hash > val &&
+			    g_ascii_isspace(hash[-1])) {
+				/* GKeyFile keeps "10ms  # note" as the value:
+				 * a comment after a value would be read as
+				 * part of it. */
+				g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+					    "%s: [%s] %s: a comment after the "
+					    "value (\"%s\"); comments are whole "
+					    "lines starting with #: move it to a "
+					    "line of its own", w, groups[i],
+					    keys[k], g_strstrip(val));
+				g_free(w);
+				g_free(val);
+				ok = FALSE;
+				break;
+			}
 			group_set(g, keys[k], g_strstrip(val), w);
 			g_free(w);
 			g_free(val);

@@ -272,5 +272,12 @@ open(sys.argv[1], "w").write(t)
 PY
 st 0 "3976 connections from one Unix host" "$NEMSIM" check "$TMP/c4000.ini"
 
+# ---- keys shows the contracts no group writes.
+st 0 "keys" "$NEMSIM" keys
+grep -qF "NAME_flowman, the flow manager (fixed): 2ms, 10us, true, 2ms" "$TMP/out" && ok ||
+	bad "keys does not show the flow manager's contract"
+grep -qF "NAME_driver, nic 3c509 (driver_qos): 20ms, 200us, true, 20ms" "$TMP/out" && ok ||
+	bad "keys does not show the 3c509 driver's contract"
+
 echo "trust: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
