@@ -48,7 +48,7 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes $(JOBS) \
-		--no-suite slow --timeout-multiplier 3
+		--no-suite slow --no-suite cluster --timeout-multiplier 3
 
 # valgrind on the unit suites and the fuzz seed corpora (the plain build).
 test-valgrind: build

@@ -4,7 +4,8 @@
 set -e
 PKGS="meson ninja-build pkg-config gcc libglib2.0-dev libgsl-dev check \
 python3 python3-matplotlib tshark tcpdump tcptrace \
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev valgrind \
+parallel slurm-wlm munge"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
