@@ -155,6 +155,9 @@ ssize_t so_send(struct socket *so, const void *data, size_t len);
 /* Zero-copy send: the buffer is referenced, not copied. */
 ssize_t so_send_buf(struct socket *so, sim_buf *b, uint32_t off, uint32_t len);
 ssize_t so_recv(struct socket *so, void *buf, size_t len);
+/* recv(2) flags: SO_MSG_PEEK reads without consuming (as MSG_PEEK). */
+#define SO_MSG_PEEK 0x2
+ssize_t so_recv_flags(struct socket *so, void *buf, size_t len, int flags);
 int so_shutdown(struct socket *so, int how);
 int so_close(struct socket *so);
 int so_setsockopt(struct socket *so, enum so_opt opt, int val);
