@@ -63,13 +63,11 @@ tcp_xmit_timer(struct tcpcb *tp, int rtt)
  * Parse the options of a segment.  MSS and window scale count only on a
  * SYN; a timestamp on a SYN tells us the peer does RFC 1323.  A bad
  * option length ends parsing (the rest is ignored), never the segment.
- * Returns TRUE if an MSS option was seen.
  */
-static gboolean
+static void
 tcp_dooptions(struct tcpcb *tp, const uint8_t *cp, int cnt, uint8_t tiflags,
 	      struct tcp_seg *ts)
 {
-	gboolean mss_seen = FALSE;
 	int opt, optlen;
 
 	for (; cnt > 0; cnt -= optlen, cp += optlen) {
@@ -90,7 +88,6 @@ tcp_dooptions(struct tcpcb *tp, const uint8_t *cp, int cnt, uint8_t tiflags,
 			if (optlen != TCPOLEN_MAXSEG || !(tiflags & TH_SYN))
 				continue;
 			(void)tcp_mss(tp, wire_get16(cp + 2));
-			mss_seen = TRUE;
 			break;
 		case TCPOPT_WINDOW:
 			if (optlen != TCPOLEN_WINDOW || !(tiflags & TH_SYN))
@@ -114,7 +111,6 @@ tcp_dooptions(struct tcpcb *tp, const uint8_t *cp, int cnt, uint8_t tiflags,
 			break;
 		}
 	}
-	return mss_seen;
 }
 
 /*
@@ -318,7 +314,6 @@ tcp_input(ip_stack *st, sim_pkt *m, uint32_t src, uint32_t dst,
 	uint32_t acked;
 	int ourfinisacked, needoutput = 0;
 	tcp_seq iss = 0;
-	gboolean mss_seen = FALSE;
 
 	tcpstat_inc(st, rcvtotal);
 	tlen = iplen - iphlen;
@@ -420,7 +415,7 @@ findpcb:
 		tp->t_timer[TCPT_KEEP] = st->tv_keep_idle;
 
 	if (optlen && tp->t_state != TCPS_LISTEN)
-		mss_seen = tcp_dooptions(tp, optbuf, optlen, tiflags, &ts);
+		tcp_dooptions(tp, optbuf, optlen, tiflags, &ts);
 
 	tcp_trace_seg(tp, FALSE, ti_seq,
 		      ti_len + ((tiflags & (TH_SYN | TH_FIN)) != 0), tiflags,
@@ -514,10 +509,8 @@ findpcb:
 		 * above).  Set up the new connection in SYN_RECEIVED.
 		 */
 		if (optlen)
-			mss_seen = tcp_dooptions(tp, optbuf, optlen, tiflags,
+			tcp_dooptions(tp, optbuf, optlen, tiflags,
 						 &ts);
-		if (!mss_seen)
-			(void)tcp_mss(tp, st->pers.mssdflt);
 		tp->iss = iss ? iss : st->tcp_iss;
 		st->tcp_iss += TCP_ISSINCR / 2;
 		tp->irs = ti_seq;
@@ -546,8 +539,6 @@ findpcb:
 		}
 		if (!(tiflags & TH_SYN))
 			goto drop;
-		if (!mss_seen)
-			(void)tcp_mss(tp, st->pers.mssdflt);
 		if (tiflags & TH_ACK) {
 			tp->snd_una = ti_ack;
 			if (SEQ_LT(tp->snd_nxt, tp->snd_una))
@@ -672,7 +663,6 @@ findpcb:
 				if (iss == 0)
 					iss = 1;
 				tp = tcp_close(tp);
-				mss_seen = FALSE;
 				goto findpcb;
 			}
 			/*

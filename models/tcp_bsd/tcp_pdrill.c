@@ -13,7 +13,8 @@
  * "< flags start:end(len) ack N win N <options>" and the same with ">",
  * flags S F R P . (U, E, W are unsupported), options mss, nop, eol,
  * wscale, sackOK, TS val N ecr N, and "<...>" to ignore the options of
- * an expected segment; comments.  Anything else is reported as
+ * an expected segment; options "--mtu=N" and "--tolerance_usecs=N"
+ * before the first event; comments.  Anything else is reported as
  * unsupported with file:line, never skipped.
  *
  * Semantics, as packetdrill's.  A relative time is relative to the
@@ -99,6 +100,8 @@ struct pd {
 	int lineno;
 	const char *name;
 	gboolean verbose;
+	const struct tcp_personality *personality;
+	int rfc1323;
 };
 
 static gboolean
@@ -1041,6 +1044,54 @@ pd_parse_when(struct pd *pd, const char *line, const char **rest,
 	return TRUE;
 }
 
+/* The host under test, made at the first event (after the options). */
+static void
+pd_start(struct pd *pd)
+{
+	pd->nif.name = "pd";
+	memcpy(pd->nif.mac, pd_local_mac, 6);
+	pd->nif.rate = 100 * SIM_MBPS;
+	pd->nif.output = pd_output;
+	pd->nif.tx_ring_free = pd_ring_free;
+	pd->nif.impl = pd;
+	struct ip_stack_config cfg;
+	ip_stack_config_init(&cfg);
+	cfg.name = "local";
+	cfg.addr = PD_LOCAL;
+	cfg.netmask = 0;        /* the remote counts as local */
+	cfg.personality = pd->personality;
+	cfg.rfc1323 = pd->rfc1323;
+	cfg.tick_phase = 0;
+	pd->st = ip_stack_new(pd->sim, &pd->nif, &cfg);
+	ip_stack_add_neighbour(pd->st, PD_REMOTE, pd_remote_mac);
+}
+
+/* "--name=value" before the first event: --mtu, --tolerance_usecs. */
+static gboolean
+pd_option(struct pd *pd, const char *s, GError **error)
+{
+	char *end;
+	long v;
+
+	if (pd->st)
+		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+			"options come before the first event");
+	if (g_str_has_prefix(s, "--mtu=")) {
+		v = strtol(s + 6, &end, 10);
+		if (*end || v < 68 || v > IP_MAXPACKET)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad '%s'", s);
+		pd->nif.mtu = (uint32_t)v;
+	} else if (g_str_has_prefix(s, "--tolerance_usecs=")) {
+		v = strtol(s + 18, &end, 10);
+		if (*end || v < 0 || v > 10 * 1000 * 1000)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad '%s'", s);
+		pd->tol = v * SIM_US;
+	} else {
+		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "option '%s'", s);
+	}
+	return TRUE;
+}
+
 static gboolean
 pd_line(struct pd *pd, char *line, GError **error)
 {
@@ -1158,23 +1209,9 @@ tcp_pdrill_run(const char *text, const char *name,
 	pd.remote_port = 49152;
 	pd.fds = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	g_queue_init(&pd.out);
-	pd.nif.name = "pd";
-	memcpy(pd.nif.mac, pd_local_mac, 6);
-	pd.nif.rate = 100 * SIM_MBPS;
 	pd.nif.mtu = 1500;
-	pd.nif.output = pd_output;
-	pd.nif.tx_ring_free = pd_ring_free;
-	pd.nif.impl = &pd;
-	struct ip_stack_config cfg;
-	ip_stack_config_init(&cfg);
-	cfg.name = "local";
-	cfg.addr = PD_LOCAL;
-	cfg.netmask = 0;        /* the remote counts as local */
-	cfg.personality = opts->personality;
-	cfg.rfc1323 = opts->rfc1323;
-	cfg.tick_phase = 0;
-	pd.st = ip_stack_new(pd.sim, &pd.nif, &cfg);
-	ip_stack_add_neighbour(pd.st, PD_REMOTE, pd_remote_mac);
+	pd.rfc1323 = opts->rfc1323;
+	pd.personality = opts->personality;
 
 	gchar **lines = g_strsplit(text, "\n", -1);
 	for (int i = 0; ok && lines[i]; i++) {
@@ -1200,13 +1237,17 @@ tcp_pdrill_run(const char *text, const char *name,
 			g_string_append_c(clean, *c);
 		}
 		char *s = g_strstrip(clean->str);
-		if (*s == '`' || *s == '%' || *s == '-') {
+		if (s[0] == '-' && s[1] == '-') {
+			ok = pd_option(&pd, s, error);
+		} else if (*s == '`' || *s == '%' || *s == '-') {
 			g_set_error(error, TCP_PDRILL_ERROR,
 				    TCP_PDRILL_ERROR_UNSUPPORTED,
 				    "%s:%d: unsupported: '%s'", name, pd.lineno,
 				    s);
 			ok = FALSE;
 		} else if (*s) {
+			if (!pd.st)
+				pd_start(&pd);
 			ok = pd_line(&pd, s, error);
 		}
 		g_string_free(clean, TRUE);

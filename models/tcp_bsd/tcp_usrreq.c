@@ -19,7 +19,6 @@
 #include "ip_var.h"
 #include "socketvar.h"
 
-#define MCLBYTES 2048           /* 4.4BSD mbuf cluster size */
 #define SB_BLK 2048             /* send buffer storage blocks */
 #define SB_MAX (256 * 1024)     /* 4.4BSD sb_max */
 #define SOMAXCONN 5             /* 4.4BSD sys/socket.h */

@@ -140,8 +140,12 @@ START_TEST(test_unsupported_icmp_and_options)
 {
 	expect_fail(OPEN "+0 < icmp unreachable port_unreachable [1:1(0)]\n",
 		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:8:", "");
-	expect_fail("--mtu=9000\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n",
-		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:1:", "mtu");
+	expect_fail("--ip_version=ipv6\n"
+		    "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n",
+		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:1:", "ip_version");
+	expect_fail("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		    "--mtu=9000\n",
+		    TCP_PDRILL_ERROR_SYNTAX, "t.pkt:2:", "options come before");
 	expect_fail(OPEN "+0 < (tos 0x10) P. 1:11(10) ack 1 win 8192\n",
 		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:8:", "");
 	expect_fail(OPEN "+0 fcntl(4, F_GETFD) = 0\n",
