@@ -356,10 +356,11 @@ tcp_input(ip_stack *st, sim_pkt *m, uint32_t src, uint32_t dst,
 	ti_ack = th->ack;
 
 	/*
-	 * Odd flag combinations: SYN with FIN or RST means nothing sane.
-	 * (4.4BSD-Lite accepts SYN|FIN; later BSDs drop it, as we do.)
+	 * SYN|RST means nothing sane: dropped and counted (Lite would take
+	 * it as a RST; later BSDs drop it).  SYN|FIN is processed as Lite
+	 * does: a SYN whose FIN waits in the reassembly queue.
 	 */
-	if ((tiflags & TH_SYN) && (tiflags & (TH_FIN | TH_RST))) {
+	if ((tiflags & TH_SYN) && (tiflags & TH_RST)) {
 		tcpstat_inc(st, badflags);
 		goto drop;
 	}
@@ -605,32 +606,55 @@ findpcb:
 	}
 
 	/*
-	 * Trim what we have already received from the front.  A segment that
-	 * is entirely old is still processed for its ACK and window, and
-	 * makes us ACK at once (the peer may have missed our ACK).
+	 * Trim what we have already received from the front (TCPIP2
+	 * pp. 959-960).  What a segment that is wholly old gets depends on
+	 * the personality (enum tcp_olddup_rule): Lite ACKs it and goes no
+	 * further (so an old RST is dropped and an old SYN is ACKed), Lite2
+	 * ACKs it but still processes its RST and ACK, Tahoe ACKs it
+	 * without Lite's FIN exception.
 	 */
 	todrop = (int32_t)(tp->rcv_nxt - ti_seq);
 	if (todrop > 0) {
+		gboolean whole;
 		if (tiflags & TH_SYN) {
 			tiflags &= ~TH_SYN;
 			ti_seq++;
 			todrop--;
 		}
-		if ((uint32_t)todrop > ti_len ||
-		    ((uint32_t)todrop == ti_len && !(tiflags & TH_FIN))) {
-			/*
-			 * Everything is a duplicate (TCP/IP Ill. 2 §28.8,
-			 * with the correction for a FIN in the old data).
-			 */
-			tiflags &= ~TH_FIN;
-			tp->t_flags |= TF_ACKNOW;
-			todrop = (int32_t)ti_len;
+		if (st->pers.olddup == TCP_OLDDUP_LITE)
+			whole = (uint32_t)todrop >= ti_len;
+		else
+			whole = (uint32_t)todrop > ti_len ||
+				((uint32_t)todrop == ti_len &&
+				 !(tiflags & TH_FIN));
+		if (whole) {
 			tcpstat_inc(st, rcvduppack);
-			st->tcpstat.tcps_rcvdupbyte += (uint32_t)todrop;
+			st->tcpstat.tcps_rcvdupbyte += ti_len;
 			tp->cs->rcvduppack++;
 		} else {
 			tcpstat_inc(st, rcvpartduppack);
 			st->tcpstat.tcps_rcvpartdupbyte += (uint32_t)todrop;
+		}
+		if (whole && st->pers.olddup == TCP_OLDDUP_LITE) {
+			if ((tiflags & TH_FIN) &&
+			    (uint32_t)todrop == ti_len + 1) {
+				/* Only the FIN is old: ACK it, go on (no
+				 * FIN wars when both FINs crossed). */
+				todrop = (int32_t)ti_len;
+				tiflags &= ~TH_FIN;
+				tp->t_flags |= TF_ACKNOW;
+			} else if (todrop != 0 || !(tiflags & TH_ACK)) {
+				goto dropafterack;
+			}
+			/* else a SYN|ACK just left of the window (Lite's
+			 * "socket connected to itself" case): go on. */
+		} else if (whole && st->pers.olddup == TCP_OLDDUP_TAHOE) {
+			goto dropafterack;
+		} else if (whole) {
+			/* Lite2: ACK to resynchronise, keep processing. */
+			tiflags &= ~TH_FIN;
+			tp->t_flags |= TF_ACKNOW;
+			todrop = (int32_t)ti_len;
 		}
 		sim_pkt_pull(m, (uint32_t)todrop);
 		ti_seq += (uint32_t)todrop;

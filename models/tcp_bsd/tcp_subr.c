@@ -248,8 +248,9 @@ tcp_respond(ip_stack *st, struct tcpcb *tp, uint32_t src, uint32_t dst,
 	uint32_t win = 0;
 
 	if (tp) {
-		win = tcp_rcvwin(tp) >> tp->rcv_scale;
-		win = MIN(win, TCP_MAXWIN);
+		/* Lite: htons((u_short)(win >> tp->rcv_scale)), truncated,
+		 * not clamped (a 70000-byte space unscaled says 4464). */
+		win = (uint16_t)(tcp_rcvwin(tp) >> tp->rcv_scale);
 		tcp_trace_seg(tp, TRUE, seq, 0, flags, ack, win << tp->rcv_scale,
 			      FALSE);
 	}
