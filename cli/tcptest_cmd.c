@@ -20,8 +20,9 @@ cli_cmd_tcptest(int argc, char **argv)
 	gboolean verbose = FALSE;
 	GOptionEntry entries[] = {
 		{ "personality", 'p', 0, G_OPTION_ARG_STRING, &pers,
-		  "Host personality: 4.4bsd, netbsd, sunos, linux2.0, linux2.2",
-		  "NAME" },
+		  "Host personality: 4.4bsd, netbsd, sunos, linux2.0, "
+		  "linux2.2; several separated by commas run the script "
+		  "under each in turn", "NAME[,NAME...]" },
 		{ "tolerance-usecs", 't', 0, G_OPTION_ARG_INT, &tol_us,
 		  "Timing tolerance in microseconds (default 4000)", "N" },
 		{ "rfc1323", 0, 0, G_OPTION_ARG_INT, &rfc1323,
@@ -49,26 +50,33 @@ cli_cmd_tcptest(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto out;
 	}
-	struct tcp_pdrill_opts o = {
-		.rfc1323 = rfc1323,
-		.tolerance = (sim_time_t)tol_us * SIM_US,
-		.verbose = verbose,
-	};
-	if (pers && !(o.personality = tcp_personality_find(pers))) {
-		cli_error("tcptest: unknown personality \"%s\"", pers);
-		status = CLI_EXIT_INPUT;
-		goto out;
+	gchar **names = g_strsplit(pers ? pers : "4.4bsd", ",", -1);
+	for (int i = 0; names[i] && status == CLI_EXIT_OK; i++) {
+		struct tcp_pdrill_opts o = {
+			.rfc1323 = rfc1323,
+			.tolerance = (sim_time_t)tol_us * SIM_US,
+			.verbose = verbose,
+		};
+		if (!(o.personality = tcp_personality_find(names[i]))) {
+			cli_error("tcptest: unknown personality \"%s\"",
+				  names[i]);
+			status = CLI_EXIT_INPUT;
+			break;
+		}
+		if (!tcp_pdrill_run_file(argv[1], &o, &err)) {
+			gboolean mismatch = err->domain == TCP_PDRILL_ERROR &&
+					    err->code == TCP_PDRILL_ERROR_MISMATCH;
+			gboolean unsupported =
+				err->domain == TCP_PDRILL_ERROR &&
+				err->code == TCP_PDRILL_ERROR_UNSUPPORTED;
+			cli_error("%s%s (%s)", unsupported ? "unsupported: " : "",
+				  err->message, names[i]);
+			status = mismatch ? CLI_EXIT_FAILURE : CLI_EXIT_INPUT;
+		}
 	}
-	if (!tcp_pdrill_run_file(argv[1], &o, &err)) {
-		gboolean mismatch = err->domain == TCP_PDRILL_ERROR &&
-				    err->code == TCP_PDRILL_ERROR_MISMATCH;
-		gboolean unsupported = err->domain == TCP_PDRILL_ERROR &&
-				       err->code == TCP_PDRILL_ERROR_UNSUPPORTED;
-		cli_error("%s%s", unsupported ? "unsupported: " : "",
-			  err->message);
-		status = mismatch ? CLI_EXIT_FAILURE : CLI_EXIT_INPUT;
+	g_strfreev(names);
+	if (status != CLI_EXIT_OK)
 		goto out;
-	}
 	printf("%s: pass\n", argv[1]);
 out:
 	g_clear_error(&err);

@@ -30,6 +30,8 @@ struct sockbuf {
 };
 
 /* so_state */
+#define MCLBYTES 2048           /* 4.4BSD mbuf cluster size */
+
 #define SS_NOFDREF 0x001        /* no file table ref any more */
 #define SS_ISCONNECTED 0x002    /* socket connected to a peer */
 #define SS_ISCONNECTING 0x004   /* in process of connecting to peer */

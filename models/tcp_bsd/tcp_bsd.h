@@ -51,6 +51,24 @@ enum tcp_wupdate_rule {
 	TCP_WUPD_SUNOS, /* buffer empty and advance >= 2 MSS, or >= 35% */
 };
 
+/*
+ * What tcp_input does with a segment that lies wholly left of rcv_nxt
+ * (an old duplicate; a RST or SYN one to the left), TCPIP2 pp. 959-960.
+ */
+enum tcp_olddup_rule {
+	/* 4.4BSD-Lite (TCPIP2 Fig. 28.24): todrop >= len -> dropafterack
+	 * (a RST is just dropped; nothing else is processed), except a
+	 * FIN that is the only thing left of the window (ACK it, go on)
+	 * and a SYN|ACK one left of rcv_nxt (go on, no forced ACK). */
+	TCP_OLDDUP_LITE,
+	/* TCPIP2 p. 960's correction, in 4.4BSD-Lite2: ACK at once but
+	 * keep processing the segment for its RST or ACK. */
+	TCP_OLDDUP_LITE2,
+	/* 4.3BSD-Tahoe: todrop > len, or == len without FIN ->
+	 * dropafterack; the FIN special case is absent. */
+	TCP_OLDDUP_TAHOE,
+};
+
 struct tcp_personality {
 	const char *name;
 	sim_time_t slowtick, fasttick;  /* fasttick 0: no fast tick */
@@ -70,6 +88,7 @@ struct tcp_personality {
 	enum tcp_wupdate_rule wupdate;
 	gboolean ca_mss8;               /* CA adds mss/8 (4.4BSD-Lite) */
 	gboolean do_rfc1323;            /* window scale and timestamps */
+	enum tcp_olddup_rule olddup;    /* a segment left of the window */
 };
 
 extern const struct tcp_personality tcp_personality_bsd44;
@@ -155,6 +174,9 @@ ssize_t so_send(struct socket *so, const void *data, size_t len);
 /* Zero-copy send: the buffer is referenced, not copied. */
 ssize_t so_send_buf(struct socket *so, sim_buf *b, uint32_t off, uint32_t len);
 ssize_t so_recv(struct socket *so, void *buf, size_t len);
+/* recv(2) flags: SO_MSG_PEEK reads without consuming (as MSG_PEEK). */
+#define SO_MSG_PEEK 0x2
+ssize_t so_recv_flags(struct socket *so, void *buf, size_t len, int flags);
 int so_shutdown(struct socket *so, int how);
 int so_close(struct socket *so);
 int so_setsockopt(struct socket *so, enum so_opt opt, int val);

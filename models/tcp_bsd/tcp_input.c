@@ -63,13 +63,11 @@ tcp_xmit_timer(struct tcpcb *tp, int rtt)
  * Parse the options of a segment.  MSS and window scale count only on a
  * SYN; a timestamp on a SYN tells us the peer does RFC 1323.  A bad
  * option length ends parsing (the rest is ignored), never the segment.
- * Returns TRUE if an MSS option was seen.
  */
-static gboolean
+static void
 tcp_dooptions(struct tcpcb *tp, const uint8_t *cp, int cnt, uint8_t tiflags,
 	      struct tcp_seg *ts)
 {
-	gboolean mss_seen = FALSE;
 	int opt, optlen;
 
 	for (; cnt > 0; cnt -= optlen, cp += optlen) {
@@ -90,7 +88,6 @@ tcp_dooptions(struct tcpcb *tp, const uint8_t *cp, int cnt, uint8_t tiflags,
 			if (optlen != TCPOLEN_MAXSEG || !(tiflags & TH_SYN))
 				continue;
 			(void)tcp_mss(tp, wire_get16(cp + 2));
-			mss_seen = TRUE;
 			break;
 		case TCPOPT_WINDOW:
 			if (optlen != TCPOLEN_WINDOW || !(tiflags & TH_SYN))
@@ -114,7 +111,6 @@ tcp_dooptions(struct tcpcb *tp, const uint8_t *cp, int cnt, uint8_t tiflags,
 			break;
 		}
 	}
-	return mss_seen;
 }
 
 /*
@@ -318,7 +314,6 @@ tcp_input(ip_stack *st, sim_pkt *m, uint32_t src, uint32_t dst,
 	uint32_t acked;
 	int ourfinisacked, needoutput = 0;
 	tcp_seq iss = 0;
-	gboolean mss_seen = FALSE;
 
 	tcpstat_inc(st, rcvtotal);
 	tlen = iplen - iphlen;
@@ -361,10 +356,11 @@ tcp_input(ip_stack *st, sim_pkt *m, uint32_t src, uint32_t dst,
 	ti_ack = th->ack;
 
 	/*
-	 * Odd flag combinations: SYN with FIN or RST means nothing sane.
-	 * (4.4BSD-Lite accepts SYN|FIN; later BSDs drop it, as we do.)
+	 * SYN|RST means nothing sane: dropped and counted (Lite would take
+	 * it as a RST; later BSDs drop it).  SYN|FIN is processed as Lite
+	 * does: a SYN whose FIN waits in the reassembly queue.
 	 */
-	if ((tiflags & TH_SYN) && (tiflags & (TH_FIN | TH_RST))) {
+	if ((tiflags & TH_SYN) && (tiflags & TH_RST)) {
 		tcpstat_inc(st, badflags);
 		goto drop;
 	}
@@ -420,7 +416,7 @@ findpcb:
 		tp->t_timer[TCPT_KEEP] = st->tv_keep_idle;
 
 	if (optlen && tp->t_state != TCPS_LISTEN)
-		mss_seen = tcp_dooptions(tp, optbuf, optlen, tiflags, &ts);
+		tcp_dooptions(tp, optbuf, optlen, tiflags, &ts);
 
 	tcp_trace_seg(tp, FALSE, ti_seq,
 		      ti_len + ((tiflags & (TH_SYN | TH_FIN)) != 0), tiflags,
@@ -514,10 +510,8 @@ findpcb:
 		 * above).  Set up the new connection in SYN_RECEIVED.
 		 */
 		if (optlen)
-			mss_seen = tcp_dooptions(tp, optbuf, optlen, tiflags,
+			tcp_dooptions(tp, optbuf, optlen, tiflags,
 						 &ts);
-		if (!mss_seen)
-			(void)tcp_mss(tp, st->pers.mssdflt);
 		tp->iss = iss ? iss : st->tcp_iss;
 		st->tcp_iss += TCP_ISSINCR / 2;
 		tp->irs = ti_seq;
@@ -546,8 +540,6 @@ findpcb:
 		}
 		if (!(tiflags & TH_SYN))
 			goto drop;
-		if (!mss_seen)
-			(void)tcp_mss(tp, st->pers.mssdflt);
 		if (tiflags & TH_ACK) {
 			tp->snd_una = ti_ack;
 			if (SEQ_LT(tp->snd_nxt, tp->snd_una))
@@ -614,32 +606,55 @@ findpcb:
 	}
 
 	/*
-	 * Trim what we have already received from the front.  A segment that
-	 * is entirely old is still processed for its ACK and window, and
-	 * makes us ACK at once (the peer may have missed our ACK).
+	 * Trim what we have already received from the front (TCPIP2
+	 * pp. 959-960).  What a segment that is wholly old gets depends on
+	 * the personality (enum tcp_olddup_rule): Lite ACKs it and goes no
+	 * further (so an old RST is dropped and an old SYN is ACKed), Lite2
+	 * ACKs it but still processes its RST and ACK, Tahoe ACKs it
+	 * without Lite's FIN exception.
 	 */
 	todrop = (int32_t)(tp->rcv_nxt - ti_seq);
 	if (todrop > 0) {
+		gboolean whole;
 		if (tiflags & TH_SYN) {
 			tiflags &= ~TH_SYN;
 			ti_seq++;
 			todrop--;
 		}
-		if ((uint32_t)todrop > ti_len ||
-		    ((uint32_t)todrop == ti_len && !(tiflags & TH_FIN))) {
-			/*
-			 * Everything is a duplicate (TCP/IP Ill. 2 §28.8,
-			 * with the correction for a FIN in the old data).
-			 */
-			tiflags &= ~TH_FIN;
-			tp->t_flags |= TF_ACKNOW;
-			todrop = (int32_t)ti_len;
+		if (st->pers.olddup == TCP_OLDDUP_LITE)
+			whole = (uint32_t)todrop >= ti_len;
+		else
+			whole = (uint32_t)todrop > ti_len ||
+				((uint32_t)todrop == ti_len &&
+				 !(tiflags & TH_FIN));
+		if (whole) {
 			tcpstat_inc(st, rcvduppack);
-			st->tcpstat.tcps_rcvdupbyte += (uint32_t)todrop;
+			st->tcpstat.tcps_rcvdupbyte += ti_len;
 			tp->cs->rcvduppack++;
 		} else {
 			tcpstat_inc(st, rcvpartduppack);
 			st->tcpstat.tcps_rcvpartdupbyte += (uint32_t)todrop;
+		}
+		if (whole && st->pers.olddup == TCP_OLDDUP_LITE) {
+			if ((tiflags & TH_FIN) &&
+			    (uint32_t)todrop == ti_len + 1) {
+				/* Only the FIN is old: ACK it, go on (no
+				 * FIN wars when both FINs crossed). */
+				todrop = (int32_t)ti_len;
+				tiflags &= ~TH_FIN;
+				tp->t_flags |= TF_ACKNOW;
+			} else if (todrop != 0 || !(tiflags & TH_ACK)) {
+				goto dropafterack;
+			}
+			/* else a SYN|ACK just left of the window (Lite's
+			 * "socket connected to itself" case): go on. */
+		} else if (whole && st->pers.olddup == TCP_OLDDUP_TAHOE) {
+			goto dropafterack;
+		} else if (whole) {
+			/* Lite2: ACK to resynchronise, keep processing. */
+			tiflags &= ~TH_FIN;
+			tp->t_flags |= TF_ACKNOW;
+			todrop = (int32_t)ti_len;
 		}
 		sim_pkt_pull(m, (uint32_t)todrop);
 		ti_seq += (uint32_t)todrop;
@@ -672,7 +687,6 @@ findpcb:
 				if (iss == 0)
 					iss = 1;
 				tp = tcp_close(tp);
-				mss_seen = FALSE;
 				goto findpcb;
 			}
 			/*

@@ -1,23 +1,42 @@
 /*
  * tcp_pdrill.c - a packetdrill-style script runner for the BSD TCP.
  *
- * Supported (packetdrill syntax): times "0.1", "+0.1", "+.1", "*" (any
- * time, outbound only) and "t1...t2" for a blocking call that returns at
- * t2; system calls socket, bind, listen, accept, connect, write, send,
- * read, recv, close, shutdown, setsockopt, getsockopt (SO_SNDBUF,
- * SO_RCVBUF, SO_KEEPALIVE, SO_ERROR, SO_REUSEADDR (a no-op), TCP_NODELAY,
- * TCP_MAXSEG) and fcntl (a no-op: our sockets never block), with "= N"
- * or "= -1 ERRNO (text)"; segments "< flags start:end(len) ack N win N
- * <options>" and the same with ">", flags S F R P . (U, E, W are
- * unsupported), options mss, nop, eol, wscale, sackOK, TS val N ecr N
- * and "<...>" to ignore the options of an expected segment; comments.
+ * Supported (packetdrill syntax): times "0.1", "+0.1", "+ .1", "*" (any
+ * time, outbound only), ranges "a~b" and "+a~+b" (outbound only) and
+ * "t1...t2" for a blocking call that starts at t1 and must return at t2
+ * (with a relative t1, t2 counts from the same base, as packetdrill
+ * does); system calls socket, bind, listen, accept, connect, write,
+ * send, read, recv (flags 0, MSG_PEEK, MSG_DONTWAIT), close, shutdown,
+ * setsockopt, getsockopt (SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE, SO_ERROR,
+ * SO_REUSEADDR (a no-op), TCP_NODELAY, TCP_MAXSEG) and fcntl (F_GETFL,
+ * F_SETFL with O_NONBLOCK), with "= N" or "= -1 ERRNO (text)"; segments
+ * "< flags start:end(len) ack N win N <options>" and the same with ">",
+ * flags S F R P . (U, E, W are unsupported), options mss, nop, eol,
+ * wscale, sackOK, TS val N ecr N, and "<...>" to ignore the options of
+ * an expected segment; options "--mtu=N" and "--tolerance_usecs=N"
+ * before the first event; comments.  Anything else is reported as
+ * unsupported with file:line, never skipped.
  *
- * Semantics.  A relative time is relative to the actual time of the
- * previous event.  Before an inbound segment or a call at time t the
- * simulation runs to t; any segment the host sent meanwhile that was not
- * expected is a mismatch.  An expected segment must be sent within the
- * tolerance of its time.  A blocking call (t1...t2) is made at t2.  The
- * host's ticks have phase 0; the remote is on the local subnet (so
+ * Semantics, as packetdrill's.  A relative time is relative to the
+ * actual time of the previous event.  An expected segment must be sent
+ * within the tolerance of its time (or range); written without an option
+ * list it must carry no options.  The host's segments are queued as
+ * they leave and an expected segment is compared with the oldest one
+ * not yet compared: a segment no later line expects is only noticed
+ * when a later ">" line finds it in the way, as packetdrill's sniffer
+ * would.  An inbound ACK number is relative to the host's ISN once
+ * that is known (from a SYN the host sent) and absolute before.
+ *
+ * Sockets block unless fcntl(O_NONBLOCK) (an accepted socket inherits
+ * the flag: Lite's sonewconn copies SS_NBIO, FreeBSD's accept the file
+ * flag).  A call that would block must be written "t1...t2": it is made
+ * at t1, the script goes on (segments come and go, other lines run)
+ * while it waits, and it must return at t2 within the tolerance; a later
+ * system call waits for it first.  A call without a range that blocks
+ * is a mismatch.  fcntl flags are FreeBSD's values (O_RDWR 2,
+ * O_NONBLOCK 4), as a BSD script expects.
+ *
+ * The host's ticks have phase 0; the remote is on the local subnet (so
  * 4.4BSD offers MTU - 40 = 1460).  Outbound timestamp values are not
  * compared (our clock is the 500 ms tick); their presence is.
  */
@@ -45,12 +64,34 @@ struct pd_out {
 	sim_pkt *f;
 };
 
+/* An open file descriptor of the script. */
+struct pd_fd {
+	struct socket *so;
+	gboolean nonblock;      /* O_NONBLOCK */
+};
+
+/* A system call, parsed; while it blocks, the pending call. */
+struct pd_call {
+	char *name;
+	gchar **args;
+	char *retstr;
+	long want;
+	int want_err;
+	gboolean has_end;       /* "t1...t2" */
+	sim_time_t t_end;
+	int lineno;
+	/* progress of a blocking call */
+	gboolean started;       /* connect: the SYN is out */
+	size_t done;            /* write: bytes taken so far */
+};
+
 struct pd {
 	sim_t *sim;
 	sim_netif nif;
 	ip_stack *st;
 	GQueue out;             /* struct pd_out *: segments the host sent */
-	GHashTable *fds;        /* fd -> struct socket * */
+	GHashTable *fds;        /* fd -> struct pd_fd * */
+	struct pd_call *pending; /* a blocking call in progress */
 	int next_fd;
 	gboolean have_lisn;     /* local ISN learned */
 	uint32_t lisn;
@@ -59,6 +100,8 @@ struct pd {
 	int lineno;
 	const char *name;
 	gboolean verbose;
+	const struct tcp_personality *personality;
+	int rfc1323;
 };
 
 static gboolean
@@ -202,10 +245,17 @@ pd_parse_seg(struct pd *pd, const char *s, struct pd_seg *seg, GError **error)
 			return FALSE;
 		}
 	}
+	/* Fields are separated by any run of blanks ("ack     1"). */
 	gchar **tok = g_strsplit_set(g_strstrip(body), " \t", -1);
+	int n = 0;
+	for (int j = 0; tok[j]; j++) {
+		if (*tok[j])
+			tok[n++] = tok[j];
+		else
+			g_free(tok[j]);
+	}
+	tok[n] = NULL;
 	int i = 0;
-	while (tok[i] && !*tok[i])
-		i++;
 	if (!tok[i]) {
 		ok = FALSE;
 		g_set_error(error, TCP_PDRILL_ERROR, TCP_PDRILL_ERROR_SYNTAX,
@@ -231,8 +281,6 @@ pd_parse_seg(struct pd *pd, const char *s, struct pd_seg *seg, GError **error)
 	}
 	for (i++; tok[i]; i++) {
 		unsigned a, b, c;
-		if (!*tok[i])
-			continue;
 		if (sscanf(tok[i], "%u:%u(%u)", &a, &b, &c) == 3) {
 			/* "0:0(-92)" read as 4 GB: check before allocating. */
 			if (c != b - a || c > IP_MAXPACKET - IP_HDR_LEN - 20) {
@@ -331,53 +379,42 @@ pd_describe(struct pd *pd, const struct tcp_hdr_info *ti, uint32_t len,
 	return r;
 }
 
+static gboolean pd_poll_call(struct pd *pd, GError **error);
+
+/*
+ * Run the simulation to time t (at least), a batch of simultaneous
+ * events at a time, giving a blocked call its chance after each.
+ */
 static gboolean
-pd_no_unexpected(struct pd *pd, GError **error)
+pd_run_to(struct pd *pd, sim_time_t t, GError **error)
 {
-	struct pd_out *o = g_queue_peek_head(&pd->out);
-	if (o) {
-		struct tcp_hdr_info ti;
-		uint32_t len;
-		struct pd_seg os;
-		pd_frame_seg(o->f, &ti, &len, &os);
-		if (!pd->have_lisn && (ti.flags & TH_SYN)) {
-			pd->have_lisn = TRUE;
-			pd->lisn = ti.seq;
-		}
-		char *d = pd_describe(pd, &ti, len, o->t);
-		g_set_error(error, TCP_PDRILL_ERROR, TCP_PDRILL_ERROR_MISMATCH,
-			    "%s:%d: unexpected outbound segment: %s", pd->name,
-			    pd->lineno, d);
-		g_free(d);
-		return FALSE;
+	while (sim_now(pd->sim) < t) {
+		sim_time_t next = sim_evq_next_time(pd->sim->q);
+		sim_run_until(pd->sim, MIN(next, t));
+		if (!pd_poll_call(pd, error))
+			return FALSE;
 	}
-	return TRUE;
+	return pd_poll_call(pd, error);
 }
 
-static void
-pd_run_to(struct pd *pd, sim_time_t t)
-{
-	if (t > sim_now(pd->sim))
-		sim_run_until(pd->sim, t);
-}
-
-/* Check an expected outbound segment (time t, or any time if any_t). */
+/*
+ * Check an expected outbound segment: sent at t (t_end > t: in [t, t_end])
+ * within the tolerance, or at any time if any_t.
+ */
 static gboolean
 pd_expect(struct pd *pd, const struct pd_seg *e, sim_time_t t,
-	  gboolean any_t, GError **error)
+	  sim_time_t t_end, gboolean any_t, GError **error)
 {
 	struct pd_out *o;
 	sim_time_t deadline = any_t ? sim_now(pd->sim) + 3600 * SIM_S :
-				      t + pd->tol;
+				      t_end + pd->tol;
 
 	/* Run event by event until a segment appears or the deadline. */
 	while (g_queue_is_empty(&pd->out) && sim_now(pd->sim) < deadline) {
 		sim_time_t next = sim_evq_next_time(pd->sim->q);
-		if (next > deadline) {
-			sim_run_until(pd->sim, deadline);
-			break;
-		}
-		sim_run_until(pd->sim, next);
+		sim_run_until(pd->sim, MIN(next, deadline));
+		if (!pd_poll_call(pd, error))
+			return FALSE;
 	}
 	o = g_queue_pop_head(&pd->out);
 	if (!o) {
@@ -406,9 +443,10 @@ pd_expect(struct pd *pd, const struct pd_seg *e, sim_time_t t,
 	char *why = NULL;
 	uint32_t rs = pd->have_lisn ? ti.seq - pd->lisn : ti.seq;
 
-	if (!any_t && (at < t - pd->tol || at > t + pd->tol))
+	if (!any_t && (at < t - pd->tol || at > t_end + pd->tol))
 		why = g_strdup_printf("time off by %.6f s",
-				      sim_time_to_s(at - t));
+				      sim_time_to_s(at < t ? at - t :
+							     at - t_end));
 	else if (ti.flags != e->flags)
 		why = g_strdup("flags differ");
 	else if (rs != e->start || len != e->len)
@@ -417,6 +455,8 @@ pd_expect(struct pd *pd, const struct pd_seg *e, sim_time_t t,
 		why = g_strdup("ack differs");
 	else if (e->has_win && ti.win != e->win)
 		why = g_strdup("window differs");
+	else if (!e->opts_given && ti.off != TCP_HDR_LEN)
+		why = g_strdup("options sent where the script has none");
 	else if (e->opts_given && !e->opts_any) {
 		gboolean same = os.nopt == e->nopt;
 		for (int i = 0; same && i < e->nopt; i++) {
@@ -452,12 +492,10 @@ pd_inject(struct pd *pd, const struct pd_seg *s, GError **error)
 {
 	uint32_t ack = 0;
 
-	if (s->has_ack) {
-		if (!pd->have_lisn)
-			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
-				"inbound ack before the host's ISN is known");
-		ack = pd->lisn + s->ack;
-	}
+	/* Relative to the host's ISN once known; absolute before (as in
+	 * packetdrill, e.g. a RST answering nothing in particular). */
+	if (s->has_ack)
+		ack = pd->have_lisn ? pd->lisn + s->ack : s->ack;
 	sim_pkt *p = sim_pkt_new();
 	if (s->len) {
 		uint8_t *z = g_malloc0(s->len);
@@ -551,11 +589,90 @@ pd_num(const char *s)
 	return strtol(s, NULL, 0);
 }
 
-/* Run a system call; *ret is the result as the kernel would return it. */
+/*
+ * The symbols a script may use in fcntl and recv/send flags, with
+ * FreeBSD's values (packetdrill takes them from the host it runs on; a
+ * script for a BSD stack expects "fcntl(3, F_GETFL) = 0x2").
+ */
+#define PD_O_RDWR 0x2
+#define PD_O_NONBLOCK 0x4
+#define PD_MSG_PEEK 0x2
+#define PD_MSG_DONTWAIT 0x80
+
+static const struct {
+	const char *name;
+	long val;
+} pd_syms[] = {
+	{ "O_RDONLY", 0 }, { "O_WRONLY", 0x1 }, { "O_RDWR", PD_O_RDWR },
+	{ "O_NONBLOCK", PD_O_NONBLOCK }, { "MSG_OOB", 0x1 },
+	{ "MSG_PEEK", PD_MSG_PEEK }, { "MSG_WAITALL", 0x40 },
+	{ "MSG_DONTWAIT", PD_MSG_DONTWAIT },
+};
+
+/* An integer expression: numbers and those symbols joined by '|'. */
 static gboolean
-pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
-	   int *err, GError **error)
+pd_expr(struct pd *pd, const char *s, long *out, GError **error)
 {
+	gchar **parts = g_strsplit(s, "|", -1);
+	gboolean ok = TRUE;
+	long v = 0;
+
+	for (int i = 0; ok && parts[i]; i++) {
+		char *p = g_strstrip(parts[i]), *end;
+		long x = strtol(p, &end, 0);
+		if (end != p && *end == '\0') {
+			v |= x;
+			continue;
+		}
+		ok = FALSE;
+		for (size_t k = 0; k < G_N_ELEMENTS(pd_syms); k++) {
+			if (strcmp(pd_syms[k].name, p) == 0) {
+				v |= pd_syms[k].val;
+				ok = TRUE;
+			}
+		}
+		if (!ok)
+			pd_set_error(error, pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+				     "constant '%s'", p);
+	}
+	g_strfreev(parts);
+	*out = v;
+	return ok;
+}
+
+static void
+pd_call_free(struct pd_call *c)
+{
+	if (!c)
+		return;
+	g_free(c->name);
+	g_strfreev(c->args);
+	g_free(c->retstr);
+	g_free(c);
+}
+
+static int
+pd_new_fd(struct pd *pd, struct socket *so, gboolean nonblock)
+{
+	struct pd_fd *f = g_new0(struct pd_fd, 1);
+	int fd = pd->next_fd++;
+	f->so = so;
+	f->nonblock = nonblock;
+	g_hash_table_insert(pd->fds, GINT_TO_POINTER(fd), f);
+	return fd;
+}
+
+/*
+ * Make a system call, or retry one that blocked.  *blocked: it would
+ * block on a blocking socket (nothing to report yet); otherwise *ret and
+ * *err are the result as the kernel would return it.
+ */
+static gboolean
+pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
+	   gboolean *blocked, GError **error)
+{
+	const char *name = c->name;
+	gchar **args = c->args;
 	int nargs = (int)g_strv_length(args);
 	struct socket *so = NULL;
 	long r = 0;
@@ -572,22 +689,22 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "system call '%s'",
 			name);
 	*err = 0;
+	*blocked = FALSE;
 	if (strcmp(name, "socket") == 0) {
-		so = so_socket(pd->st);
-		int fd = pd->next_fd++;
-		g_hash_table_insert(pd->fds, GINT_TO_POINTER(fd), so);
-		*ret = fd;
+		*ret = pd_new_fd(pd, so_socket(pd->st), FALSE);
 		return TRUE;
 	}
 	if (nargs < 1)
 		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "%s without arguments",
 			name);
-	so = g_hash_table_lookup(pd->fds, GINT_TO_POINTER((int)pd_num(args[0])));
-	if (!so) {
+	int fd = (int)pd_num(args[0]);
+	struct pd_fd *f = g_hash_table_lookup(pd->fds, GINT_TO_POINTER(fd));
+	if (!f) {
 		*ret = -1;
 		*err = EBADF;
 		return TRUE;
 	}
+	so = f->so;
 	if (strcmp(name, "bind") == 0) {
 		r = so_bind(so, 0, PD_BIND_PORT);
 		if (r == 0)
@@ -596,37 +713,86 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 		r = so_listen(so, nargs > 1 ? (int)pd_num(args[1]) : 5);
 	} else if (strcmp(name, "accept") == 0) {
 		int e;
-		struct socket *c = so_accept(so, &e);
-		if (c) {
-			int fd = pd->next_fd++;
-			g_hash_table_insert(pd->fds, GINT_TO_POINTER(fd), c);
-			r = fd;
-		} else {
+		struct socket *nso = so_accept(so, &e);
+		if (nso)
+			r = pd_new_fd(pd, nso, f->nonblock);
+		else if (e == -EWOULDBLOCK && !f->nonblock)
+			*blocked = TRUE;
+		else
 			r = e;
-		}
 	} else if (strcmp(name, "connect") == 0) {
-		pd->remote_port = PD_BIND_PORT;
-		r = so_connect(so, PD_REMOTE, PD_BIND_PORT);
-		pd->local_port = so->inp_lport;
-		if (r == 0 && !(so->so_state & SS_ISCONNECTED))
-			r = -EINPROGRESS;
+		if (!c->started) {
+			pd->remote_port = PD_BIND_PORT;
+			r = so_connect(so, PD_REMOTE, PD_BIND_PORT);
+			pd->local_port = so->inp_lport;
+			if (r == 0 && !(so->so_state & SS_ISCONNECTED)) {
+				if (f->nonblock)
+					r = -EINPROGRESS;
+				else
+					c->started = *blocked = TRUE;
+			}
+		} else if (so->so_error) {
+			/* Lite connect(): sleep while connecting and no
+			 * error, then return (and clear) so_error. */
+			r = -so->so_error;
+			so->so_error = 0;
+		} else if (so->so_state & SS_ISCONNECTING) {
+			*blocked = TRUE;
+		}
 	} else if (strcmp(name, "write") == 0 || strcmp(name, "send") == 0 ||
 		   strcmp(name, "read") == 0 || strcmp(name, "recv") == 0) {
 		gboolean out = name[0] == 'w' || strcmp(name, "send") == 0;
+		long flags = 0;
 		if (nargs < 3)
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "%s needs 3 args",
 				name);
+		if (strcmp(name, "send") == 0 || strcmp(name, "recv") == 0) {
+			if (nargs > 3 && !pd_expr(pd, args[3], &flags, error))
+				return FALSE;
+			if (flags & ~(long)(PD_MSG_DONTWAIT |
+					    (out ? 0 : PD_MSG_PEEK)))
+				PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+					"%s flags '%s'", name, args[3]);
+		}
+		gboolean nonblock = f->nonblock || (flags & PD_MSG_DONTWAIT);
 		long len = pd_num(args[2]);
 		if (len < 0 || len > PD_MAX_IO)
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
 				"%s length %ld outside 0..%d", name, len,
 				PD_MAX_IO);
 		uint8_t *z = g_malloc0((size_t)len + 1);
-		r = out ? so_send(so, z, (size_t)len)
-			: so_recv(so, z, (size_t)len);
+		if (!out) {
+			r = so_recv_flags(so, z, (size_t)len,
+					  (flags & PD_MSG_PEEK) ? SO_MSG_PEEK : 0);
+			if (r == -EWOULDBLOCK && !nonblock)
+				*blocked = TRUE;
+		} else {
+			/* Lite's sosend: a blocking write sleeps until all
+			 * of it is in the send buffer; a non-blocking one
+			 * takes what fits (or EWOULDBLOCK). */
+			for (;;) {
+				ssize_t n = so_send(so, z, (size_t)len - c->done);
+				if (n > 0)
+					c->done += (size_t)n;
+				if (n >= 0 && (c->done == (size_t)len ||
+					       nonblock)) {
+					r = (long)c->done;
+					break;
+				}
+				if (n == -EWOULDBLOCK && !nonblock) {
+					*blocked = TRUE;
+					break;
+				}
+				if (n < 0) {
+					r = (n == -EWOULDBLOCK && c->done) ?
+					    (long)c->done : n;
+					break;
+				}
+			}
+		}
 		g_free(z);
 	} else if (strcmp(name, "close") == 0) {
-		g_hash_table_remove(pd->fds, GINT_TO_POINTER((int)pd_num(args[0])));
+		g_hash_table_remove(pd->fds, GINT_TO_POINTER(fd));
 		r = so_close(so);
 	} else if (strcmp(name, "shutdown") == 0) {
 		int how = nargs > 1 && strcmp(args[1], "SHUT_RD") == 0 ? SO_SHUT_RD :
@@ -638,7 +804,18 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 				"shutdown how '%s'", nargs > 1 ? args[1] : "");
 		r = so_shutdown(so, how);
 	} else if (strcmp(name, "fcntl") == 0) {
-		r = 0;  /* our sockets never block; nothing to set */
+		long v;
+		if (nargs > 1 && strcmp(args[1], "F_GETFL") == 0) {
+			r = PD_O_RDWR | (f->nonblock ? PD_O_NONBLOCK : 0);
+		} else if (nargs > 2 && strcmp(args[1], "F_SETFL") == 0) {
+			if (!pd_expr(pd, args[2], &v, error))
+				return FALSE;
+			f->nonblock = (v & PD_O_NONBLOCK) != 0;
+			r = 0;
+		} else {
+			PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+				"fcntl command '%s'", nargs > 1 ? args[1] : "");
+		}
 	} else if (strcmp(name, "setsockopt") == 0 ||
 		   strcmp(name, "getsockopt") == 0) {
 		if (nargs < 4)
@@ -691,137 +868,327 @@ pd_syscall(struct pd *pd, const char *name, gchar **args, long *ret,
 	return TRUE;
 }
 
+/* A finished call: its result, and for "t1...t2" the time it returned. */
+static gboolean
+pd_check_result(struct pd *pd, const struct pd_call *c, long got,
+		int got_err, GError **error)
+{
+	sim_time_t now = sim_now(pd->sim);
+
+	if (got_err == EWOULDBLOCK && c->want_err == EAGAIN)
+		got_err = EAGAIN;
+	if (c->has_end && (now < c->t_end - pd->tol ||
+			   now > c->t_end + pd->tol)) {
+		g_set_error(error, TCP_PDRILL_ERROR, TCP_PDRILL_ERROR_MISMATCH,
+			    "%s:%d: %s returned at %.6f s, expected at %.6f s",
+			    pd->name, c->lineno, c->name, sim_time_to_s(now),
+			    sim_time_to_s(c->t_end));
+		return FALSE;
+	}
+	if (got != c->want ||
+	    (c->want == -1 && c->want_err && got_err != c->want_err)) {
+		g_set_error(error, TCP_PDRILL_ERROR, TCP_PDRILL_ERROR_MISMATCH,
+			    "%s:%d: %s returned %ld%s%s, expected %s at %.6f s",
+			    pd->name, c->lineno, c->name, got,
+			    got == -1 ? " " : "",
+			    got == -1 ? pd_errno_name(got_err) : "", c->retstr,
+			    sim_time_to_s(now));
+		return FALSE;
+	}
+	if (pd->verbose)
+		fprintf(stderr, "%s:%d: %s = %ld ok at %.6f s\n", pd->name,
+			c->lineno, c->name, got, sim_time_to_s(now));
+	return TRUE;
+}
+
+/* Give a blocked call its chance: it returns, or it is too late. */
+static gboolean
+pd_poll_call(struct pd *pd, GError **error)
+{
+	struct pd_call *c = pd->pending;
+	long got;
+	int got_err;
+	gboolean blocked, ok;
+
+	if (!c)
+		return TRUE;
+	int lineno = pd->lineno;
+	pd->lineno = c->lineno;
+	ok = pd_syscall(pd, c, &got, &got_err, &blocked, error);
+	pd->lineno = lineno;
+	if (ok && blocked) {
+		if (sim_now(pd->sim) <= c->t_end + pd->tol)
+			return TRUE;
+		g_set_error(error, TCP_PDRILL_ERROR, TCP_PDRILL_ERROR_MISMATCH,
+			    "%s:%d: %s still blocked at %.6f s, expected to "
+			    "return at %.6f s", pd->name, c->lineno, c->name,
+			    sim_time_to_s(sim_now(pd->sim)),
+			    sim_time_to_s(c->t_end));
+		ok = FALSE;
+	} else if (ok) {
+		ok = pd_check_result(pd, c, got, got_err, error);
+	}
+	pd->pending = NULL;
+	pd_call_free(c);
+	return ok;
+}
+
+/* Run until the blocked call returns (or its time is past). */
+static gboolean
+pd_finish_call(struct pd *pd, GError **error)
+{
+	while (pd->pending) {
+		sim_time_t lim = pd->pending->t_end + pd->tol + 1;
+		sim_run_until(pd->sim, MIN(sim_evq_next_time(pd->sim->q), lim));
+		if (!pd_poll_call(pd, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 #define PD_MAX_TIME_S 86400
 
-static gboolean
-pd_parse_time(const char *s, sim_time_t base, sim_time_t *out)
+/* A number of seconds: digits with at most one '.', leaving the dots of
+ * "..." alone.  NULL if there is none. */
+static const char *
+pd_scan_secs(const char *p, sim_time_t *out)
 {
-	gboolean rel = s[0] == '+';
-	char *end;
-	double v = g_ascii_strtod(rel ? s + 1 : s, &end);
-	if (end == (rel ? s + 1 : s) || *end)
-		return FALSE;
+	const char *st = p;
+	gboolean dot = FALSE;
+	char buf[40];
+
+	while (g_ascii_isdigit(*p) || (*p == '.' && !dot && p[1] != '.')) {
+		dot = dot || *p == '.';
+		p++;
+	}
+	/* A time ends at a blank, a range or the end ("1e300" is no time). */
+	if (p == st || p - st >= (long)sizeof buf ||
+	    !(*p == '\0' || *p == ' ' || *p == '\t' || *p == '~' ||
+	      *p == '.'))
+		return NULL;
+	memcpy(buf, st, (size_t)(p - st));
+	buf[p - st] = '\0';
+	double v = g_ascii_strtod(buf, NULL);
 	/* A script spans seconds; a day bounds it and keeps the ns in range. */
-	if (!(v >= -PD_MAX_TIME_S && v <= PD_MAX_TIME_S))
-		return FALSE;
-	sim_time_t t = (sim_time_t)(v * 1e9 + (v >= 0 ? 0.5 : -0.5));
-	*out = rel ? base + t : t;
-	return *out <= PD_MAX_TIME_S * SIM_S;
+	if (!(v >= 0 && v <= PD_MAX_TIME_S))
+		return NULL;
+	*out = (sim_time_t)(v * 1e9 + 0.5);
+	return p;
+}
+
+/* When an event happens (packetdrill's event_time and a call's end). */
+struct pd_when {
+	gboolean any;           /* "*" */
+	gboolean range;         /* "a~b", "+a~+b" */
+	gboolean blocking;      /* "t1...t2" */
+	sim_time_t t, t_end;
+};
+
+static const char *
+pd_skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static gboolean
+pd_parse_when(struct pd *pd, const char *line, const char **rest,
+	      struct pd_when *w, GError **error)
+{
+	const char *p = line;
+	sim_time_t a, b, base = 0;
+
+	memset(w, 0, sizeof *w);
+	if (*p == '*') {
+		w->any = TRUE;
+		w->t = w->t_end = sim_now(pd->sim);
+		*rest = pd_skip_blanks(p + 1);
+		return TRUE;
+	}
+	gboolean rel = *p == '+';
+	if (rel) {
+		base = pd->last_t;
+		p = pd_skip_blanks(p + 1);      /* "+ 0.1" as "+0.1" */
+	}
+	if (!(p = pd_scan_secs(p, &a)))
+		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad time in '%s'", line);
+	w->t = w->t_end = base + a;
+	p = pd_skip_blanks(p);
+	if (*p == '~') {
+		p = pd_skip_blanks(p + 1);
+		if ((*p == '+') != rel)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+				"a time range is 'a~b' or '+a~+b'");
+		if (rel)
+			p = pd_skip_blanks(p + 1);
+		if (!(p = pd_scan_secs(p, &b)))
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad time range");
+		w->range = TRUE;
+		w->t_end = base + b;
+		if (w->t_end < w->t)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+				"time range is backwards");
+	} else if (strncmp(p, "...", 3) == 0) {
+		if (!(p = pd_scan_secs(pd_skip_blanks(p + 3), &b)))
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad time range");
+		w->blocking = TRUE;
+		w->t_end = base + b;    /* packetdrill: relative to t1's base */
+		if (w->t_end < w->t)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+				"time range is backwards");
+	}
+	if (w->t_end > PD_MAX_TIME_S * SIM_S)
+		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "time beyond a day");
+	*rest = pd_skip_blanks(p);
+	return TRUE;
+}
+
+/* The host under test, made at the first event (after the options). */
+static void
+pd_start(struct pd *pd)
+{
+	pd->nif.name = "pd";
+	memcpy(pd->nif.mac, pd_local_mac, 6);
+	pd->nif.rate = 100 * SIM_MBPS;
+	pd->nif.output = pd_output;
+	pd->nif.tx_ring_free = pd_ring_free;
+	pd->nif.impl = pd;
+	struct ip_stack_config cfg;
+	ip_stack_config_init(&cfg);
+	cfg.name = "local";
+	cfg.addr = PD_LOCAL;
+	cfg.netmask = 0;        /* the remote counts as local */
+	cfg.personality = pd->personality;
+	cfg.rfc1323 = pd->rfc1323;
+	cfg.tick_phase = 0;
+	pd->st = ip_stack_new(pd->sim, &pd->nif, &cfg);
+	ip_stack_add_neighbour(pd->st, PD_REMOTE, pd_remote_mac);
+}
+
+/* "--name=value" before the first event: --mtu, --tolerance_usecs. */
+static gboolean
+pd_option(struct pd *pd, const char *s, GError **error)
+{
+	char *end;
+	long v;
+
+	if (pd->st)
+		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+			"options come before the first event");
+	if (g_str_has_prefix(s, "--mtu=")) {
+		v = strtol(s + 6, &end, 10);
+		if (*end || v < 68 || v > IP_MAXPACKET)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad '%s'", s);
+		pd->nif.mtu = (uint32_t)v;
+	} else if (g_str_has_prefix(s, "--tolerance_usecs=")) {
+		v = strtol(s + 18, &end, 10);
+		if (*end || v < 0 || v > 10 * 1000 * 1000)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad '%s'", s);
+		pd->tol = v * SIM_US;
+	} else {
+		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "option '%s'", s);
+	}
+	return TRUE;
 }
 
 static gboolean
 pd_line(struct pd *pd, char *line, GError **error)
 {
-	char *sp = line;
-	while (*sp && !g_ascii_isspace(*sp))
-		sp++;
-	if (!*sp)
+	struct pd_when w;
+	const char *rest;
+
+	if (!pd_parse_when(pd, line, &rest, &w, error))
+		return FALSE;
+	if (!*rest)
 		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "no event after the time");
-	*sp = '\0';
-	char *rest = g_strstrip(sp + 1);
-	char *ts = line;
-	gboolean any_t = FALSE;
-	sim_time_t t = 0, t2 = -1;
-
-	if (strcmp(ts, "*") == 0) {
-		any_t = TRUE;
-		t = sim_now(pd->sim);
-	} else {
-		char *dots = strstr(ts, "...");
-		if (dots) {
-			*dots = '\0';
-			if (!pd_parse_time(ts, pd->last_t, &t) ||
-			    !pd_parse_time(dots + 3, t, &t2))
-				PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
-					"bad time range");
-		} else if (!pd_parse_time(ts, pd->last_t, &t)) {
-			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "bad time '%s'", ts);
-		}
-	}
-
 	if (rest[0] == '>') {
 		struct pd_seg e;
+		if (w.blocking)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+				"'t1...t2' is for system calls");
 		if (!pd_parse_seg(pd, rest + 1, &e, error))
 			return FALSE;
-		return pd_expect(pd, &e, t, any_t, error);
+		return pd_expect(pd, &e, w.t, w.t_end, w.any, error);
 	}
-	if (any_t)
-		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
-			"'*' time for an input or a call");
-	if (t2 >= 0)
-		t = t2;
-	if (t < sim_now(pd->sim))
-		t = sim_now(pd->sim);
-	pd_run_to(pd, t);
-	if (!pd_no_unexpected(pd, error))
-		return FALSE;
-	pd->last_t = t;
+	if (w.any || w.range)
+		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+			"'*' and 'a~b' times are for outbound packets only");
 	if (rest[0] == '<') {
 		struct pd_seg s;
+		if (w.blocking)
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
+				"'t1...t2' is for system calls");
 		if (!pd_parse_seg(pd, rest + 1, &s, error))
 			return FALSE;
-		return pd_inject(pd, &s, error);
+		if (!pd_run_to(pd, w.t, error))
+			return FALSE;
+		pd->last_t = sim_now(pd->sim);
+		return pd_inject(pd, &s, error) && pd_poll_call(pd, error);
 	}
 	if (rest[0] == '`' || rest[0] == '-' || rest[0] == '%')
 		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "'%s'", rest);
 
 	/* name(args) = ret [ERRNO (text)] */
-	char *lp = strchr(rest, '('), *eq = strrchr(rest, '=');
+	const char *lp = strchr(rest, '('), *eq = strrchr(rest, '=');
 	if (!lp || !eq || eq < lp)
 		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "cannot parse '%s'", rest);
-	char *rp = eq;
+	const char *rp = eq;
 	while (rp > lp && *rp != ')')
 		rp--;
 	if (rp == lp) /* "f(= 0", "f(x = 0": no closing parenthesis */
 		PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "cannot parse '%s'", rest);
-	char *name = g_strstrip(g_strndup(rest, (gsize)(lp - rest)));
+	struct pd_call *c = g_new0(struct pd_call, 1);
+	c->name = g_strstrip(g_strndup(rest, (gsize)(lp - rest)));
 	char *argstr = g_strndup(lp + 1, (gsize)(rp - lp - 1));
-	gchar **args = pd_split_args(argstr);
-	char *retstr = g_strstrip(g_strdup(eq + 1));
-	long want = strtol(retstr, NULL, 0);
-	int want_err = 0;
-	if (want == -1) {
+	c->args = pd_split_args(argstr);
+	g_free(argstr);
+	c->retstr = g_strstrip(g_strdup(eq + 1));
+	c->lineno = pd->lineno;
+	c->has_end = w.blocking;
+	c->t_end = w.t_end;
+	/* The value: an expression up to a blank ("0x2 (flags O_RDWR)"),
+	 * then for -1 the errno name. */
+	char *val = g_strndup(c->retstr, strcspn(c->retstr, " \t("));
+	gboolean ok = pd_expr(pd, val, &c->want, error);
+	g_free(val);
+	if (ok && c->want == -1) {
 		char en[32] = "";
-		if (sscanf(retstr, "-1 %31s", en) == 1) {
-			want_err = pd_errno_of(en);
-			if (want_err < 0) {
-				g_set_error(error, TCP_PDRILL_ERROR,
-					    TCP_PDRILL_ERROR_UNSUPPORTED,
-					    "%s:%d: errno '%s'", pd->name,
-					    pd->lineno, en);
-				goto fail;
+		if (sscanf(c->retstr, "-1 %31s", en) == 1) {
+			c->want_err = pd_errno_of(en);
+			if (c->want_err < 0) {
+				pd_set_error(error, pd,
+					     TCP_PDRILL_ERROR_UNSUPPORTED,
+					     "errno '%s'", en);
+				ok = FALSE;
 			}
 		}
 	}
+	/* A call waits for a blocked one (packetdrill runs one at a time). */
+	ok = ok && pd_finish_call(pd, error) && pd_run_to(pd, w.t, error);
 	long got;
 	int got_err;
-	if (!pd_syscall(pd, name, args, &got, &got_err, error))
-		goto fail;
-	if (got_err == EWOULDBLOCK && want_err == EAGAIN)
-		got_err = EAGAIN;
-	if (got != want || (want == -1 && want_err && got_err != want_err)) {
-		g_set_error(error, TCP_PDRILL_ERROR, TCP_PDRILL_ERROR_MISMATCH,
-			    "%s:%d: %s returned %ld%s%s, expected %s at %.6f s",
-			    pd->name, pd->lineno, name, got,
-			    got == -1 ? " " : "",
-			    got == -1 ? pd_errno_name(got_err) : "", retstr,
-			    sim_time_to_s(sim_now(pd->sim)));
-		goto fail;
+	gboolean blocked;
+	if (ok) {
+		pd->last_t = sim_now(pd->sim);
+		ok = pd_syscall(pd, c, &got, &got_err, &blocked, error);
 	}
-	if (pd->verbose)
-		fprintf(stderr, "%s:%d: %s = %ld ok\n", pd->name, pd->lineno,
-			name, got);
-	g_free(name);
-	g_free(argstr);
-	g_strfreev(args);
-	g_free(retstr);
-	return TRUE;
-fail:
-	g_free(name);
-	g_free(argstr);
-	g_strfreev(args);
-	g_free(retstr);
-	return FALSE;
+	if (ok && blocked) {
+		if (!w.blocking) {
+			pd_set_error(error, pd, TCP_PDRILL_ERROR_MISMATCH,
+				     "%s blocked at %.6f s (a blocking socket; "
+				     "write 't1...t2' or use O_NONBLOCK)",
+				     c->name, sim_time_to_s(sim_now(pd->sim)));
+			ok = FALSE;
+		} else {
+			pd->pending = c;
+			return TRUE;
+		}
+	} else if (ok) {
+		ok = pd_check_result(pd, c, got, got_err, error);
+	}
+	pd_call_free(c);
+	return ok;
 }
 
 gboolean
@@ -840,25 +1207,11 @@ tcp_pdrill_run(const char *text, const char *name,
 	pd.tol = opts->tolerance ? opts->tolerance : 4 * SIM_MS;
 	pd.next_fd = 3;
 	pd.remote_port = 49152;
-	pd.fds = g_hash_table_new(NULL, NULL);
+	pd.fds = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	g_queue_init(&pd.out);
-	pd.nif.name = "pd";
-	memcpy(pd.nif.mac, pd_local_mac, 6);
-	pd.nif.rate = 100 * SIM_MBPS;
 	pd.nif.mtu = 1500;
-	pd.nif.output = pd_output;
-	pd.nif.tx_ring_free = pd_ring_free;
-	pd.nif.impl = &pd;
-	struct ip_stack_config cfg;
-	ip_stack_config_init(&cfg);
-	cfg.name = "local";
-	cfg.addr = PD_LOCAL;
-	cfg.netmask = 0;        /* the remote counts as local */
-	cfg.personality = opts->personality;
-	cfg.rfc1323 = opts->rfc1323;
-	cfg.tick_phase = 0;
-	pd.st = ip_stack_new(pd.sim, &pd.nif, &cfg);
-	ip_stack_add_neighbour(pd.st, PD_REMOTE, pd_remote_mac);
+	pd.rfc1323 = opts->rfc1323;
+	pd.personality = opts->personality;
 
 	gchar **lines = g_strsplit(text, "\n", -1);
 	for (int i = 0; ok && lines[i]; i++) {
@@ -884,18 +1237,26 @@ tcp_pdrill_run(const char *text, const char *name,
 			g_string_append_c(clean, *c);
 		}
 		char *s = g_strstrip(clean->str);
-		if (*s == '`' || *s == '%' || *s == '-') {
+		if (s[0] == '-' && s[1] == '-') {
+			ok = pd_option(&pd, s, error);
+		} else if (*s == '`' || *s == '%' || *s == '-') {
 			g_set_error(error, TCP_PDRILL_ERROR,
 				    TCP_PDRILL_ERROR_UNSUPPORTED,
 				    "%s:%d: unsupported: '%s'", name, pd.lineno,
 				    s);
 			ok = FALSE;
 		} else if (*s) {
+			if (!pd.st)
+				pd_start(&pd);
 			ok = pd_line(&pd, s, error);
 		}
 		g_string_free(clean, TRUE);
 	}
 	g_strfreev(lines);
+	/* A call still blocked must return in time, script over or not. */
+	if (ok)
+		ok = pd_finish_call(&pd, error);
+	pd_call_free(pd.pending);
 
 	struct pd_out *o;
 	while ((o = g_queue_pop_head(&pd.out)) != NULL) {

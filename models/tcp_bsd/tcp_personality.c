@@ -37,6 +37,7 @@ const struct tcp_personality tcp_personality_bsd44 = {
 	.wupdate = TCP_WUPD_BSD,        /* tcp_output (TCPIP2 Fig. 26.9) */
 	.ca_mss8 = TRUE,                /* Lite tcp_input: incr += incr/8 */
 	.do_rfc1323 = TRUE,             /* tcp_do_rfc1323 = 1 in Lite */
+	.olddup = TCP_OLDDUP_LITE,      /* tcp_input, TCPIP2 Fig. 28.24 */
 };
 
 /*
@@ -69,6 +70,10 @@ const struct tcp_personality tcp_personality_netbsd1 = {
 	.wupdate = TCP_WUPD_BSD,
 	.ca_mss8 = FALSE,               /* Lite2 (REF §5) */
 	.do_rfc1323 = TRUE,             /* tcp_do_rfc1323 = 1 */
+	/* Lite2's tcp_input has TCPIP2 p. 960's correction (as FreeBSD
+	 * 2.x, "Following if statement from Stevens, vol. 2, p. 960").
+	 * UNVERIFIED against the NetBSD 1.x sources themselves. */
+	.olddup = TCP_OLDDUP_LITE2,
 };
 
 /*
@@ -108,6 +113,11 @@ const struct tcp_personality tcp_personality_sunos41 = {
 	.wupdate = TCP_WUPD_SUNOS,
 	.ca_mss8 = FALSE,
 	.do_rfc1323 = FALSE,
+	/* 4.3BSD-Tahoe's tcp_input, from which SunOS 4's descends:
+	 * a whole duplicate -> dropafterack, with no FIN special case;
+	 * TCP_COMPAT_42's "keep a RST at rcv_nxt - 1" assumed off
+	 * (UNVERIFIED for SunOS 4.1). */
+	.olddup = TCP_OLDDUP_TAHOE,
 };
 
 /*
@@ -145,6 +155,11 @@ const struct tcp_personality tcp_personality_linux20 = {
 	.wupdate = TCP_WUPD_BSD,
 	.ca_mss8 = FALSE,
 	.do_rfc1323 = FALSE,
+	/* tcp_sequence() rejects a segment wholly left of rcv_wup;
+	 * tcp_rcv_state_process ACKs it unless it is a RST and goes no
+	 * further: Lite's outcome for these cases (REF §6; UNVERIFIED
+	 * for 2.0 in detail). */
+	.olddup = TCP_OLDDUP_LITE,
 };
 
 /*
@@ -180,6 +195,7 @@ const struct tcp_personality tcp_personality_linux22 = {
 	.wupdate = TCP_WUPD_BSD,
 	.ca_mss8 = FALSE,
 	.do_rfc1323 = TRUE,
+	.olddup = TCP_OLDDUP_LITE,      /* as linux2.0 (tcp_sequence) */
 };
 
 const struct tcp_personality *

@@ -161,11 +161,17 @@ tcp_rcvwin(struct tcpcb *tp)
 }
 
 /*
- * The MSS rule of 4.4BSD tcp_mss(): the interface MTU less 40 bytes of
- * headers, at most tcp_mssdflt (512) for a peer not on a local subnet,
- * at most the peer's offer.  When the offer is known the buffers are
- * rounded up to a multiple of the segment size and the congestion window
- * starts at one segment.  With offer 0 this only computes our own offer.
+ * 4.4BSD-Lite's tcp_mss() (TCPIP2 pp. 898-901): the interface MTU less
+ * 40 bytes of headers, rounded down to a multiple of MCLBYTES when above
+ * it (MTU 9000 -> 8192), at most tcp_mssdflt (512) for a peer not on a
+ * local subnet, at most the peer's offer, at least 32.  The segment size
+ * (and the buffers, rounded up to a multiple of it) change when an offer
+ * is known or the result is smaller than t_maxseg; with offer 0 (our
+ * SYN or SYN|ACK going out) the result is only our own offer.  Either
+ * way the function ends with snd_cwnd = mss, unconditionally: so the
+ * SYN|ACK of a passive open sets cwnd to our own MSS even after a
+ * smaller peer offer, and the ACK of the SYN then opens it by one
+ * t_maxseg (a peer offering 512 gets three 512-byte segments first).
  */
 int
 tcp_mss(struct tcpcb *tp, int offer)
@@ -175,24 +181,27 @@ tcp_mss(struct tcpcb *tp, int offer)
 	int mss = (int)st->nif->mtu - IP_HDR_LEN - TCP_HDR_LEN;
 	uint32_t bufsize;
 
+	if (mss > MCLBYTES)
+		mss &= ~(MCLBYTES - 1);
 	if (st->pers.mss_local_only && !in_localaddr(st, so->inp_faddr))
 		mss = MIN(mss, st->pers.mssdflt);
-	if (offer == 0)
-		return mss;
-	mss = MIN(mss, offer);
+	if (offer)
+		mss = MIN(mss, offer);
 	mss = MAX(mss, 32);     /* sanity, as 4.4BSD */
-	bufsize = so->so_snd.sb_hiwat;
-	if (bufsize < (uint32_t)mss) {
-		mss = (int)bufsize;
-	} else {
-		bufsize = (bufsize + mss - 1) / mss * mss;
-		(void)sbreserve(&so->so_snd, bufsize);
-	}
-	tp->t_maxseg = mss;
-	bufsize = so->so_rcv.sb_hiwat;
-	if (bufsize > (uint32_t)mss) {
-		bufsize = (bufsize + mss - 1) / mss * mss;
-		(void)sbreserve(&so->so_rcv, bufsize);
+	if (mss < (int)tp->t_maxseg || offer != 0) {
+		bufsize = so->so_snd.sb_hiwat;
+		if (bufsize < (uint32_t)mss) {
+			mss = (int)bufsize;
+		} else {
+			bufsize = (bufsize + mss - 1) / mss * mss;
+			(void)sbreserve(&so->so_snd, bufsize);
+		}
+		tp->t_maxseg = mss;
+		bufsize = so->so_rcv.sb_hiwat;
+		if (bufsize > (uint32_t)mss) {
+			bufsize = (bufsize + mss - 1) / mss * mss;
+			(void)sbreserve(&so->so_rcv, bufsize);
+		}
 	}
 	tp->snd_cwnd = mss;
 	return mss;
@@ -239,8 +248,9 @@ tcp_respond(ip_stack *st, struct tcpcb *tp, uint32_t src, uint32_t dst,
 	uint32_t win = 0;
 
 	if (tp) {
-		win = tcp_rcvwin(tp) >> tp->rcv_scale;
-		win = MIN(win, TCP_MAXWIN);
+		/* Lite: htons((u_short)(win >> tp->rcv_scale)), truncated,
+		 * not clamped (a 70000-byte space unscaled says 4464). */
+		win = (uint16_t)(tcp_rcvwin(tp) >> tp->rcv_scale);
 		tcp_trace_seg(tp, TRUE, seq, 0, flags, ack, win << tp->rcv_scale,
 			      FALSE);
 	}

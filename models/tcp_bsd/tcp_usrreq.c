@@ -19,7 +19,6 @@
 #include "ip_var.h"
 #include "socketvar.h"
 
-#define MCLBYTES 2048           /* 4.4BSD mbuf cluster size */
 #define SB_BLK 2048             /* send buffer storage blocks */
 #define SB_MAX (256 * 1024)     /* 4.4BSD sb_max */
 #define SOMAXCONN 5             /* 4.4BSD sys/socket.h */
@@ -575,8 +574,13 @@ so_send_buf(struct socket *so, sim_buf *b, uint32_t off, uint32_t len)
 	return so_send_common(so, NULL, b, off, len);
 }
 
+/*
+ * soreceive for a stream socket, without blocking.  SO_MSG_PEEK copies
+ * the data out and leaves it in the buffer (no PRU_RCVD: the window does
+ * not move), as Lite's soreceive does with MSG_PEEK.
+ */
 static ssize_t
-so_recv_entered(struct socket *so, void *buf, size_t len)
+so_recv_entered(struct socket *so, void *buf, size_t len, int flags)
 {
 	struct sockbuf *sb = &so->so_rcv;
 	uint8_t *d = buf;
@@ -592,6 +596,15 @@ so_recv_entered(struct socket *so, void *buf, size_t len)
 		if (!(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING)))
 			return -ENOTCONN;
 		return -EWOULDBLOCK;
+	}
+	if (flags & SO_MSG_PEEK) {
+		for (sim_pkt *m = sb->sb_mb; m && done < len; m = m->next) {
+			uint32_t n = (uint32_t)MIN(len - done,
+						   (size_t)sim_pkt_len(m));
+			sim_pkt_copy_out(m, 0, n, d + done);
+			done += n;
+		}
+		return (ssize_t)done;
 	}
 	while (done < len && sb->sb_mb) {
 		sim_pkt *m = sb->sb_mb;
@@ -863,9 +876,15 @@ so_connect(struct socket *so, uint32_t addr, uint16_t port)
 ssize_t
 so_recv(struct socket *so, void *buf, size_t len)
 {
+	return so_recv_flags(so, buf, len, 0);
+}
+
+ssize_t
+so_recv_flags(struct socket *so, void *buf, size_t len, int flags)
+{
 	ip_stack *st = so->so_stack;
 	ip_stack_enter(st);
-	ssize_t r = so_recv_entered(so, buf, len);
+	ssize_t r = so_recv_entered(so, buf, len, flags);
 	ip_stack_exit(st);
 	return r;
 }

@@ -317,8 +317,8 @@ START_TEST(test_bad_input_counted_and_dropped)
 	h_run(h, 1 * MS);
 	ck_assert_uint_eq(ips->ips_badether, 1);
 	ck_assert_uint_eq(ips->ips_fragdropped, 1);
-	/* SYN|FIN: odd flags, dropped. */
-	n = h_build_frame(h, f, TH_SYN | TH_FIN, rc.bnxt, 0, 8192, NULL, 0);
+	/* SYN|RST: odd flags, dropped (SYN|FIN is processed, as Lite). */
+	n = h_build_frame(h, f, TH_SYN | TH_RST, rc.bnxt, 0, 8192, NULL, 0);
 	h_raw_frame(h, f, n);
 	h_run(h, 1 * MS);
 	ck_assert_uint_eq(tcs->tcps_badflags, 1);
