@@ -114,20 +114,20 @@ def plot_fig4():
     frames = read_pcap_tcp(os.path.join(RAW, "fig4", "nemesis.pcap"))
     sender = "10.0.0.1"
     t0, t1 = 10.0, 10.5
-    data = [f for f in frames if f[1] == sender and f[5] > 0]
-    acks = [f for f in frames if f[1] != sender]
-    base = data[0][2] if data else 0
+    data = [f for f in frames if f.src == sender and f.len > 0]
+    acks = [f for f in frames if f.src != sender]
+    base = data[0].seq if data else 0
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for t, _, seq, _, _, n in data:
+    for t, seq, n in ((f.time, f.seq, f.len) for f in data):
         if t0 <= t < t1:
             ax.annotate("", xy=(t, (seq - base + n) / 1000),
                         xytext=(t, (seq - base) / 1000),
                         arrowprops=dict(arrowstyle="->", color="black", lw=1))
-    ins = [a for a in acks if t0 - 0.1 <= a[0] < t1]
+    ins = [a for a in acks if t0 - 0.1 <= a.time < t1]
     if ins:
-        ts = [a[0] for a in ins] + [t1]
-        ack = [(a[3] - base) / 1000 for a in ins]
-        win = [(a[3] + a[4] - base) / 1000 for a in ins]
+        ts = [a.time for a in ins] + [t1]
+        ack = [(a.ack - base) / 1000 for a in ins]
+        win = [(a.ack + a.win - base) / 1000 for a in ins]
         ax.step(ts, ack + ack[-1:], where="post", ls=":",
                 color="tab:blue", label="highest ACK")
         ax.step(ts, win + win[-1:], where="post", color="tab:green",
