@@ -36,7 +36,7 @@ def _partials(folder):
 
 def summary_path(run):
     """The summary.json of a run folder (or the file itself)."""
-    if os.path.isdir(run):
+    if os.path.isdir(run) or not run.endswith(".json"):
         return os.path.join(run, "summary.json")
     return run
 
@@ -259,13 +259,14 @@ def names(path):
 def find_scenario(run, search=None):
     """The scenario file a run came from, looked for by the name in its
     summary.json (sim.scenario) in `search` (default: the repository's
-    scenarios/).  None if not found."""
+    scenarios/ and docs/examples/).  None if not found."""
     name = load_summary(run).get("sim", {}).get("scenario")
     if not name:
         return None
     if search is None:
         here = os.path.dirname(os.path.abspath(__file__))
-        search = [os.path.join(here, "..", "..", "scenarios")]
+        search = [os.path.join(here, "..", "..", "scenarios"),
+                  os.path.join(here, "..", "..", "docs", "examples")]
     for d in search:
         p = os.path.join(d, name)
         if os.path.exists(p):
