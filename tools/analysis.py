@@ -1,4 +1,4 @@
-"""Reading nemsim's outputs and checking them against TARGETS.md.
+"""Reading nemsim's outputs and checking them against the paper (docs/targets.md).
 
 Shared by tools/plots.py (the report) and tests/regression/ (the
 regression suite), so that both judge a target the same way.  Standard
@@ -131,7 +131,7 @@ def f7_needed(rows, reach=0.99):
     return out
 
 
-# ---- the targets of TARGETS.md -------------------------------------------------
+# ---- the targets (docs/targets.md) -------------------------------------------------
 
 # F5's measurement of "c2 alone": after c2 has started (3 s) and its slow
 # start is over, before c3 starts (10 s).

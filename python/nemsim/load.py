@@ -259,14 +259,16 @@ def names(path):
 def find_scenario(run, search=None):
     """The scenario file a run came from, looked for by the name in its
     summary.json (sim.scenario) in `search` (default: the repository's
-    scenarios/ and docs/examples/).  None if not found."""
+    scenarios/, docs/examples/, the current folder).  None if
+    not found."""
     name = load_summary(run).get("sim", {}).get("scenario")
     if not name:
         return None
     if search is None:
         here = os.path.dirname(os.path.abspath(__file__))
         search = [os.path.join(here, "..", "..", "scenarios"),
-                  os.path.join(here, "..", "..", "docs", "examples")]
+                  os.path.join(here, "..", "..", "docs", "examples"),
+                  os.getcwd()]
     for d in search:
         p = os.path.join(d, name)
         if os.path.exists(p):

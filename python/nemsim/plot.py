@@ -60,9 +60,13 @@ def _finish(fig, ax_or_none, info, path, extra_title="", footer=None):
     return path
 
 
-def _shade_window(ax, info):
+def _shade_window(ax, info, tmin=None, tmax=None):
     w0, w1 = info.get("measure_from_s"), info.get("measure_to_s")
     if w0 is None or w1 is None or w1 <= w0:
+        return
+    w0 = max(w0, tmin) if tmin is not None else w0
+    w1 = min(w1, tmax) if tmax is not None else w1
+    if w1 <= w0:
         return
     ax.axvspan(w0, w1, color="tab:grey", alpha=0.12, lw=0,
                label="measurement window", zorder=0)
@@ -131,7 +135,7 @@ def plot_throughput(run, out, info, tmin=None, tmax=None):
     if tp.empty:
         return None
     fig, ax = plt.subplots(figsize=(9, 4.2))
-    _shade_window(ax, info)
+    _shade_window(ax, info, tmin, tmax)
     summ = frames.family(run, "connections")
     for c, sub in tp.groupby("connection", sort=False):
         mean = summ.throughput_mbps.get(c, math.nan)
@@ -142,6 +146,8 @@ def plot_throughput(run, out, info, tmin=None, tmax=None):
     dt = dt[dt > 0].min() if (dt > 0).any() else float("nan")
     ax.set_ylabel(f"throughput per {dt * 1e3:.0f} ms (Mb/s)")
     ax.set_ylim(bottom=0)
+    if tmin is not None or tmax is not None:
+        ax.set_xlim(tp.time_s.min(), tp.time_s.max())
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1),
               borderaxespad=0)
     return _finish(fig, ax, info, os.path.join(out, "throughput.png"),
@@ -167,11 +173,14 @@ def plot_cpu(run, out, info, tmin=None, tmax=None):
         ax.stackplot(piv.index, [piv[d] for d in shown], labels=shown,
                      colors=colours, step="pre")
         w0, w1 = info.get("measure_from_s"), info.get("measure_to_s")
+        lo, hi = piv.index.min(), piv.index.max()
         if w0 is not None:
             for x in (w0, w1):
-                ax.axvline(x, color="black", lw=0.8, ls="--")
-            ax.text(w0, 1.01, " measurement window →", fontsize=7,
-                    transform=ax.get_xaxis_transform(), va="bottom")
+                if lo <= x <= hi:
+                    ax.axvline(x, color="black", lw=0.8, ls="--")
+            if lo <= w0 <= hi:
+                ax.text(w0, 1.01, " measurement window →", fontsize=7,
+                        transform=ax.get_xaxis_transform(), va="bottom")
         ax.set_xlabel("time (s)")
         ax.set_ylabel("share of the CPU per sample")
         ax.set_ylim(0, 1)
@@ -275,9 +284,14 @@ def plot_timeseq(run, out, info, tmin=None, tmax=None):
     return made
 
 
+SCENARIO = None  # --scenario
+
+
 def _conn_names(run):
-    """Port -> connection name, from the scenario if it can be found."""
-    scn = load.find_scenario(run)
+    """Port -> connection name, from the scenario if it can be found
+    (--scenario, else by its name in scenarios/, docs/examples/ or the
+    current folder)."""
+    scn = SCENARIO or load.find_scenario(run)
     if not scn:
         return {}
     try:
@@ -463,7 +477,13 @@ def main(argv=None):
                    metavar="TIME", help="start of the time axis (e.g. 10s)")
     p.add_argument("--to", dest="tmax", type=units.parse_time,
                    metavar="TIME", help="end of the time axis (e.g. 10.5s)")
+    p.add_argument("--scenario", metavar="FILE",
+                   help="the run's scenario, to name the connections of a "
+                   "capture (default: found by name in scenarios/, "
+                   "docs/examples/ or the current folder)")
     a = p.parse_args(argv)
+    global SCENARIO
+    SCENARIO = a.scenario
     try:
         k = load.kind(a.dir)
         out = a.out or os.path.join(a.dir, "plots")
