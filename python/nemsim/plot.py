@@ -1,8 +1,10 @@
 """`nemsim plot DIR [--out PNG_DIR]`: pictures of whatever a run or a
 sweep folder contains.
 
-A run:   summary.png      throughput of each connection and where each
-                          domain's CPU time went (measurement window)
+A run:   summary.png      over the measurement window: throughput of each
+                          connection, where each domain's CPU time went,
+                          each transmit channel against its reservation,
+                          each NIC's share of the wire and collisions
          throughput.png   throughput of each connection over time
          cpu_<host>.png   CPU share of each domain over time (if the run
                           wrote cpu_<host>.csv: [output] cpu_series)
@@ -84,27 +86,45 @@ def _ranged(df, col, tmin, tmax):
 
 
 def plot_summary(run, out, info):
-    """Bars: each connection's throughput; each domain's CPU share split
-    into contracted, slack and waiting-while-runnable."""
+    """Bars over the measurement window: each connection's throughput;
+    each domain's CPU share split into contracted, slack and
+    waiting-while-runnable; each transmit channel's rate against what its
+    reservation gives; each NIC's share of the wire and its collisions."""
     conns = frames.family(run, "connections")
     doms = frames.family(run, "domains")
+    chans = frames.family(run, "channels")
+    nics = frames.family(run, "nics")
     hosts = frames.family(run, "hosts")
-    nplots = (not conns.empty) + (not doms.empty)
-    if nplots == 0:
+    panels = [p for p, df in (("conns", conns), ("doms", doms),
+                              ("chans", chans), ("nics", nics))
+              if not df.empty]
+    if not panels:
         return None
-    fig, axes = plt.subplots(1, nplots, figsize=(5 + 3 * nplots, 4),
+    ncol = min(2, len(panels))
+    nrow = math.ceil(len(panels) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6 * ncol, 3.8 * nrow),
                              squeeze=False)
-    axes = list(axes[0])
-    if not conns.empty:
-        ax = axes.pop(0)
-        ax.bar(conns.index, conns.throughput_mbps, color="tab:blue")
+    flat = [a for row in axes for a in row]
+    for a in flat[len(panels):]:
+        a.axis("off")
+    axes = dict(zip(panels, flat))
+
+    def names(ax, index):
+        ax.set_xticks(range(len(index)))
+        ax.set_xticklabels(index, rotation=30 if len(index) > 3 else 0,
+                           ha="right" if len(index) > 3 else "center",
+                           fontsize=8)
+
+    if "conns" in axes:
+        ax = axes["conns"]
+        ax.bar(range(len(conns)), conns.throughput_mbps, color="tab:blue")
         for i, v in enumerate(conns.throughput_mbps):
             ax.text(i, v, f"{v:.3g}", ha="center", va="bottom", fontsize=8)
-        ax.set_ylabel("throughput (Mb/s, payload delivered)")
-        ax.set_title("connections", fontsize=10)
-        ax.tick_params(axis="x", labelrotation=45 if len(conns) > 6 else 0)
-    if not doms.empty:
-        ax = axes.pop(0)
+        names(ax, conns.index)
+        ax.set_ylabel("Mb/s (payload delivered)")
+        ax.set_title("throughput of each connection", fontsize=10)
+    if "doms" in axes:
+        ax = axes["doms"]
         x = range(len(doms))
         c = 100 * doms.contracted_share
         s = 100 * doms.slack_share
@@ -113,19 +133,51 @@ def plot_summary(run, out, info):
         ax.bar(x, s, bottom=c, color="tab:cyan", label="ran, slack")
         ax.bar(x, w, bottom=c + s, color="white", edgecolor="tab:red",
                hatch="///", label="runnable, not running")
-        ax.set_xticks(list(x))
-        ax.set_xticklabels(doms.index, rotation=30, ha="right", fontsize=8)
+        names(ax, doms.index)
         ax.set_ylabel("% of the measurement window")
         ax.set_ylim(0, 100)
         ax.set_title("CPU of each Nemesis domain", fontsize=10)
         ax.legend(fontsize=7, loc="upper right")
-    footer = ("throughput and CPU shares over the measurement window "
+    if "chans" in axes:
+        ax = axes["chans"]
+        x = range(len(chans))
+        ax.bar(x, chans.tx_mbps, color="tab:green",
+               label="sent (frame bits, Mb/s)")
+        ax.plot(x, chans.theory_payload_mbps, "k_", ms=18, mew=2,
+                zorder=5, label="reservation's theory (payload)")
+        for i, (n, r) in enumerate(chans.iterrows()):
+            if r.get("idle_with_slice_left", 0) > 0:
+                ax.text(i, max(r.tx_mbps, r.theory_payload_mbps) * 1.02,
+                        "idle with slice left\n"
+                        f"{int(r.idle_with_slice_left)}x in the run",
+                        ha="center", va="bottom", fontsize=6)
+        names(ax, chans.index)
+        ax.set_ylabel("Mb/s")
+        ax.set_title("transmit channels", fontsize=10)
+        top = max(chans.tx_mbps.max(), chans.theory_payload_mbps.max())
+        ax.set_ylim(0, 1.35 * top if top > 0 else 1)
+        ax.legend(fontsize=7, loc="upper left")
+    if "nics" in axes:
+        ax = axes["nics"]
+        x = range(len(nics))
+        ax.bar(x, 100 * nics.utilization, color="tab:purple")
+        for i, (n, r) in enumerate(nics.iterrows()):
+            ax.text(i, 100 * r.utilization,
+                    f"{r.collisions_per_frame:.2f} coll/frame\n"
+                    f"p99 access {r.access_delay_p99_us:.0f} µs",
+                    ha="center", va="bottom", fontsize=6)
+        names(ax, nics.index)
+        ax.set_ylabel("% of the window on the wire")
+        ax.set_ylim(0, 115)
+        ax.set_title("NICs: their successful frames' share of the wire",
+                     fontsize=10)
+    footer = ("over the measurement window "
               f"{info.get('measure_from_s')}–{info.get('measure_to_s')} s")
     if not hosts.empty and "kernel_cpu_share" in hosts.columns:
         ks = hosts.kernel_cpu_share.dropna()
         if len(ks):
-            footer += "; Unix kernels' CPU: " + ", ".join(
-                f"{h} {100 * v:.0f}%" for h, v in ks.items())
+            footer += "; Unix kernels' CPU over the whole run: " + \
+                ", ".join(f"{h} {100 * v:.0f}%" for h, v in ks.items())
     return _finish(fig, None, info, os.path.join(out, "summary.png"),
                    "summary", footer)
 
