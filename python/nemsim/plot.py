@@ -424,9 +424,7 @@ def plot_sweep(sweep_dir, out):
     cols = [c for c in sw.attrs["columns"]
             if str(sw[c].dtype).startswith(("float", "int"))]
     seed = next((k for k in keys if k in frames.SEED_KEYS), None)
-    others = [k for k in keys if k != seed
-              and str(sw[k].dtype).startswith(("float", "int"))
-              and sw[k].nunique() > 1]
+    others = [k for k in keys if k != seed and sw[k].nunique() > 1]
     rep = frames.replicates(sw, over=seed, columns=cols)
     first = load.point_dirs(sweep_dir)[0]
     info = frames.info(first)
@@ -441,7 +439,15 @@ def plot_sweep(sweep_dir, out):
     nrow = math.ceil(n / ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol, 3.8 * nrow),
                              squeeze=False)
-    x = max(others, key=lambda k: sw[k].nunique()) if others else None
+    # x: the numeric key with the most values (else a text key, drawn
+    # as categories); the other keys give one line each.
+    numeric = [k for k in others
+               if str(sw[k].dtype).startswith(("float", "int"))]
+    x = (max(numeric, key=lambda k: sw[k].nunique()) if numeric else
+         others[0] if others else None)
+    cats = None
+    if x is not None and x not in numeric:
+        cats = {v: i for i, v in enumerate(dict.fromkeys(sw[x]))}
     lines = [k for k in others if k != x]
     # Zipped keys vary together: label a line by every key that varies
     # within it (raw texts, as the scenario wrote them).
@@ -465,20 +471,28 @@ def plot_sweep(sweep_dir, out):
                                if seed else sw.point)
             ax.set_xlabel(seed or "point")
         else:
-            xl, xs = _display(x, sw[x])
+            xl, xs = _display(x, sw[x]) if cats is None else (x, 1.0)
             groups = rep.groupby(lines[0] if len(lines) == 1 else lines,
                                  sort=False) if lines else [("", rep)]
             for g, sub in groups:
                 g = g if isinstance(g, tuple) else (g,)
-                sub = sub.sort_values(x)
+                sub = (sub.sort_values(x) if cats is None else
+                       sub.iloc[sorted(range(len(sub)),
+                                       key=lambda i: cats[sub[x].iloc[i]])])
                 lab = ", ".join(
                     f"{raw.get(k, k)}={_fmt(sw, k, v)}"
                     for k, v in zip(lines, g)) or None
                 err = sub[f"{c}_ci95"] if seed else None
-                ax.errorbar(sub[x] * xs, sub[f"{c}_mean"], yerr=err,
+                xv = (sub[x] * xs if cats is None else
+                      [cats[v] for v in sub[x]])
+                ax.errorbar(xv, sub[f"{c}_mean"], yerr=err,
                             marker="o", ms=3, capsize=3 if seed else 0,
-                            lw=1, label=lab)
+                            lw=1, label=lab,
+                            ls="-" if cats is None else "none")
             ax.set_xlabel(xl)
+            if cats is not None:
+                ax.set_xticks(list(cats.values()))
+                ax.set_xticklabels(list(cats), fontsize=8)
             if any(lines):
                 ax.legend(fontsize=6)
         ax.set_ylabel(c)

@@ -240,6 +240,24 @@ class PlotRun(unittest.TestCase):
         self.assertTrue(all(m.startswith(os.path.join(run, "plots"))
                             for m in made))
 
+    def test_plot_sweep_of_names(self):
+        """A swept key that is not a number (a personality) is drawn as
+        categories, without a seed key: one point per value."""
+        tmp = tempfile.mkdtemp(prefix="nemsim-pytest-")
+        self.addCleanup(shutil.rmtree, tmp)
+        scn = os.path.join(tmp, "names.ini")
+        with open(scn, "w") as f:
+            f.write(SMALL + "\n[sweep]\nhost.garuda.personality = netbsd1; "
+                    "linux22\ncolumns = c2=connections.c2.throughput_mbps\n")
+        d = runner.sweep(scn, os.path.join(tmp, "sw"), jobs=2)
+        sw = nemsim.sweep(d)
+        self.assertEqual(list(sw["host.garuda.personality"]),
+                         ["netbsd1", "linux22"])
+        self.assertEqual(len(nemsim.replicates(sw)), 2)
+        st, made, err = nemsim_plot(d)
+        self.assertEqual(st, 0, err)
+        self.assertTrue(is_png(made[0]))
+
     def test_plot_errors(self):
         st, made, err = nemsim_plot("/nonexistent/run")
         self.assertEqual(st, 2)
