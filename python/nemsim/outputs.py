@@ -504,7 +504,7 @@ def render():
            "Connection *i* (in the order of `[connection.*]` groups) "
            "connects to port `5001 + i` on its receiver; the sender's "
            "port is ephemeral (read it from a capture). "
-           "`nemsim.load.names(SCENARIO)` prints this map; `nemsim plot` "
+           "`nemsim.load.names(SCENARIO)` returns this map; `nemsim plot` "
            "uses it to name the connections in a capture.",
            "- `a_to_b` / `b_to_a` on a full-duplex link: *a* is the first "
            "host of the scenario attached to that link, *b* the second.",
