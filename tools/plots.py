@@ -154,7 +154,7 @@ def plot_fig4_sweep():
     ax.text(9.7, 1.0, "9.6 ms: 8 packets", fontsize=7, color="grey")
     ax.set_xlabel("transmit slice per 200 ms period (ms)")
     ax.set_ylabel("throughput (Mb/s)")
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     ax.set_title("Rate control, period 200 ms, 10 Mb/s, receiver SunOS "
                  "(kay, 16 KB buffers)", fontsize=10)
     return save(fig, "fig4_sweep", "fig4_sweep")
