@@ -6,10 +6,13 @@
 #include "nemsim_config.h"
 #include "models/nemesis/nemesis.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cmd_keys(int argc, char **argv);
+static int cmd_plot(int argc, char **argv);
 
 struct command {
 	const char *name;
@@ -24,6 +27,7 @@ static const struct command commands[] = {
 	{ "check", cli_cmd_check, "check a scenario without running it" },
 	{ "keys", cmd_keys, "list every scenario group and key with its default" },
 	{ "tcptest", cli_cmd_tcptest, "run a packetdrill-style script against the TCP" },
+	{ "plot", cmd_plot, "draw what a run or sweep folder contains (PNG)" },
 	{ NULL }
 };
 
@@ -113,6 +117,48 @@ cmd_keys(int argc, char **argv)
 		printf("\n");
 	}
 	return CLI_EXIT_OK;
+}
+
+/*
+ * `nemsim plot DIR [--out PNG_DIR]`: a thin command over the repository's
+ * tools/plot.py (python/nemsim/plot.py, matplotlib), found above this
+ * program (build/nemsim -> tools/plot.py) and run by Debian's python3.
+ */
+static int
+cmd_plot(int argc, char **argv)
+{
+	char *exe = g_file_read_link("/proc/self/exe", NULL);
+	char *dir = g_path_get_dirname(exe ? exe : argv[0]);
+	char *script = NULL;
+	for (int up = 0; up < 4 && !script; up++) {
+		char *s = g_build_filename(dir, "tools", "plot.py", NULL);
+		char *parent = g_path_get_dirname(dir);
+		if (g_file_test(s, G_FILE_TEST_IS_REGULAR))
+			script = s;
+		else
+			g_free(s);
+		g_free(dir);
+		dir = parent;
+	}
+	g_free(dir);
+	if (!script) {
+		cli_error("plot: no tools/plot.py above %s (nemsim plot runs "
+			  "from the repository it was built in)",
+			  exe ? exe : argv[0]);
+		g_free(exe);
+		return CLI_EXIT_FAILURE;
+	}
+	g_free(exe);
+	char **args = g_new0(char *, argc + 2);
+	args[0] = "python3";
+	args[1] = script;
+	for (int i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	execv("/usr/bin/python3", args);
+	cli_error("plot: cannot run /usr/bin/python3: %s", g_strerror(errno));
+	g_free(args);
+	g_free(script);
+	return CLI_EXIT_FAILURE;
 }
 
 int

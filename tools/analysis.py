@@ -1,62 +1,35 @@
-"""Reading nemsim's outputs and checking them against TARGETS.md.
+"""Reading nemsim's outputs and checking them against the paper (docs/targets.md).
 
 Shared by tools/plots.py (the report) and tests/regression/ (the
 regression suite), so that both judge a target the same way.  Standard
 library only (no matplotlib, no numpy): the tests run without them.
+Files are read by the nemsim package (python/nemsim/load.py).
 
 Every number comes from the simulator's outputs (summary.json, sweep.csv,
 time series, pcap); what is done here is reading them and simple
 statistics: means over a time range, least-squares lines, and counting
 frames in a capture.
 """
-import csv
-import json
 import os
-import struct
+import sys
 
-# ---- reading -----------------------------------------------------------------
+# The one reader of nemsim's outputs is the nemsim package (python/nemsim,
+# its standard-library part: no pandas needed here).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "python"))
+from nemsim import load as _load  # noqa: E402
+from nemsim import units as _units  # noqa: E402
 
+# ---- reading (nemsim.load) ----------------------------------------------------
 
-def read_csv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+read_csv = _load.read_csv
+read_pcap_tcp = _load.read_pcap_tcp
+host_addr = _load.host_addr
 
 
 def load_summary(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-def read_pcap_tcp(path):
-    """(time, src, seq, ack, win, payload_len) of each TCP frame in a pcap
-    (link type Ethernet, IPv4)."""
-    out = []
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack_from("<I", data, 0)[0]
-    scale = 1e-9 if magic == 0xa1b23c4d else 1e-6
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, caplen, _ = struct.unpack_from("<IIII", data, off)
-        fr = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        if len(fr) < 54 or fr[12:14] != b"\x08\x00" or fr[23] != 6:
-            continue
-        ihl = (fr[14] & 0x0f) * 4
-        iplen = struct.unpack_from(">H", fr, 16)[0]
-        t = 14 + ihl
-        seq, ack = struct.unpack_from(">II", fr, t + 4)
-        doff = (fr[t + 12] >> 4) * 4
-        win = struct.unpack_from(">H", fr, t + 14)[0]
-        src = ".".join(str(b) for b in fr[26:30])
-        out.append((sec + frac * scale, src, seq, ack, win,
-                    iplen - ihl - doff))
-    return out
-
-
-def host_addr(index):
-    """nemsim gives host i (0-based, in scenario order) 10.0.0.(i+1)."""
-    return f"10.0.0.{index + 1}"
+    """summary.json (the file or its run folder) as nested dicts."""
+    return _load.load_summary(path)
 
 
 # ---- statistics ----------------------------------------------------------------
@@ -83,11 +56,8 @@ def mean_between(rows, conn, t0, t1):
 
 
 def time_value(text):
-    """'200us', '1.2ms', '3s' or a plain number (ms) -> milliseconds."""
-    for unit, f in (("us", 1e-3), ("µs", 1e-3), ("ms", 1.0), ("s", 1e3)):
-        if text.endswith(unit):
-            return float(text[:-len(unit)]) * f
-    return float(text)
+    """'200us', '1.2ms', '3s' or 0 -> milliseconds (nemsim.units)."""
+    return _units.parse_time(text) * 1e3
 
 
 # ---- Figure 4: bursts per period ---------------------------------------------
@@ -161,7 +131,7 @@ def f7_needed(rows, reach=0.99):
     return out
 
 
-# ---- the targets of TARGETS.md -------------------------------------------------
+# ---- the targets (docs/targets.md) -------------------------------------------------
 
 # F5's measurement of "c2 alone": after c2 has started (3 s) and its slow
 # start is over, before c3 starts (10 s).

@@ -3,7 +3,7 @@
 # Idempotent and silent when everything is already there.
 set -e
 PKGS="meson ninja-build pkg-config gcc libglib2.0-dev libgsl-dev check \
-python3 python3-matplotlib tshark tcpdump tcptrace \
+python3 python3-matplotlib python3-pandas tshark tcpdump tcptrace \
 clang libclang-rt-14-dev valgrind \
 parallel slurm-wlm munge"
 missing=""

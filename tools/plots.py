@@ -3,7 +3,7 @@
 
 Plotting and formatting only: every number comes from the simulator's
 summary.json, sweep.csv, time series and captures.  Reading them and
-judging each target against TARGETS.md is done by tools/analysis.py,
+judging each target against docs/targets.md is done by tools/analysis.py,
 which the regression tests (tests/regression/) share.
 
 Usage: plots.py RESULTS_DIR WALL_SECONDS
@@ -14,6 +14,8 @@ import sys
 import matplotlib
 
 import analysis
+
+from nemsim import frames  # noqa: E402  (analysis.py put python/ on the path)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -46,12 +48,16 @@ def seed_of(name):
     return 1
 
 
-def save(fig, name, scenario, seed=None):
-    if seed is None:
-        seed = seed_of(scenario)
-    fig.text(0.99, 0.005, f"nemsim: scenarios/{scenario}.ini, seed {seed}",
-             ha="right", va="bottom", fontsize=7, color="grey")
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
+def save(fig, name, scenario, seed=None, also=()):
+    """Save as PNG and PDF with a footer naming the scenario(s) and seed(s)
+    it was drawn from (also: further scenario names)."""
+    runs = [scenario] + list(also)
+    seeds = [seed if seed is not None and i == 0 else seed_of(s)
+             for i, s in enumerate(runs)]
+    fig.text(0.99, 0.01, "nemsim: " + "; ".join(
+        f"scenarios/{s}.ini, seed {sd}" for s, sd in zip(runs, seeds)),
+        ha="right", va="bottom", fontsize=7, color="grey")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.savefig(os.path.join(PLOTS, f"{name}.png"), dpi=110)
     fig.savefig(os.path.join(PLOTS, f"{name}.pdf"),
                 metadata={"CreationDate": None, "ModDate": None})
@@ -84,18 +90,13 @@ def plot_ethernet_capacity():
 
 
 def plot_atropos_demo():
-    rows = read_csv(os.path.join(RAW, "atropos_demo", "cpu_nemesis.csv"))
-    doms = []
-    for r in rows:
-        if r["domain"] not in doms:
-            doms.append(r["domain"])
-    times = sorted({float(r["time_s"]) for r in rows})
-    share = {d: [0.0] * len(times) for d in doms}
-    idx = {t: i for i, t in enumerate(times)}
-    for r in rows:
-        share[r["domain"]][idx[float(r["time_s"])]] = float(r["share"])
+    cpu = frames.series(raw("atropos_demo"), "cpu_nemesis")
+    doms = list(dict.fromkeys(cpu.domain))
+    share = cpu.pivot_table(index="time_s", columns="domain", values="share",
+                            aggfunc="sum").fillna(0)
+    times = list(share.index)
     fig, ax = plt.subplots(figsize=(8, 4))
-    shown = [d for d in doms if max(share[d]) > 0]
+    shown = [d for d in doms if share[d].max() > 0]
     ax.stackplot(times, [share[d] for d in shown], labels=shown, step="pre")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("CPU share per 100 ms")
@@ -114,20 +115,20 @@ def plot_fig4():
     frames = read_pcap_tcp(os.path.join(RAW, "fig4", "nemesis.pcap"))
     sender = "10.0.0.1"
     t0, t1 = 10.0, 10.5
-    data = [f for f in frames if f[1] == sender and f[5] > 0]
-    acks = [f for f in frames if f[1] != sender]
-    base = data[0][2] if data else 0
+    data = [f for f in frames if f.src == sender and f.len > 0]
+    acks = [f for f in frames if f.src != sender]
+    base = data[0].seq if data else 0
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for t, _, seq, _, _, n in data:
+    for t, seq, n in ((f.time, f.seq, f.len) for f in data):
         if t0 <= t < t1:
             ax.annotate("", xy=(t, (seq - base + n) / 1000),
                         xytext=(t, (seq - base) / 1000),
                         arrowprops=dict(arrowstyle="->", color="black", lw=1))
-    ins = [a for a in acks if t0 - 0.1 <= a[0] < t1]
+    ins = [a for a in acks if t0 - 0.1 <= a.time < t1]
     if ins:
-        ts = [a[0] for a in ins] + [t1]
-        ack = [(a[3] - base) / 1000 for a in ins]
-        win = [(a[3] + a[4] - base) / 1000 for a in ins]
+        ts = [a.time for a in ins] + [t1]
+        ack = [(a.ack - base) / 1000 for a in ins]
+        win = [(a.ack + a.win - base) / 1000 for a in ins]
         ax.step(ts, ack + ack[-1:], where="post", ls=":",
                 color="tab:blue", label="highest ACK")
         ax.step(ts, win + win[-1:], where="post", color="tab:green",
@@ -153,31 +154,47 @@ def plot_fig4_sweep():
     ax.text(9.7, 1.0, "9.6 ms: 8 packets", fontsize=7, color="grey")
     ax.set_xlabel("transmit slice per 200 ms period (ms)")
     ax.set_ylabel("throughput (Mb/s)")
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     ax.set_title("Rate control, period 200 ms, 10 Mb/s, receiver SunOS "
                  "(kay, 16 KB buffers)", fontsize=10)
     return save(fig, "fig4_sweep", "fig4_sweep")
 
 
 def plot_fig5():
-    rows = read_csv(os.path.join(RAW, "fig5", "throughput.csv"))
-    fig, ax = plt.subplots(figsize=(8, 4))
+    tp = frames.throughput(raw("fig5"))
+    info = frames.info(raw("fig5"))
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    w0, w1 = info["measure_from_s"], info["measure_to_s"]
+    ax.axvspan(w0, w1, color="tab:grey", alpha=0.12, lw=0, zorder=0,
+               label=f"measurement window ({w0:g}-{w1:g} s)")
     for c in ("c1", "c2", "c3"):
-        pts = [(float(r["time_s"]), float(r["throughput_mbps"]))
-               for r in rows if r["connection"] == c]
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], label=c, lw=1)
-    for y, x0, x1, text in ((7.5, 3, 10, "paper c2 7.5"),
-                            (3.5, 10, 30, "paper c2 3.5"),
-                            (4.2, 10, 30, "paper c3 4.2"),
-                            (5.6, 10, 30, "c3 guarantee 5.6")):
-        ax.hlines(y, x0, x1, colors="grey", linestyles=":", lw=0.8)
-        ax.text(x1, y, text, fontsize=6, color="grey", va="bottom",
-                ha="right")
+        sub = tp[tp.connection == c]
+        ax.plot(sub.time_s, sub.throughput_mbps, label=c, lw=1)
+    # The paper's values: dotted lines, labelled outside the data (c2
+    # alone: below its line, where nothing is drawn; the rest: in the
+    # margin to the right of the plot).
+    lbl = dict(fontsize=7, color="dimgrey", zorder=6)
+    ax.hlines(7.5, 3, 10, colors="grey", linestyles=":", lw=1)
+    ax.text(6.5, 7.35, "paper: c2 alone 7.5", ha="center", va="top",
+            bbox=dict(facecolor="white", edgecolor="none", pad=1), **lbl)
+    for y, text, dy in ((5.6, "c3 guaranteed 5.6", 0),
+                        (4.2, "paper: c3 4.2", 0.15),
+                        (3.5, "paper: c2 3.5", -0.15)):
+        ax.hlines(y, 10, 30, colors="grey", linestyles=":", lw=1)
+        ax.annotate(text, xy=(30, y), xytext=(30.6, y + dy),
+                    textcoords="data", va="center", ha="left",
+                    annotation_clip=False,
+                    arrowprops=dict(arrowstyle="-", color="grey", lw=0.5),
+                    **lbl)
+    ax.set_xlim(0, 30)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("throughput per 100 ms (Mb/s)")
-    ax.legend()
+    ax.legend(fontsize=8, loc="upper right")
     ax.set_title("Figure 5: three connections on a 10 Mb/s hub")
-    return save(fig, "fig5", "fig5")
+    fig.subplots_adjust(right=0.82)
+    out = save(fig, "fig5", "fig5")
+    return out
 
 
 def plot_fig6():
@@ -200,14 +217,21 @@ def plot_fig6():
 
 def plot_fig7():
     rows = read_csv(os.path.join(RAW, "fig7", "sweep.csv"))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    needed = {t: (plateau, need) for t, plateau, need
+              in analysis.f7_needed(rows)}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
     ax = axes[0]
     for tgt in sorted({float(r["target_mbps"]) for r in rows}):
         pts = sorted((analysis.time_value(r["cpu_slice"]) * 10,
                       float(r["throughput_mbps"]))
                      for r in rows if float(r["target_mbps"]) == tgt)
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", ms=3,
-                label=f"TX reserved for {tgt:g} Mb/s")
+        line, = ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-",
+                        ms=3, label=f"TX reserved for {tgt:g} Mb/s")
+        plateau, need = needed.get(tgt, (None, None))
+        if need is not None:
+            ax.plot([100 * need], [0.99 * plateau], "x", ms=9, mew=2,
+                    color=line.get_color(), zorder=5)
+    ax.plot([], [], "kx", ms=7, mew=2, label="needed (see right)")
     ax.set_xlabel("tcp_send's CPU reservation (% of 10 ms)")
     ax.set_ylabel("throughput (Mb/s)")
     ax.legend(fontsize=7)
@@ -223,9 +247,15 @@ def plot_fig7():
     ax.plot([5, 10], [5, 10], "r*", ms=10, label="paper: 5% and 10%")
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("throughput (Mb/s)")
+    ax.set_xlabel("throughput (Mb/s): the plateau of each line on the left")
     ax.set_ylabel("CPU reservation needed (%)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.text(0.03, 0.97, "needed: the smallest CPU reservation at which\n"
+            "tcp_send reaches 99% of the throughput it gets\n"
+            "when CPU is no limit (its plateau), interpolated\n"
+            "between the two sweep points around it (× on the left)",
+            transform=ax.transAxes, va="top", ha="left", fontsize=7.5,
+            bbox=dict(facecolor="white", edgecolor="lightgrey"))
     ax.set_title("Figure 7: CPU fraction needed for a rate", fontsize=10)
     return save(fig, "fig7", "fig7")
 
@@ -272,9 +302,7 @@ def plot_perf():
     ax.legend(fontsize=8, loc="upper left")
     ax.set_title("Performance: Pentium 200s, 100 Mb/s, de4x5 (both fitted)",
                  fontsize=10)
-    fig.text(0.01, 0.005, "and scenarios/perf_linux.ini, seed "
-             f"{seed_of('perf_linux')}", fontsize=7, color="grey")
-    return save(fig, "perf", "perf_nemesis")
+    return save(fig, "perf", "perf_nemesis", also=("perf_linux",))
 
 
 def plot_isp():
@@ -323,7 +351,7 @@ PLOTTERS = {
 }
 
 
-# ---- targets (TARGETS.md) ------------------------------------------------
+# ---- targets (docs/targets.md) ------------------------------------------------
 
 
 def raw(name):
@@ -331,7 +359,7 @@ def raw(name):
 
 
 def targets():
-    """Every row of TARGETS.md, judged by tools/analysis.py."""
+    """Every row of docs/targets.md, judged by tools/analysis.py."""
     rows = []
     plot = {n: f"plots/{n}.png" for n in
             ("fig4", "fig4_sweep", "fig5", "fig6", "fig7", "table1",
@@ -472,8 +500,8 @@ def main():
     lines = ["# nemsim: the paper against the simulation", "",
              "Generated by `make reproduce` (tools/plots.py, with "
              "tools/analysis.py) from results/raw/; do not edit.", ""]
-    lines += ["## Targets (TARGETS.md)", "",
-              "Every row of TARGETS.md.  P's two rows and F7's slope were "
+    lines += ["## Targets (docs/targets.md)", "",
+              "Every row of docs/targets.md.  P's two rows and F7's slope were "
               "used to calibrate the Pentium 200 cost table (see "
               "Calibration below); everything else is a prediction of the "
               "model.  Seeds: 1 (the scenarios' own).", "",
@@ -497,7 +525,7 @@ def main():
     lines += caveats()
     if have("isp", "sweep.csv"):
         lines += ["", "## Beyond the paper: one host, many customers", "",
-                  "scenarios/isp.ini (TARGETS.md, beyond the paper): one "
+                  "scenarios/isp.ini (docs/targets.md, beyond the paper): one "
                   "Nemesis host sends for 24 customers over the 100 Mb/s "
                   "LAN - 4 premium with Table 1's 5 Mb/s reservations, 8 "
                   "standard with about 2 Mb/s, 12 best effort with the "

@@ -1,0 +1,545 @@
+"""What every output of nemsim means: the source of docs/outputs.md.
+
+Each summary.json key is described once, by a pattern in which <...>
+stands for a name from the scenario ('connections.<connection>.reads').
+`python3 tools/outputs_doc.py` writes docs/outputs.md from this table;
+tests/python/test_outputs.py runs real scenarios and fails when
+summary.json has a key no pattern here matches, when a pattern matches
+no key of any of those runs, or when docs/outputs.md is not what this
+module renders.  So a key added to the simulator cannot stay
+undocumented.
+
+Time bases: "window" means over the measurement window
+(sim.measure_from_s to sim.measure_to_s: [simulation] warmup and
+measure_until); "run" means from time 0 to the end of the run; "fixed"
+is a property of the scenario, not a measurement.
+"""
+import re
+
+# (pattern, unit, time base, meaning)
+SUMMARY = [
+    # ---- sim -------------------------------------------------------------
+    ("sim.scenario", "text", "fixed",
+     "file name of the scenario that was run"),
+    ("sim.overrides", "text", "fixed",
+     "the --set overrides of this run (a sweep point's swept values), "
+     "space-separated group.key=value"),
+    ("sim.seed", "integer", "fixed",
+     "the scenario seed; every random stream derives from it and the "
+     "component's name"),
+    ("sim.version", "text", "fixed", "nemsim's version"),
+    ("sim.simulated_s", "s", "run", "simulated time ([simulation] duration)"),
+    ("sim.measure_from_s", "s", "fixed",
+     "start of the measurement window ([simulation] warmup)"),
+    ("sim.measure_to_s", "s", "fixed",
+     "end of the measurement window ([simulation] measure_until, default "
+     "the end of the run)"),
+    ("sim.events", "count", "run", "events the engine executed"),
+
+    # ---- connections -------------------------------------------------------
+    ("connections.<connection>.throughput_mbps", "Mb/s (10^6 bit/s)",
+     "window",
+     "application payload delivered to the receiving application in the "
+     "measurement window, divided by its length: the number the paper "
+     "reports"),
+    ("connections.<connection>.bytes_delivered", "bytes", "run",
+     "payload bytes the receiving application read"),
+    ("connections.<connection>.bytes_delivered_in_window", "bytes",
+     "window", "the same, read inside the measurement window"),
+    ("connections.<connection>.corrupt_bytes", "bytes", "run",
+     "bytes the receiver read that differ from what the sender wrote "
+     "(always 0 unless the TCP is broken)"),
+    ("connections.<connection>.reads", "count", "run",
+     "read calls of the receiving application that returned data"),
+    ("connections.<connection>.sndpack", "segments", "run",
+     "data segments the sender's TCP sent (4.4BSD tcps_sndpack, for this "
+     "connection)"),
+    ("connections.<connection>.sndbyte", "bytes", "run",
+     "data bytes the sender sent, retransmissions excluded"),
+    ("connections.<connection>.sndrexmitpack", "segments", "run",
+     "data segments the sender retransmitted"),
+    ("connections.<connection>.sndrexmitbyte", "bytes", "run",
+     "data bytes the sender retransmitted"),
+    ("connections.<connection>.sndacks", "segments", "run",
+     "pure ACKs the sender's TCP sent (the handshake's, mostly)"),
+    ("connections.<connection>.rcvpack", "segments", "run",
+     "in-sequence data segments the sender's TCP received (0 for a "
+     "one-way transfer)"),
+    ("connections.<connection>.rcvbyte", "bytes", "run",
+     "in-sequence data bytes the sender's TCP received"),
+    ("connections.<connection>.rcvduppack", "segments", "run",
+     "duplicate data segments the sender's TCP received"),
+    ("connections.<connection>.rcvdupack", "segments", "run",
+     "duplicate ACKs the sender received"),
+    ("connections.<connection>.rcvoopack", "segments", "run",
+     "out-of-order data segments the sender's TCP received"),
+    ("connections.<connection>.rexmttimeo", "count", "run",
+     "retransmission timeouts of the sender"),
+    ("connections.<connection>.fastrexmt", "count", "run",
+     "fast retransmits (third duplicate ACK) of the sender"),
+    ("connections.<connection>.persisttimeo", "count", "run",
+     "persist timeouts (window probes) of the sender"),
+    ("connections.<connection>.delack", "count", "run",
+     "delayed ACKs the sender's TCP sent"),
+    ("connections.<connection>.rcvd_app", "bytes", "run",
+     "bytes the application on the sender's side read (0: tcp_send only "
+     "writes)"),
+
+    # ---- Nemesis domains and CPUs -------------------------------------------
+    ("domains.<domain>.cpu_share", "fraction of 1", "window",
+     "share of the measurement window the domain ran: contracted_share + "
+     "slack_share (domain switches charged to it included)"),
+    ("domains.<domain>.contracted_share", "fraction of 1", "window",
+     "share of the window it ran in contracted time (charged to its "
+     "slice); this is what it received under contract, not its contract "
+     "(the contract is its cpu_qos: slice / period)"),
+    ("domains.<domain>.slack_share", "fraction of 1", "window",
+     "share of the window it ran in slack time (extra flag set, nobody "
+     "with slice left runnable)"),
+    ("domains.<domain>.wait_share", "fraction of 1", "window",
+     "share of the window it was runnable but not running: waiting for "
+     "its next period, for slack, or for a domain with an earlier "
+     "deadline"),
+    ("domains.<domain>.contracted_ns", "ns", "run",
+     "CPU time run in contracted time"),
+    ("domains.<domain>.slack_ns", "ns", "run", "CPU time run as slack"),
+    ("domains.<domain>.wait_ns", "ns", "run",
+     "time runnable but not running"),
+    ("domains.<domain>.switch_ns", "ns", "run",
+     "part of its run time spent on domain switches to it"),
+    ("domains.<domain>.work_done", "count", "run",
+     "pieces of work (costed operations) its threads completed"),
+    ("domains.<domain>.deadlines_missed", "count", "run",
+     "periods whose deadline passed with contracted time still owed "
+     "(counted once per period)"),
+    ("domains.<domain>.activations", "count", "run",
+     "times the scheduler switched to the domain"),
+    ("domains.<domain>.wakeups", "count", "run",
+     "blocked-to-runnable transitions"),
+    ("domains.<domain>.long_blocks", "count", "run",
+     "wake-ups after its deadline had passed (fresh period, deadline = "
+     "now + latency hint)"),
+    ("domains.<domain>.short_blocks", "count", "run",
+     "wake-ups before its deadline (keeps deadline and remaining slice)"),
+    ("cpus.<host>.idle_share", "fraction of 1", "window",
+     "share of the window the Nemesis host's CPU was idle"),
+    ("cpus.<host>.idle_ns", "ns", "run", "idle CPU time"),
+    ("cpus.<host>.decisions", "count", "run", "Atropos scheduling passes"),
+    ("cpus.<host>.events", "count", "run",
+     "simulator events run on behalf of this CPU"),
+    ("cpus.<host>.deferred_events", "count", "run",
+     "inter-domain events held until the sending domain was descheduled "
+     "([host] events = deferred)"),
+    ("cpus.<host>.switches", "count", "run", "domain switches"),
+
+    # ---- transmit channels ------------------------------------------------------
+    ("channels.<connection>.frames", "frames", "run",
+     "frames the driver's TX thread took from the connection's I/O "
+     "channel and gave to the NIC"),
+    ("channels.<connection>.bytes", "bytes", "run",
+     "their bytes (Ethernet header + IP packet, no FCS)"),
+    ("channels.<connection>.tx_mbps", "Mb/s", "window",
+     "frame bits handed to the NIC in the window per second (headers "
+     "included: above throughput_mbps)"),
+    ("channels.<connection>.theory_payload_mbps", "Mb/s", "fixed",
+     "what the reservation carries as TCP payload if always backlogged "
+     "with MTU frames: slice/period x link rate x 1460/1514"),
+    ("channels.<connection>.contracted_ms", "ms", "run",
+     "transmission time charged to the channel's slice"),
+    ("channels.<connection>.slack_ms", "ms", "run",
+     "transmission time sent in slack (extra flag; accounted only)"),
+    ("channels.<connection>.periods", "count", "run",
+     "refills of the channel's slice (periods begun while it had work)"),
+    ("channels.<connection>.full_refusals", "count", "run",
+     "packets the channel refused because it was full"),
+    ("channels.<connection>.tx_waits", "count", "run",
+     "times the application's send found the channel full and waited "
+     "for a free slot (Nemesis host)"),
+    ("channels.<connection>.idle_entries", "count", "run",
+     "times the scheduler found the channel empty and made it idle"),
+    ("channels.<connection>.idle_with_slice_left", "count", "run",
+     "... of which with slice left: the sender had nothing to send "
+     "(typically the peer's window was closed)"),
+    ("channels.<connection>.slice_forfeited_ms", "ms", "run",
+     "slice time lost by those idle entries (the release drops the "
+     "remaining slice of an idle channel)"),
+    ("channels.<connection>.idle_arrivals_before_deadline", "count", "run",
+     "packets that arrived at an idle channel before its deadline (it "
+     "gets no slice until the deadline: only slack)"),
+
+    # ---- hosts -----------------------------------------------------------------------
+    ("hosts.<host>.rx_frames", "frames", "run",
+     "frames the host's driver received from its NIC"),
+    ("hosts.<host>.rx_not_tcp", "frames", "run",
+     "Nemesis: received frames that were not TCP/IPv4 for this host"),
+    ("hosts.<host>.rx_no_filter", "frames", "run",
+     "Nemesis: TCP frames no packet filter claimed (no such connection)"),
+    ("hosts.<host>.rx_no_buffer", "frames", "run",
+     "Nemesis: frames dropped because the connection had no posted "
+     "receive buffer"),
+    ("hosts.<host>.filters_installed", "count", "run",
+     "Nemesis: packet filters the flow manager installed"),
+    ("hosts.<host>.tx_frames", "frames", "run",
+     "Unix: frames the kernel handed to the NIC"),
+    ("hosts.<host>.ifq_drops", "frames", "run",
+     "Unix: frames dropped because the interface queue was full"),
+    ("hosts.<host>.ifq_max", "frames", "run",
+     "Unix: longest interface queue seen"),
+    ("hosts.<host>.kernel_cpu_share", "fraction of 1", "run",
+     "Unix: share of the whole run the CPU spent in the kernel "
+     "(interrupts, IP, TCP)"),
+    ("hosts.<host>.user_cpu_share", "fraction of 1", "run",
+     "Unix: share of the whole run spent in processes (tcp_send, the "
+     "sink's reads)"),
+
+    # ---- Ethernet ------------------------------------------------------------------------
+    ("nics.<host>.frames_sent", "frames", "run",
+     "frames sent successfully"),
+    ("nics.<host>.bytes_sent", "bytes", "run",
+     "their bytes (destination address to payload, no preamble or FCS)"),
+    ("nics.<host>.frames_received", "frames", "run",
+     "good frames accepted for this NIC"),
+    ("nics.<host>.bytes_received", "bytes", "run", "their bytes"),
+    ("nics.<host>.attempts", "count", "run", "transmission starts"),
+    ("nics.<host>.collisions", "count", "run", "attempts that collided"),
+    ("nics.<host>.late_collisions", "count", "run",
+     "collisions after the first slot time of the frame"),
+    ("nics.<host>.deferrals", "frames", "run",
+     "frames whose first attempt had to wait for the medium"),
+    ("nics.<host>.excessive_collisions", "frames", "run",
+     "frames dropped after 16 attempts"),
+    ("nics.<host>.rx_fragments", "count", "run",
+     "collision fragments seen and discarded"),
+    ("nics.<host>.rx_filtered", "frames", "run",
+     "good frames not addressed to this NIC"),
+    ("nics.<host>.rx_lost", "frames", "run",
+     "frames for this NIC discarded by the loss model ([link] loss)"),
+    ("nics.<host>.backoff_ns", "ns", "run", "time spent in backoff"),
+    ("nics.<host>.utilization", "fraction of 1", "window",
+     "share of the window this NIC's successful frames occupied the "
+     "wire (preamble to FCS)"),
+    ("nics.<host>.frames_per_s", "frames/s", "window",
+     "successful frames per second"),
+    ("nics.<host>.collisions_per_frame", "ratio", "window",
+     "collisions per successful frame, both counted in the window "
+     "(so not collisions / frames_sent)"),
+    ("nics.<host>.access_delay_mean_us", "µs", "window",
+     "mean time from a frame reaching the head of the NIC's queue to the "
+     "start of its successful attempt"),
+    ("nics.<host>.access_delay_p99_us", "µs", "window",
+     "99th percentile of that delay"),
+    ("links.<link>.frames", "frames", "run",
+     "hub: good frames repeated"),
+    ("links.<link>.bytes", "bytes", "run", "hub: their bytes"),
+    ("links.<link>.collisions", "count", "run",
+     "hub: collision episodes (several stations colliding at once "
+     "count once)"),
+    ("links.<link>.fragments", "count", "run",
+     "hub: truncated (jammed) signals repeated"),
+    ("links.<link>.signals", "count", "run",
+     "hub: transmission starts of all stations"),
+    ("links.<link>.deferrals", "frames", "run",
+     "hub: sum of its stations' deferrals"),
+    ("links.<link>.excessive_collisions", "frames", "run",
+     "hub: sum of its stations' frames dropped after 16 attempts"),
+    ("links.<link>.late_collisions", "count", "run",
+     "hub: sum of its stations' late collisions"),
+    ("links.<link>.backoff_ns", "ns", "run",
+     "hub: sum of its stations' time in backoff"),
+    ("links.<link>.utilization", "fraction of 1", "window",
+     "hub: share of the window carrying good frames (preamble to FCS)"),
+    ("links.<link>.frames_per_s", "frames/s", "window",
+     "hub: good frames per second"),
+    ("links.<link>.collisions_per_frame", "ratio", "window",
+     "hub: collision episodes per good frame, both in the window (not "
+     "collisions / frames, which are whole-run counts)"),
+    ("links.<link>.access_delay_mean_us", "µs", "window",
+     "hub: mean access delay over all its stations' frames"),
+    ("links.<link>.access_delay_p99_us", "µs", "window",
+     "hub: 99th percentile of the access delay"),
+    ("links.<link>.jain_fairness", "index, 1/n..1", "window",
+     "hub: Jain's fairness index of the good bytes sent, over the "
+     "stations that tried to send"),
+    ("links.<link>.<direction>.frames", "frames", "run",
+     "full-duplex link: frames sent in one direction; <direction> is "
+     "a_to_b or b_to_a (see naming rules)"),
+    ("links.<link>.<direction>.bytes", "bytes", "run",
+     "full-duplex link: their bytes"),
+    ("links.<link>.<direction>.utilization", "fraction of 1", "window",
+     "full-duplex link: share of the window that direction was busy"),
+
+    # ---- raw-frame sources -------------------------------------------------------------
+    ("sources.<source>.offered", "frames", "run", "frames generated"),
+    ("sources.<source>.queued", "frames", "run",
+     "... accepted by the NIC's ring"),
+    ("sources.<source>.dropped", "frames", "run",
+     "... refused because the ring was full (Poisson sources only)"),
+    ("sources.<source>.sent", "frames", "run", "frames sent"),
+    ("sources.<source>.failed", "frames", "run",
+     "frames dropped after 16 collisions"),
+]
+
+# 4.4BSD's struct tcpstat (TCP/IP Illustrated Vol. 2, Figure 24.7) and
+# struct ipstat, per host: hosts.<host>.tcp.<name>, hosts.<host>.ip.<name>.
+TCPSTAT = [
+    ("connattempt", "connections initiated"),
+    ("accepts", "connections accepted"),
+    ("connects", "connections established"),
+    ("drops", "connections dropped"),
+    ("conndrops", "embryonic connections dropped"),
+    ("closed", "connections closed"),
+    ("segstimed", "segments whose round trip was timed"),
+    ("rttupdated", "round-trip time estimates updated"),
+    ("delack", "delayed ACKs sent"),
+    ("timeoutdrop", "connections dropped by retransmission timeout"),
+    ("rexmttimeo", "retransmission timeouts"),
+    ("persisttimeo", "persist timeouts"),
+    ("keeptimeo", "keepalive timeouts"),
+    ("keepprobe", "keepalive probes sent"),
+    ("keepdrops", "connections dropped by keepalive"),
+    ("sndtotal", "segments sent"),
+    ("sndpack", "data segments sent"),
+    ("sndbyte", "data bytes sent"),
+    ("sndrexmitpack", "data segments retransmitted"),
+    ("sndrexmitbyte", "data bytes retransmitted"),
+    ("sndacks", "pure ACKs sent"),
+    ("sndprobe", "window probes sent"),
+    ("sndurg", "URG-only segments sent"),
+    ("sndwinup", "window-update-only segments sent"),
+    ("sndctrl", "control segments (SYN, FIN, RST) sent"),
+    ("sndrst", "RSTs sent"),
+    ("rcvtotal", "segments received"),
+    ("rcvpack", "in-sequence data segments received"),
+    ("rcvbyte", "in-sequence data bytes received"),
+    ("rcvbadsum", "segments with a bad checksum"),
+    ("rcvbadoff", "segments with a bad header offset"),
+    ("rcvshort", "segments too short"),
+    ("rcvduppack", "completely duplicate data segments"),
+    ("rcvdupbyte", "completely duplicate data bytes"),
+    ("rcvpartduppack", "partly duplicate data segments"),
+    ("rcvpartdupbyte", "partly duplicate data bytes"),
+    ("rcvoopack", "out-of-order data segments"),
+    ("rcvoobyte", "out-of-order data bytes"),
+    ("rcvpackafterwin", "segments with data beyond the window"),
+    ("rcvbyteafterwin", "bytes beyond the window"),
+    ("rcvafterclose", "segments received after close"),
+    ("rcvwinprobe", "window probes received"),
+    ("rcvdupack", "duplicate ACKs received"),
+    ("rcvacktoomuch", "ACKs for data not yet sent"),
+    ("rcvackpack", "ACKs that acknowledged new data"),
+    ("rcvackbyte", "bytes acknowledged by them"),
+    ("rcvwinupd", "window updates received"),
+    ("pawsdrop", "segments dropped by PAWS"),
+    ("predack", "header prediction hits for ACKs"),
+    ("preddat", "header prediction hits for data"),
+    ("persistdrop", "connections dropped in persist"),
+    ("badsyn", "bogus SYNs received"),
+    ("fastrexmt", "fast retransmits"),
+    ("noport", "segments for no listening port (RST sent)"),
+    ("listendrop", "SYNs dropped: listen queue full"),
+    ("badflags", "segments with impossible flags"),
+    ("sndenobufs", "sends refused by the interface (ENOBUFS)"),
+    ("rcvreassfull", "segments dropped: reassembly queue full"),
+]
+IPSTAT = [
+    ("total", "packets received"),
+    ("badsum", "packets with a bad header checksum"),
+    ("tooshort", "packets shorter than their length field"),
+    ("toosmall", "packets without room for a header"),
+    ("badhlen", "header length below 20 bytes"),
+    ("badlen", "total length below the header length"),
+    ("badvers", "IP version not 4"),
+    ("fragdropped", "fragments dropped (no reassembly)"),
+    ("cantforward", "packets not for this host (no forwarding)"),
+    ("noproto", "packets of an unknown protocol"),
+    ("delivered", "packets delivered to TCP"),
+    ("localout", "packets sent"),
+    ("noroute", "packets with no neighbour entry for the destination"),
+    ("toolong", "packets larger than the MTU (refused)"),
+    ("odropped", "packets the interface refused (ENOBUFS)"),
+    ("badether", "frames with a wrong ethertype or destination"),
+]
+for _n, _m in TCPSTAT:
+    SUMMARY.append((f"hosts.<host>.tcp.{_n}", "count", "run",
+                    f"the host's TCP, all connections: {_m}"))
+for _n, _m in IPSTAT:
+    SUMMARY.append((f"hosts.<host>.ip.{_n}", "count", "run",
+                    f"the host's IP: {_m}"))
+
+PERF = [
+    ("wall_s", "s", "wall-clock time of the run"),
+    ("events", "count", "events executed (as sim.events)"),
+    ("events_per_s", "events/s", "events per wall-clock second"),
+    ("simulated_s", "s", "simulated time"),
+    ("simulated_s_per_wall_s", "ratio", "simulated seconds per wall second"),
+    ("peak_rss_kib", "KiB", "peak resident memory of the process"),
+]
+
+# file -> (how it is asked for, [(column, unit, meaning)])
+CSV = [
+    ("throughput.csv", "always, when the scenario has connections; one "
+     "sample every [output] interval", [
+         ("time_s", "s", "end of the sampling interval"),
+         ("connection", "name", "the connection ([connection.NAME])"),
+         ("throughput_mbps", "Mb/s",
+          "payload delivered to the receiving application during the "
+          "interval ending at time_s, per second"),
+     ]),
+    ("cpu_<host>.csv", "[output] cpu_series = true; one row per domain "
+     "(and one named idle) every interval", [
+         ("time_s", "s", "end of the sampling interval"),
+         ("cpu", "name", "the Nemesis host"),
+         ("domain", "name", "the domain, or idle"),
+         ("share", "fraction of 1",
+          "share of the interval the domain ran (contracted + slack)"),
+         ("contracted_share", "fraction of 1", "... in contracted time"),
+         ("slack_share", "fraction of 1", "... as slack"),
+     ]),
+    ("timeseq_<connection>.csv", "[output] timeseq = NAME, ...; one row "
+     "per segment the sender's TCP sends or receives", [
+         ("time_s", "s", "when"),
+         ("direction", "out / in", "sent by or received by the sender"),
+         ("seq", "bytes",
+          "first sequence number, relative to the initial one"),
+         ("len", "bytes", "sequence space it covers (SYN and FIN count 1)"),
+         ("ack", "bytes", "highest ACK seen (in) or sent (out), relative"),
+         ("win", "bytes", "window offered by the segment's sender"),
+         ("flags", "bits", "TCP flags (FIN 1, SYN 2, RST 4, PSH 8, ACK 16)"),
+         ("rexmt", "0 / 1", "1 for a retransmission (seq below snd_max)"),
+     ]),
+]
+
+
+def pattern_re(pattern):
+    """'connections.<connection>.reads' -> a regular expression."""
+    parts = re.split(r"(<[^>]+>)", pattern)
+    rx = "".join("[^.]+" if p.startswith("<") else re.escape(p)
+                 for p in parts)
+    return re.compile("^" + rx + "$")
+
+
+_COMPILED = None
+
+
+def describe(key):
+    """The (pattern, unit, base, meaning) of a summary.json key, or None."""
+    global _COMPILED
+    if _COMPILED is None:
+        _COMPILED = [(pattern_re(p), (p, u, b, m)) for p, u, b, m in SUMMARY]
+    for rx, row in _COMPILED:
+        if rx.match(key):
+            return row
+    return None
+
+
+FAMILIES = [
+    ("sim", "The run itself"),
+    ("connections", "Connections (the receiving application's view and the "
+     "sender's TCP counters)"),
+    ("domains", "Nemesis domains (CPU under Atropos)"),
+    ("cpus", "Nemesis CPUs"),
+    ("channels", "Transmit channels (one per connection from a Nemesis "
+     "host)"),
+    ("hosts", "Hosts (driver, kernel and the host's TCP/IP counters)"),
+    ("nics", "NICs (CSMA/CD MAC)"),
+    ("links", "Links (hubs, full-duplex links)"),
+    ("sources", "Raw-frame sources (Ethernet-only scenarios)"),
+]
+
+
+def render():
+    """docs/outputs.md."""
+    out = ["# Outputs reference", "",
+           "<!-- Generated by tools/outputs_doc.py from "
+           "python/nemsim/outputs.py; do not edit.  "
+           "tests/python/test_outputs.py checks it against real runs. -->",
+           "",
+           "What `nemsim run` writes into its output folder, what each "
+           "number means, its unit, and its **time base**:", "",
+           "- **window**: over the measurement window only, from "
+           "`sim.measure_from_s` ([simulation] `warmup`) to "
+           "`sim.measure_to_s` ([simulation] `measure_until`, default the "
+           "end of the run). Shares and rates are window values.",
+           "- **run**: from time 0 to the end of the run. Counters "
+           "(frames, bytes, collisions, ..., `*_ns`, `*_ms`) are run "
+           "totals, so `links.lan.collisions / links.lan.frames` is not "
+           "`links.lan.collisions_per_frame`.",
+           "- **fixed**: a property of the scenario, not a measurement.",
+           "",
+           "The Python loader (`python/nemsim`, see "
+           "[tutorial](tutorial.md#reading-the-outputs-in-python)) reads "
+           "all of these into pandas.", "",
+           "## Files of a run", "",
+           "| file | what |", "|---|---|",
+           "| `summary.json` | every result, nested by the dotted keys "
+           "below; written last, so its presence means the run finished. "
+           "A pure function of (scenario, overrides, seed). |",
+           "| `perf.json` | what depends on the machine (below) |",
+           "| `<name>.pcap` | `[output] pcap`: a host name (frames its NIC "
+           "sends and receives) or a link name (every good frame the hub "
+           "repeats); link type Ethernet, real headers and checksums |",
+           "| `*.csv` | time series and traces (below) |",
+           "| `plots/` | what `nemsim plot DIR` draws "
+           "([plots](plots.md)) |", "",
+           "A sweep folder holds `sweep.csv` (one row per point: `point`, "
+           "the swept keys as the scenario wrote them, e.g. `1.6ms`, then "
+           "the `[sweep] columns`) and `points/NNNN/`, a run folder per "
+           "point with `point.txt` (its overrides).  The loader adds a "
+           "numeric twin in SI base units to every swept key with units: "
+           "`carnage_slice` (`0`, `1.6ms`, ...) gets `carnage_slice_s` "
+           "(0, 0.0016, ...); rates get `_bps`, lengths `_m`.", "",
+           "## Naming rules", "",
+           "- Names are the scenario's: `connections.c1` is "
+           "`[connection.c1]`, `domains.carnage` is `[domain.carnage]`; a "
+           "connection's sending application runs in a domain of the same "
+           "name, and its transmit channel has that name too "
+           "(`channels.c1`). Every Nemesis host has the domains "
+           "`<host>_driver` (device driver, TX thread, packet filter) and "
+           "`<host>_flowman` (flow manager); `cpus.<host>` is that host's "
+           "CPU. `nics.<host>` is the host's network card; "
+           "`links.<link>` is `[link.<link>]`.",
+           "- Addresses: host *i* (0-based, in the order the scenario "
+           "defines `[host.*]` groups, included files first) has MAC "
+           "`02:00:00:00:00:(i+1)` and IPv4 address `10.0.0.(i+1)`. "
+           "Connection *i* (in the order of `[connection.*]` groups) "
+           "connects to port `5001 + i` on its receiver; the sender's "
+           "port is ephemeral (read it from a capture). "
+           "`nemsim.load.names(SCENARIO)` returns this map; `nemsim plot` "
+           "uses it to name the connections in a capture.",
+           "- `a_to_b` / `b_to_a` on a full-duplex link: *a* is the first "
+           "host of the scenario attached to that link, *b* the second.",
+           "- Throughputs in Mb/s are 10^6 bit/s of TCP payload delivered "
+           "to the receiving application; `channels.*.tx_mbps` counts "
+           "frame bytes instead.", ""]
+    out += ["## summary.json", ""]
+    for fam, title in FAMILIES:
+        rows = [r for r in SUMMARY if r[0].split(".")[0] == fam
+                and ".tcp." not in r[0] and ".ip." not in r[0]]
+        out += [f"### {title}", "", "| key | unit | time base | meaning |",
+                "|---|---|---|---|"]
+        for p, u, b, m in rows:
+            out.append(f"| `{p}` | {u} | {b} | {m} |")
+        out.append("")
+        if fam == "hosts":
+            out += ["Per host, 4.4BSD's TCP and IP statistics (TCP/IP "
+                    "Illustrated Vol. 2, Figures 24.7 and 8.4), counted "
+                    "over the whole run for all connections of the host: "
+                    "`hosts.<host>.tcp.<counter>` and "
+                    "`hosts.<host>.ip.<counter>` (count, run).", "",
+                    "| `tcp.` counter | meaning |", "|---|---|"]
+            out += [f"| `{n}` | {m} |" for n, m in TCPSTAT]
+            out += ["", "| `ip.` counter | meaning |", "|---|---|"]
+            out += [f"| `{n}` | {m} |" for n, m in IPSTAT]
+            out.append("")
+    out += ["## perf.json", "",
+            "Machine-dependent, whole run; not part of summary.json so "
+            "that summary.json is byte-identical on every machine.", "",
+            "| key | unit | meaning |", "|---|---|---|"]
+    out += [f"| `{k}` | {u} | {m} |" for k, u, m in PERF]
+    out += ["", "## CSV time series and traces", ""]
+    for f, when, cols in CSV:
+        out += [f"### {f}", "", f"Written: {when}.", "",
+                "| column | unit | meaning |", "|---|---|---|"]
+        out += [f"| `{c}` | {u} | {m} |" for c, u, m in cols]
+        out.append("")
+    return "\n".join(out)
