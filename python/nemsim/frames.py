@@ -73,9 +73,11 @@ def family(run, fam):
 
 
 def perf(run):
-    """perf.json as a float Series (wall_s, events_per_s, peak_rss_kib...)."""
-    return pd.Series({k: float(v) for k, v in load.load_perf(run).items()},
-                     dtype="float64")
+    """perf.json's numbers as a float Series (wall_s, events_per_s,
+    peak_rss_kib...); its text (build_sha256) is in load.load_perf."""
+    return pd.Series({k: float(v) for k, v in load.load_perf(run).items()
+                      if isinstance(v, (int, float))
+                      and not isinstance(v, bool)}, dtype="float64")
 
 
 def series(run, name):
@@ -130,13 +132,7 @@ def sweep_keys(sweep_dir, df=None):
     group.key)."""
     if df is None:
         df = pd.read_csv(os.path.join(sweep_dir, "sweep.csv"), dtype=str)
-    pts = load.point_dirs(sweep_dir)
-    ov = load.point_overrides(pts[0]) if pts else {}
-    names = set()
-    for k in ov:
-        names.add(k)
-        if k.startswith("vars."):
-            names.add(k[5:])
+    names = set(load.sweep_info(sweep_dir)["keys"])
     return [c for c in df.columns if c in names]
 
 

@@ -120,19 +120,17 @@ def point_dir(sweep, point):
     return os.path.join(sweep, "points", f"{int(point):04d}")
 
 
-def point_overrides(point):
-    """The group.key=value overrides of a point (its point.txt)."""
-    out = {}
-    path = os.path.join(point, "point.txt")
+def sweep_info(sweep):
+    """DIR/sweep.json, written by nemsim with sweep.csv: the scenario, the
+    number of points, the swept keys (as [sweep] names them: 'slice' for a
+    [vars] variable, 'simulation.seed' for a group.key) and the result
+    columns {name: summary path}."""
+    path = os.path.join(sweep, "sweep.json")
     if not os.path.exists(path):
-        return out
+        raise OutputError(f"{sweep}: no sweep.json (not a finished sweep: "
+                        "run nemsim sweep or nemsim merge)")
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                k, v = line.split("=", 1)
-                out[k] = v
-    return out
+        return json.load(f)
 
 
 def series_files(run):
@@ -308,6 +306,6 @@ def mean_ci(values):
 
 __all__ = ["OutputError", "load_summary", "load_perf", "flatten",
            "read_csv", "kind", "point_dirs", "point_dir",
-           "point_overrides", "series_files", "read_pcap_tcp", "TcpFrame",
+           "sweep_info", "series_files", "read_pcap_tcp", "TcpFrame",
            "host_addr", "names", "scenario_groups", "find_scenario",
            "mean_ci", "t95", "units"]

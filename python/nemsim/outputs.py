@@ -28,6 +28,9 @@ SUMMARY = [
      "the scenario seed; every random stream derives from it and the "
      "component's name"),
     ("sim.version", "text", "fixed", "nemsim's version"),
+    ("sim.scenario_sha256", "text", "fixed",
+     "SHA-256 of the resolved scenario (scenario.resolved.ini): two runs "
+     "with the same hash ran the same experiment (docs/sweeps.md)"),
     ("sim.simulated_s", "s", "run", "simulated time ([simulation] duration)"),
     ("sim.measure_from_s", "s", "fixed",
      "start of the measurement window ([simulation] warmup)"),
@@ -373,6 +376,8 @@ PERF = [
     ("simulated_s", "s", "simulated time"),
     ("simulated_s_per_wall_s", "ratio", "simulated seconds per wall second"),
     ("peak_rss_kib", "KiB", "peak resident memory of the process"),
+    ("build_sha256", "text", "SHA-256 of the nemsim executable that made "
+     "the run"),
 ]
 
 # file -> (how it is asked for, [(column, unit, meaning)])
@@ -475,6 +480,9 @@ def render():
            "below; written last, so its presence means the run finished. "
            "A pure function of (scenario, overrides, seed). |",
            "| `perf.json` | what depends on the machine (below) |",
+           "| `scenario.resolved.ini` | the scenario as run: includes "
+           "merged, overrides and variables applied; running it gives the "
+           "same summary.json ([sweeps](sweeps.md)) |",
            "| `<name>.pcap` | `[output] pcap`: a host name (frames its NIC "
            "sends and receives) or a link name (every good frame the hub "
            "repeats); link type Ethernet, real headers and checksums |",
@@ -484,7 +492,7 @@ def render():
            "A sweep folder holds `sweep.csv` (one row per point: `point`, "
            "the swept keys as the scenario wrote them, e.g. `1.6ms`, then "
            "the `[sweep] columns`) and `points/NNNN/`, a run folder per "
-           "point with `point.txt` (its overrides).  The loader adds a "
+           "point, `sweep.json` (the scenario, the number of points, the swept keys and the result columns with their summary paths) and `inputs/NNNN.ini` (each point's resolved scenario; see docs/sweeps.md).  The loader adds a "
            "numeric twin in SI base units to every swept key with units: "
            "`carnage_slice` (`0`, `1.6ms`, ...) gets `carnage_slice_s` "
            "(0, 0.0016, ...); rates get `_bps`, lengths `_m`.", "",

@@ -47,11 +47,14 @@ def _call(cmd):
     return p.stdout
 
 
-def run(scenario, out, overrides=None, seed=None):
+def run(scenario, out, overrides=None, seed=None, point=None):
     """Run one scenario into `out` (replacing what a finished run left
-    there) and return `out`.  overrides: {'group.key': 'value'}."""
+    there) and return `out`.  overrides: {'group.key': 'value'}; point:
+    which point of a scenario with a [sweep] (nemsim refuses to run such
+    a file without one)."""
+    extra = ["--point", str(int(point))] if point is not None else []
     _call([binary(), "run", scenario, "--out", out, "--quiet"]
-          + _args(overrides, seed))
+          + _args(overrides, seed) + extra)
     return out
 
 

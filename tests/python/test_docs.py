@@ -50,6 +50,34 @@ class Docs(unittest.TestCase):
     def test_tutorial(self):
         self.run_blocks("tutorial.md")
 
+    def test_ini_blocks_are_valid(self):
+        """Every ```ini block of the README and the manual is a scenario
+        that `nemsim check` accepts (includes resolve against
+        scenarios/, as for a file written there)."""
+        nemsim = os.environ.get("NEMSIM", os.path.join(ROOT, "build",
+                                                       "nemsim"))
+        files = [os.path.join(ROOT, "README.md")] + sorted(
+            os.path.join(DOCS, f) for f in os.listdir(DOCS)
+            if f.endswith(".md"))
+        tmp = tempfile.mkdtemp(prefix="nemsim-ini-")
+        self.addCleanup(shutil.rmtree, tmp)
+        os.symlink(os.path.join(ROOT, "scenarios", "base"),
+                   os.path.join(tmp, "base"))
+        n = 0
+        for f in files:
+            for i, b in enumerate(blocks(f, "ini")):
+                path = os.path.join(tmp, f"block{n}.ini")
+                n += 1
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(b)
+                p = subprocess.run([nemsim, "check", path],
+                                   stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+                self.assertEqual(p.returncode, 0,
+                                 f"{f}, ini block {i + 1}:\n{b}\n"
+                                 f"--- nemsim check ---\n{p.stdout}")
+        self.assertGreater(n, 0, "no ini block found")
+
     def test_scenarios_md_generated(self):
         nemsim = os.environ.get("NEMSIM", os.path.join(ROOT, "build",
                                                        "nemsim"))
