@@ -606,6 +606,37 @@ START_TEST(test_checksum_in_pieces_matches_definition)
 }
 END_TEST
 
+/* In one piece: runs up to 64 KB at every alignment and odd length,
+ * random data and the carry-heaviest (all ones), equal the definition's;
+ * the wide sums' folding is exercised at every length mod 32. */
+START_TEST(test_checksum_of_long_runs_matches_definition)
+{
+	enum { MAX = 65535 };
+	GRand *r = g_rand_new_with_seed(11);
+	uint8_t *buf = g_malloc(MAX + 16);
+	for (int trial = 0; trial < 600; trial++) {
+		uint32_t len = trial < 64 ? (uint32_t)trial
+			     : (uint32_t)g_rand_int_range(r, 0, MAX + 1);
+		uint32_t shift = (uint32_t)trial % 16;
+		uint8_t *p = buf + shift;
+		gboolean ones = trial % 4 == 1;
+		for (uint32_t k = 0; k < len; k++)
+			p[k] = ones ? 0xff : (uint8_t)g_rand_int(r);
+		gboolean odd = FALSE;
+		uint32_t sum = in_cksum_add(0, p, len, &odd);
+		ck_assert_uint_eq(in_cksum_fold(sum), ref_cksum(p, len));
+		/* Started at an odd offset of a running sum. */
+		odd = FALSE;
+		sum = in_cksum_add(0, p, len > 0 ? 1 : 0, &odd);
+		if (len > 1)
+			sum = in_cksum_add(sum, p + 1, len - 1, &odd);
+		ck_assert_uint_eq(in_cksum_fold(sum), ref_cksum(p, len));
+	}
+	g_free(buf);
+	g_rand_free(r);
+}
+END_TEST
+
 static Suite *
 input_suite(void)
 {
@@ -613,6 +644,7 @@ input_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_checksum_in_pieces_matches_definition);
+	tcase_add_test(tc, test_checksum_of_long_runs_matches_definition);
 	tcase_add_test(tc, test_reassembly_out_of_order_overlapping);
 	tcase_add_test(tc, test_reassembly_fin_before_data);
 	tcase_add_test(tc, test_rst_in_syn_sent_refuses);
