@@ -84,6 +84,7 @@ sim_buf_new(uint32_t size)
 	b->size = size;
 	b->release = NULL;
 	b->owner = NULL;
+	b->wsum = NULL;
 	bufs_live++;
 	return b;
 }
@@ -99,8 +100,23 @@ sim_buf_wrap(uint8_t *data, uint32_t size,
 	b->data = data;
 	b->release = release;
 	b->owner = owner;
+	b->wsum = NULL;
 	bufs_live++;
 	return b;
+}
+
+void
+sim_buf_freeze(sim_buf *b)
+{
+	g_assert(b->wsum == NULL);
+	uint32_t words = b->size / 2;
+	b->wsum = g_new(uint64_t, words + 1);
+	uint64_t s = 0;
+	b->wsum[0] = 0;
+	for (uint32_t k = 0; k < words; k++) {
+		s += (uint32_t)b->data[2 * k] << 8 | b->data[2 * k + 1];
+		b->wsum[k + 1] = s;
+	}
 }
 
 sim_buf *
@@ -117,6 +133,8 @@ sim_buf_unref(sim_buf *b)
 	if (--b->refs > 0)
 		return;
 	bufs_live--;
+	g_free(b->wsum);
+	b->wsum = NULL;
 	if (b->release) {
 		b->release(b, b->owner);
 		g_free(b);
@@ -284,6 +302,33 @@ sim_pkt_foreach_span(const sim_pkt *p, uint32_t off, uint32_t len,
 		}
 		uint32_t n = MIN(len, r->len - off);
 		fn(ctx, r->buf->data + r->off + off, n);
+		len -= n;
+		off = 0;
+	}
+}
+
+void
+sim_pkt_foreach_piece(const sim_pkt *p, uint32_t off, uint32_t len,
+		      sim_pkt_piece_fn fn, void *ctx)
+{
+	uint32_t h = sim_pkt_hdr_len(p);
+	if (off < h) {
+		uint32_t n = MIN(len, h - off);
+		if (n)
+			fn(ctx, NULL, 0, p->hdr + p->head + off, n);
+		len -= n;
+		off = 0;
+	} else {
+		off -= h;
+	}
+	for (int i = 0; i < p->nrec && len > 0; i++) {
+		const sim_rec *r = &p->rec[i];
+		if (off >= r->len) {
+			off -= r->len;
+			continue;
+		}
+		uint32_t n = MIN(len, r->len - off);
+		fn(ctx, r->buf, r->off + off, r->buf->data + r->off + off, n);
 		len -= n;
 		off = 0;
 	}

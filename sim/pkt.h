@@ -29,6 +29,12 @@ typedef struct sim_buf {
 	/* Called when the last reference goes (NULL: return to the pool). */
 	void (*release)(struct sim_buf *b, void *owner);
 	void *owner;
+	/*
+	 * Of a frozen buffer only (sim_buf_freeze), else NULL: wsum[k] is
+	 * the plain sum of the big-endian 16-bit words of bytes [0, 2k), so
+	 * that a checksum over any range of it costs O(1).
+	 */
+	uint64_t *wsum;
 } sim_buf;
 
 /* A new buffer of `size` bytes (contents undefined), one reference. */
@@ -37,6 +43,12 @@ sim_buf *sim_buf_new(uint32_t size);
 sim_buf *sim_buf_wrap(uint8_t *data, uint32_t size,
 		      void (*release)(sim_buf *b, void *owner), void *owner);
 sim_buf *sim_buf_ref(sim_buf *b);
+/*
+ * The buffer's contents are final (a payload pattern that records of
+ * every packet reference): its word sums are computed now, and nobody
+ * may write it from here on.
+ */
+void sim_buf_freeze(sim_buf *b);
 void sim_buf_unref(sim_buf *b);
 
 typedef struct sim_rec {
@@ -117,6 +129,13 @@ void sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst);
 typedef void (*sim_pkt_span_fn)(void *ctx, const uint8_t *bytes, uint32_t n);
 void sim_pkt_foreach_span(const sim_pkt *p, uint32_t off, uint32_t len,
 			  sim_pkt_span_fn fn, void *ctx);
+/* The same, telling for each piece of a payload record its buffer and
+ * the piece's offset in it (buf NULL for header-area bytes). */
+typedef void (*sim_pkt_piece_fn)(void *ctx, const sim_buf *buf,
+				 uint32_t buf_off, const uint8_t *bytes,
+				 uint32_t n);
+void sim_pkt_foreach_piece(const sim_pkt *p, uint32_t off, uint32_t len,
+			   sim_pkt_piece_fn fn, void *ctx);
 
 /* Statistics of the pools (for leak checks in tests). */
 uint64_t sim_pkt_live(void);

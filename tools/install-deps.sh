@@ -1,11 +1,15 @@
 #!/bin/sh
 # Install the Debian 12 packages nemsim needs, only those missing.
 # Idempotent and silent when everything is already there.
+#   install-deps.sh         what build, test, reproduce and fuzz need
+#   install-deps.sh bench   only what `make bench` needs besides: ns-3
+#                           3.37 and a C++ compiler for the peer program
 set -e
 PKGS="meson ninja-build pkg-config gcc libglib2.0-dev libgsl-dev check \
 python3 python3-matplotlib python3-pandas tshark tcpdump tcptrace \
 clang libclang-rt-14-dev valgrind \
 parallel slurm-wlm munge"
+[ "${1:-}" = bench ] && PKGS="g++ libns3-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

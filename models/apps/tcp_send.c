@@ -123,6 +123,7 @@ payload_new(gpointer n)
 	sim_buf *b = sim_buf_new(size);
 	for (uint32_t i = 0; i < size; i++)
 		b->data[i] = (uint8_t)(i % PATTERN);
+	sim_buf_freeze(b); /* checksums of its ranges in O(1) */
 	return b;
 }
 

@@ -246,8 +246,16 @@ atropos_client_init(atropos_sched *s, atropos_client *c, const atropos_qos *q,
 	if (q->x) {
 		c->ring_idx = s->ring->len;
 		g_ptr_array_add(s->ring, c);
-		if ((s->ring->len + 63) / 64 > s->waitwords)
-			waitbits_rebuild(s);
+		if ((s->ring->len + 63) / 64 > s->waitwords) {
+			/* The others keep their bits; c is in no queue.
+			 * Room for twice as many (a rebuild every 64
+			 * clients was quadratic in set-up). */
+			guint words = 2 * s->waitwords + 1;
+			s->waitbits = g_renew(guint64, s->waitbits, words);
+			memset(s->waitbits + s->waitwords, 0,
+			       (words - s->waitwords) * sizeof(guint64));
+			s->waitwords = words;
+		}
 	}
 }
 

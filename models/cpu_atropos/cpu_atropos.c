@@ -183,11 +183,20 @@ runnable_close(cpu_domain *d, sim_time_t now)
 	d->runnable_since = now;
 }
 
+/*
+ * Every open interval ends at now.  A second call at the same time has
+ * nothing to close (whatever changed since opened its interval at now),
+ * so it returns at once: summary.json reads several figures of every
+ * domain, each through here.
+ */
 void
 cpu_sync(cpu_t *cpu)
 {
 	sim_time_t now = sim_now(cpu->sim);
 
+	if (cpu->synced_at == now)
+		return;
+	cpu->synced_at = now;
 	acct_close(cpu, now);
 	for (guint i = 0; i < cpu->domains->len; i++) {
 		cpu_domain *d = cpu->domains->pdata[i];
@@ -547,13 +556,12 @@ cpu_free(gpointer data)
 	cpu_t *cpu = data;
 	cpu_work *w;
 
-	for (guint i = 0; i < cpu->domains->len; i++) {
-		cpu_domain *d = cpu->domains->pdata[i];
-
-		atropos_client_fini(&cpu->at, &d->ac);
-		cpu_dom_free(d);
-	}
+	/* No atropos_client_fini: the scheduler goes below, with all of
+	 * them (one at a time, each renumbers the ring after it). */
+	for (guint i = 0; i < cpu->domains->len; i++)
+		cpu_dom_free(cpu->domains->pdata[i]);
 	g_ptr_array_free(cpu->domains, TRUE);
+	g_hash_table_destroy(cpu->domain_by_name);
 	g_ptr_array_free(cpu->woken, TRUE);
 	atropos_queue_clear(&cpu->blocked);
 	atropos_queue_clear(&cpu->unblocked);
@@ -602,8 +610,10 @@ cpu_new(sim_t *sim, const char *name, const cpu_params *p, GError **error)
 	atropos_queue_init(&cpu->unblocked, ATROPOS_Q_OTHER);
 	cpu->woken = g_ptr_array_new();
 	cpu->domains = g_ptr_array_new();
+	cpu->domain_by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	atropos_util_init(&cpu->util);
 	cpu->run_start = cpu->acct_from = cpu->progress_at = cpu->created;
+	cpu->synced_at = -1;
 	cpu->switch_end = cpu->created;
 	cpu->point = SIM_TIME_MAX;
 	cpu->kind = CPU_RUN_IDLE;
@@ -642,13 +652,7 @@ cpu_cost(const cpu_t *cpu, const char *op)
 cpu_domain *
 cpu_find_domain(const cpu_t *cpu, const char *name)
 {
-	for (guint i = 0; i < cpu->domains->len; i++) {
-		cpu_domain *d = cpu->domains->pdata[i];
-
-		if (strcmp(d->name, name) == 0)
-			return d;
-	}
-	return NULL;
+	return g_hash_table_lookup(cpu->domain_by_name, name);
 }
 
 cpu_domain *
@@ -694,6 +698,7 @@ cpu_domain_new(cpu_t *cpu, const char *name, const atropos_qos *qos,
 	if (d->ac.qos.l == 0)
 		d->ac.qos.l = qos->p;
 	g_ptr_array_add(cpu->domains, d);
+	g_hash_table_insert(cpu->domain_by_name, d->name, d);
 
 	/* Creation: d = now + p, r = s, on run (or wait if s = 0). */
 	d->ac.d = now + qos->p;

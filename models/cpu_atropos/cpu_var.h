@@ -78,6 +78,7 @@ struct cpu {
 	atropos_queue unblocked; /* short-block wake-ups with r > 0, by d */
 	GPtrArray *woken;	 /* domains woken since the last pass */
 	GPtrArray *domains;
+	GHashTable *domain_by_name; /* name -> domain (set-up lookups) */
 	atropos_util util;
 
 	/* what the CPU is doing */
@@ -86,6 +87,7 @@ struct cpu {
 	cpu_domain *last;	/* last domain that ran (switch cost) */
 	sim_time_t run_start;	/* start of this run (charging, traces) */
 	sim_time_t acct_from;	/* accounted up to here */
+	sim_time_t synced_at;	/* cpu_sync() closed every domain here */
 	sim_time_t switch_end;	/* domain switch overhead ends here */
 	sim_time_t progress_at; /* work delivered up to here */
 	sim_time_t point;	/* next scheduling point */

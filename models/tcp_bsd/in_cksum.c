@@ -7,47 +7,68 @@
 
 #include <string.h>
 
+/* a + b with the carry out added back in (ones' complement addition). */
+static inline uint64_t
+add_ec(uint64_t a, uint64_t b)
+{
+	uint64_t s = a + b;
+	return s + (s < b);
+}
+
 /*
  * The ones' complement sum of the 16-bit words of an even-length run,
- * read in the host's byte order eight bytes at a time (RFC 1071 §2: the
- * sum is independent of byte order up to a final swap, and can be
- * accumulated in wider words and folded at the end), folded to 16 bits
- * and returned in network order.
+ * folded to 16 bits and returned in network order.  RFC 1071 §2: the sum
+ * does not depend on byte order up to a final swap, and can be taken in
+ * wider words with the carries added back in (end-around carry) and
+ * folded at the end.  Here the words are 64 bits wide, read in the
+ * host's order and added with end-around carry (an add and an
+ * add-with-carry each) into four sums, so that four chains overlap.
  */
 static uint32_t
 sum_words(const uint8_t *p, uint32_t len)
 {
-	uint64_t acc = 0;
+	uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, w0, w1, w2, w3;
 
 	while (len >= 32) {
-		uint64_t a, b, c, d;
-		memcpy(&a, p, 8);
-		memcpy(&b, p + 8, 8);
-		memcpy(&c, p + 16, 8);
-		memcpy(&d, p + 24, 8);
-		acc += (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) +
-		       (b >> 32) + (c & 0xffffffffu) + (c >> 32) +
-		       (d & 0xffffffffu) + (d >> 32);
+		memcpy(&w0, p, 8);
+		memcpy(&w1, p + 8, 8);
+		memcpy(&w2, p + 16, 8);
+		memcpy(&w3, p + 24, 8);
+		s0 = add_ec(s0, w0);
+		s1 = add_ec(s1, w1);
+		s2 = add_ec(s2, w2);
+		s3 = add_ec(s3, w3);
 		p += 32;
 		len -= 32;
 	}
 	while (len >= 8) {
-		uint64_t a;
-		memcpy(&a, p, 8);
-		acc += (a & 0xffffffffu) + (a >> 32);
+		memcpy(&w0, p, 8);
+		s0 = add_ec(s0, w0);
 		p += 8;
 		len -= 8;
 	}
-	while (len >= 2) {
-		uint16_t w;
-		memcpy(&w, p, 2);
-		acc += w;
-		p += 2;
-		len -= 2;
+	/* 0, 2, 4 or 6 bytes left.  A 16-bit word adds the same to the
+	 * folded sum in any lane (2^16 = 1 modulo 2^16 - 1). */
+	if (len >= 4) {
+		uint32_t h;
+		memcpy(&h, p, 4);
+		s1 = add_ec(s1, h);
+		p += 4;
+		len -= 4;
 	}
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return g_ntohs((uint16_t)acc);
+	if (len >= 2) {
+		uint16_t h;
+		memcpy(&h, p, 2);
+		s2 = add_ec(s2, h);
+	}
+	s0 = add_ec(add_ec(s0, s1), add_ec(s2, s3));
+
+	/* Fold 64 -> 32 -> 16 bits, end-around carries each time. */
+	uint64_t s = (s0 & 0xffffffffu) + (s0 >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return g_ntohs((uint16_t)s);
 }
 
 /*
@@ -80,11 +101,54 @@ struct pkt_sum {
 	gboolean odd;
 };
 
+/*
+ * The sum of bytes [a, a + n) of a frozen buffer, each byte in the half
+ * of a 16-bit word that its place in the buffer gives it (high at even
+ * offsets): the whole words between from the table, a byte at either
+ * end by itself.  Folded to 16 bits; 0 only when every byte is 0.
+ */
+static uint32_t
+frozen_sum(const sim_buf *b, uint32_t a, uint32_t n)
+{
+	uint32_t e = a + n;
+	uint32_t ka = (a + 1) / 2, kb = e / 2;
+	uint64_t s = kb > ka ? b->wsum[kb] - b->wsum[ka] : 0;
+	if ((a & 1) && n > 0)
+		s += b->data[a];
+	if ((e & 1) && n > 0)
+		s += (uint32_t)b->data[e - 1] << 8;
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)s;
+}
+
+/*
+ * A piece of a packet.  From a frozen buffer (the shared payload pattern)
+ * its sum comes from the buffer's word sums in O(1): when the piece
+ * starts at the same parity in the packet's byte stream as in the
+ * buffer, each byte has the same half of a word in both and the sums are
+ * equal; otherwise every byte changes halves and the sum is byte-swapped
+ * (RFC 1071 §2(B)).  Either way the folded checksum is the same as
+ * reading the bytes.
+ */
 static void
-sum_span(void *ctx, const uint8_t *bytes, uint32_t n)
+sum_piece(void *ctx, const sim_buf *b, uint32_t boff, const uint8_t *bytes,
+	  uint32_t n)
 {
 	struct pkt_sum *ps = ctx;
-	ps->sum = in_cksum_add(ps->sum, bytes, n, &ps->odd);
+	if (!b || !b->wsum) {
+		ps->sum = in_cksum_add(ps->sum, bytes, n, &ps->odd);
+		return;
+	}
+	uint32_t x = frozen_sum(b, boff, n);
+	if ((boff & 1) != (ps->odd ? 1u : 0u))
+		x = (x & 0xff) << 8 | x >> 8;
+	uint64_t s = (uint64_t)ps->sum + x;
+	ps->sum = (uint32_t)((s & 0xffffffffu) + (s >> 32));
+	if (n & 1)
+		ps->odd = !ps->odd;
 }
 
 /* Sum len bytes of a packet starting at byte off. */
@@ -92,7 +156,7 @@ uint32_t
 in_cksum_pkt(uint32_t sum, const sim_pkt *p, uint32_t off, uint32_t len)
 {
 	struct pkt_sum ps = { sum, FALSE };
-	sim_pkt_foreach_span(p, off, len, sum_span, &ps);
+	sim_pkt_foreach_piece(p, off, len, sum_piece, &ps);
 	return ps.sum;
 }
 

@@ -59,6 +59,7 @@ struct ip_stack {
 	 */
 	sim_idmap *pcb_exact;
 	sim_idmap *pcb_wild;            /* lport -> newest listener/bound */
+	sim_idmap *lport_refs;          /* lport -> blocks using it (count) */
 	tcp_seq tcp_iss;
 	uint32_t tcp_now;               /* slow ticks, for timestamps */
 	/* Lazy ticks (tcp_timer.c): slow ticks done, the blocks waiting for
@@ -129,6 +130,10 @@ void ip_stack_exit(ip_stack *st);
 /* tcp_subr.c: the exact-match index */
 void tcp_pcb_index(struct tcpcb *tp);
 void tcp_pcb_unindex(struct tcpcb *tp);
+/* tcp_subr.c: local ports in use (in_pcbbind's check) */
+void tcp_lport_hold(struct socket *so);
+void tcp_lport_release(struct socket *so);
+gboolean tcp_lport_in_use(const ip_stack *st, uint16_t lport);
 
 /* tcp_timer.c: lazy ticks */
 void tcp_tick_sync(struct tcpcb *tp);

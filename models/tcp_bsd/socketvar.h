@@ -53,6 +53,7 @@ struct socket {
 	/* the inpcb part: addresses in host order */
 	uint32_t inp_laddr, inp_faddr;
 	uint16_t inp_lport, inp_fport;
+	gboolean inp_lport_held; /* counted in the stack's lport_refs */
 	struct tcpcb *so_pcb;
 	/* listening sockets: incomplete (q0) and complete (q) children */
 	struct socket *so_head;

@@ -398,6 +398,7 @@ findpcb:
 		dropsocket = so;
 		so->inp_laddr = dst;
 		so->inp_lport = th->dport;
+		tcp_lport_hold(so);
 		so->inp_faddr = src;
 		so->inp_fport = th->sport;
 		tp = so->so_pcb;

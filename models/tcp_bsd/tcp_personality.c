@@ -263,6 +263,7 @@ ip_stack_free(gpointer data)
 	g_hash_table_destroy(st->sockets);
 	sim_idmap_free(st->pcb_exact);
 	sim_idmap_free(st->pcb_wild);
+	sim_idmap_free(st->lport_refs);
 	g_ptr_array_free(st->tcb_vec, TRUE);
 	g_ptr_array_free(st->tick_due, TRUE);
 	g_free(st->tickq[0].a);
@@ -292,6 +293,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	st->sockets = g_hash_table_new(NULL, NULL);
 	st->pcb_exact = sim_idmap_new();
 	st->pcb_wild = sim_idmap_new();
+	st->lport_refs = sim_idmap_new();
 	st->tcb_vec = g_ptr_array_new();
 	st->tick_due = g_ptr_array_new();
 	st->check_ticks = g_getenv("NEMSIM_CHECK_TICKS") != NULL;

@@ -101,6 +101,7 @@ tcp_close(struct tcpcb *tp)
 	tp->t_reass = NULL;
 	tcp_tick_forget(tp);
 	tcp_pcb_unindex(tp);
+	tcp_lport_release(so);
 	g_ptr_array_remove_index(st->tcb_vec, tp->t_vidx);
 	for (guint i = tp->t_vidx; i < st->tcb_vec->len; i++)
 		((struct tcpcb *)st->tcb_vec->pdata[i])->t_vidx = i;
@@ -279,6 +280,43 @@ tcp_trace_seg(struct tcpcb *tp, gboolean out, tcp_seq seq, uint32_t len,
 		.rexmt = rexmt,
 	};
 	sim_trace_emit(tp->t_tseq, r.t, &r);
+}
+
+/*
+ * How many blocks have each local port: in_pcbbind asks whether a port
+ * is taken, which Lite answers by walking every block (a listener per
+ * connection makes that quadratic in set-up).  Counts as idmap values
+ * (never NULL: a port with none is absent).
+ */
+void
+tcp_lport_hold(struct socket *so)
+{
+	ip_stack *st = so->so_stack;
+	uintptr_t n = (uintptr_t)sim_idmap_get(st->lport_refs, so->inp_lport);
+	g_assert(!so->inp_lport_held && so->inp_lport != 0);
+	sim_idmap_set(st->lport_refs, so->inp_lport, (void *)(n + 1));
+	so->inp_lport_held = TRUE;
+}
+
+void
+tcp_lport_release(struct socket *so)
+{
+	if (!so->inp_lport_held)
+		return;
+	ip_stack *st = so->so_stack;
+	uintptr_t n = (uintptr_t)sim_idmap_get(st->lport_refs, so->inp_lport);
+	g_assert(n > 0);
+	if (n == 1)
+		sim_idmap_remove(st->lport_refs, so->inp_lport);
+	else
+		sim_idmap_set(st->lport_refs, so->inp_lport, (void *)(n - 1));
+	so->inp_lport_held = FALSE;
+}
+
+gboolean
+tcp_lport_in_use(const ip_stack *st, uint16_t lport)
+{
+	return sim_idmap_get(st->lport_refs, lport) != NULL;
 }
 
 /* The exact-match index's key: both ends but the local address (a stack

@@ -379,15 +379,6 @@ soabort(struct socket *so)
 	}
 }
 
-static gboolean
-port_in_use(ip_stack *st, uint16_t port)
-{
-	for (struct tcpcb *tp = tcp_tcb_first(st); tp; tp = tcp_tcb_next(st, tp))
-		if (tp->t_socket->inp_lport == port)
-			return TRUE;
-	return FALSE;
-}
-
 /* An ephemeral port in [1024, 5000), as 4.4BSD in_pcbbind. */
 static uint16_t
 ephemeral_port(ip_stack *st)
@@ -395,7 +386,7 @@ ephemeral_port(ip_stack *st)
 	for (int i = 0; i < 5000; i++) {
 		if (++st->lastport < 1024 || st->lastport >= 5000)
 			st->lastport = 1024;
-		if (!port_in_use(st, st->lastport))
+		if (!tcp_lport_in_use(st, st->lastport))
 			return st->lastport;
 	}
 	return 0;
@@ -414,11 +405,12 @@ so_bind(struct socket *so, uint32_t addr, uint16_t port)
 		port = ephemeral_port(st);
 		if (port == 0)
 			return -EADDRINUSE;
-	} else if (port_in_use(st, port)) {
+	} else if (tcp_lport_in_use(st, port)) {
 		return -EADDRINUSE;
 	}
 	so->inp_laddr = addr;
 	so->inp_lport = port;
+	tcp_lport_hold(so);
 	tcp_pcb_index(so->so_pcb);
 	return 0;
 }

@@ -54,7 +54,7 @@ sched_free(gpointer data)
 			n = p->next;
 			sim_pkt_unref(p);
 		}
-		atropos_client_fini(&ts->as, &ch->ac);
+		/* No atropos_client_fini: the scheduler goes below. */
 		g_free(ch->name);
 		g_free(ch);
 	}

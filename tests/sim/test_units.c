@@ -16,6 +16,7 @@
 #include <float.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,6 +231,17 @@ START_TEST(test_stats_json_is_nested_sorted_and_live)
 	ck_assert(!sim_stats_get_double(st, "links.lan.nope", &d));
 	g_free(j);
 	sim_stats_free(st);
+}
+END_TEST
+
+/* Two results under one path are a bug in whoever registered the second:
+ * the run stops instead of writing one of them. */
+START_TEST(test_stats_path_registered_twice_aborts)
+{
+	sim_stats *st = sim_stats_new();
+	uint64_t frames = 0;
+	sim_stats_add_u64(st, "links.lan.frames", &frames);
+	sim_stats_set_int(st, "links.lan.frames", 4);
 }
 END_TEST
 
@@ -511,6 +523,8 @@ units_suite(void)
 	tcase_add_test(tc, test_rng_streams_are_uncorrelated);
 	tcase_add_test(tc, test_packet_headers_and_payload_records);
 	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
+	tcase_add_test_raise_signal(tc, test_stats_path_registered_twice_aborts,
+				    SIGABRT);
 	tcase_add_test(tc, test_number_format_is_printf_g9);
 	tcase_add_test(tc, test_whole_numbers_above_1e9_stay_exact);
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);

@@ -606,6 +606,80 @@ START_TEST(test_checksum_in_pieces_matches_definition)
 }
 END_TEST
 
+/* In one piece: runs up to 64 KB at every alignment and odd length,
+ * random data and the carry-heaviest (all ones), equal the definition's;
+ * the wide sums' folding is exercised at every length mod 32. */
+START_TEST(test_checksum_of_long_runs_matches_definition)
+{
+	enum { MAX = 65535 };
+	GRand *r = g_rand_new_with_seed(11);
+	uint8_t *buf = g_malloc(MAX + 16);
+	for (int trial = 0; trial < 600; trial++) {
+		uint32_t len = trial < 64 ? (uint32_t)trial
+			     : (uint32_t)g_rand_int_range(r, 0, MAX + 1);
+		uint32_t shift = (uint32_t)trial % 16;
+		uint8_t *p = buf + shift;
+		gboolean ones = trial % 4 == 1;
+		for (uint32_t k = 0; k < len; k++)
+			p[k] = ones ? 0xff : (uint8_t)g_rand_int(r);
+		gboolean odd = FALSE;
+		uint32_t sum = in_cksum_add(0, p, len, &odd);
+		ck_assert_uint_eq(in_cksum_fold(sum), ref_cksum(p, len));
+		/* Started at an odd offset of a running sum. */
+		odd = FALSE;
+		sum = in_cksum_add(0, p, len > 0 ? 1 : 0, &odd);
+		if (len > 1)
+			sum = in_cksum_add(sum, p + 1, len - 1, &odd);
+		ck_assert_uint_eq(in_cksum_fold(sum), ref_cksum(p, len));
+	}
+	g_free(buf);
+	g_rand_free(r);
+}
+END_TEST
+
+/* A packet's sum over payload records of a frozen buffer (taken from its
+ * word sums) equals the definition's over the same bytes: header bytes of
+ * odd and even lengths, records at odd and even offsets of the buffer,
+ * any range of the packet. */
+START_TEST(test_checksum_of_frozen_payload_matches_definition)
+{
+	GRand *r = g_rand_new_with_seed(13);
+	sim_buf *pat = sim_buf_new(9001);
+	for (uint32_t i = 0; i < pat->size; i++)
+		pat->data[i] = (uint8_t)g_rand_int(r);
+	sim_buf_freeze(pat);
+	uint8_t flat[SIM_PKT_HDR_ROOM + 3 * 9001];
+	for (int trial = 0; trial < 3000; trial++) {
+		sim_pkt *p = sim_pkt_new();
+		uint32_t h = (uint32_t)g_rand_int_range(r, 0, 61);
+		uint8_t *hd = sim_pkt_push(p, h);
+		for (uint32_t k = 0; k < h; k++)
+			hd[k] = trial % 5 == 0 ? 0xff : (uint8_t)g_rand_int(r);
+		int nrec = g_rand_int_range(r, 0, SIM_PKT_MAX_REC + 1);
+		for (int k = 0; k < nrec; k++) {
+			uint32_t off = (uint32_t)g_rand_int_range(r, 0, 9001);
+			uint32_t len = (uint32_t)g_rand_int_range(r, 0,
+								  9001 - off + 1);
+			if (len > 0)
+				sim_pkt_append_ref(p, pat, off, len);
+		}
+		uint32_t total = sim_pkt_len(p);
+		uint32_t from = total ? (uint32_t)g_rand_int_range(r, 0, total + 1)
+				      : 0;
+		uint32_t n = total - from > 0
+				     ? (uint32_t)g_rand_int_range(r, 0,
+							     total - from + 1)
+				     : 0;
+		sim_pkt_copy_out(p, from, n, flat);
+		uint32_t sum = in_cksum_pkt(0, p, from, n);
+		ck_assert_uint_eq(in_cksum_fold(sum), ref_cksum(flat, n));
+		sim_pkt_unref(p);
+	}
+	sim_buf_unref(pat);
+	g_rand_free(r);
+}
+END_TEST
+
 static Suite *
 input_suite(void)
 {
@@ -613,6 +687,8 @@ input_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_checksum_in_pieces_matches_definition);
+	tcase_add_test(tc, test_checksum_of_long_runs_matches_definition);
+	tcase_add_test(tc, test_checksum_of_frozen_payload_matches_definition);
 	tcase_add_test(tc, test_reassembly_out_of_order_overlapping);
 	tcase_add_test(tc, test_reassembly_fin_before_data);
 	tcase_add_test(tc, test_rst_in_syn_sent_refuses);
