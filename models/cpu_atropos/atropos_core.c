@@ -6,9 +6,9 @@
  *
  * The queues are binary heaps of (key, seq, client) entries; each client
  * remembers its index so it can be removed or re-keyed in O(log n).
- * Ordering is by (key, insertion sequence): among equal deadlines the one
- * queued first wins, as with the release's insertion into an ordered list
- * after all equal entries.
+ * Ordering is by (key, seq); seq grows with every insertion for FIFO ties
+ * and shrinks for newest-first ties, so the heap's comparison is the same
+ * for both.
  */
 #include "atropos_core.h"
 
@@ -148,6 +148,15 @@ waitbits_rebuild(atropos_sched *s)
 	}
 }
 
+/* The sequence number of an insertion now: later ones sort after (FIFO)
+ * or before (newest first) the earlier ones with the same key. */
+static inline uint64_t
+next_seq(atropos_sched *s)
+{
+	++s->seq;
+	return s->ties == ATROPOS_TIES_NEWEST ? G_MAXUINT64 - s->seq : s->seq;
+}
+
 void
 atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
 		sim_time_t key)
@@ -158,7 +167,7 @@ atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
 		q->v = g_renew(atropos_qent, q->v, q->cap);
 	}
 	c->key = key;
-	c->seq = ++s->seq;
+	c->seq = next_seq(s);
 	c->q = q;
 	c->qstate = q->tag;
 	guint i = q->n++;
@@ -199,7 +208,7 @@ atropos_requeue_key(atropos_sched *s, atropos_client *c, sim_time_t key)
 
 	g_assert(q != NULL);
 	c->key = key;
-	c->seq = ++s->seq;
+	c->seq = next_seq(s);
 	q->v[i].key = key;
 	q->v[i].seq = c->seq;
 	sift(q, i);

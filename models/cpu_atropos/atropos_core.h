@@ -31,9 +31,14 @@
  * simply on no queue (ATROPOS_Q_NONE); the arrival-at-idle rule sets d and r
  * and calls atropos_enqueue_by_remain().
  *
- * Queues are binary heaps keyed by (time, insertion sequence), so equal
- * deadlines are served first come first served, the way the release's
- * ordered list insertion does, and every run is deterministic.
+ * Queues are binary heaps keyed by (time, insertion sequence), so every
+ * run is deterministic.  Which of two equal deadlines goes first is the
+ * user's policy (atropos_sched.ties): the transmit side puts a newcomer
+ * ahead of the entries already queued with its deadline, as the release's
+ * sorted list insertion in qosentry.c does (it stops at the first entry
+ * whose deadline is not earlier); the CPU side keeps first come first
+ * served (the kernel's queues are heaps, whose order among equals the
+ * release does not define).
  */
 #pragma once
 
@@ -95,6 +100,12 @@ struct atropos_queue {
 	atropos_qstate tag; /* what membership in this queue means */
 };
 
+/* Order among equal keys. */
+typedef enum {
+	ATROPOS_TIES_FIFO = 0, /* the one queued first goes first */
+	ATROPOS_TIES_NEWEST,   /* the one queued last goes first (qosentry) */
+} atropos_ties;
+
 typedef struct atropos_sched {
 	atropos_queue run;  /* by deadline */
 	atropos_queue wait; /* by deadline */
@@ -105,6 +116,7 @@ typedef struct atropos_sched {
 	guint64 *waitbits;
 	guint waitwords;
 	uint64_t seq;
+	atropos_ties ties; /* set after atropos_sched_init, before use */
 } atropos_sched;
 
 void atropos_sched_init(atropos_sched *s);

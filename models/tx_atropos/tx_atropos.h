@@ -8,8 +8,8 @@
  * frame's transmission time and hand the frame to the NIC.
  *
  * Two parts:
- *   tx_sched   the policy: channels, refill with debt carried, EDF with
- *              back-to-back service, slack in round robin with a quantum,
+ *   tx_sched   the policy: channels, refill with debt carried, EDF taken
+ *              afresh for every frame, slack in round robin with a quantum,
  *              the idle-channel rule.  Pure: no events, no CPU.
  *   tx_driver  the TX thread around it: descriptor ring, blocking, the
  *              wake-up at the next refill, and the CPU cost of each step
@@ -71,8 +71,8 @@ guint tx_frame_slots(const sim_pkt *frame);
 void tx_channel_on_space(tx_channel *ch, void (*fn)(void *ctx), void *ctx);
 
 /*
- * The scheduler's decision at `now`: refill, then the current channel if
- * it may go on, else EDF over runnable channels with packets, else slack.
+ * The scheduler's decision at `now`: refill, then EDF over runnable
+ * channels with packets (afresh for every frame), else slack.
  * Returns the frame to send (the caller owns the reference) and its
  * channel, already charged; NULL if nothing may be sent now, with
  * *wake_at the earliest time that could change without an arrival.

@@ -10,12 +10,17 @@
  *     d += p; debt is carried and a positive leftover is kept (qosentry
  *     adds, it does not clamp).  Idle channels are on no queue and get no
  *     refills.
- *  2. The channel served last goes on, back to back, while its r > 0 and
- *     it has packets.  The only eligibility test is r > 0 at selection: a
- *     frame longer than the remaining slice is still sent whole, and r
- *     goes negative (debt for the next period).
- *  3. Otherwise EDF over the run queue.  A channel found empty there
- *     becomes idle: off every queue, its remaining allocation forfeited.
+ *  2. EDF over the run queue, afresh for every frame: the channel served
+ *     last stays on the run queue where it was, and the earliest deadline
+ *     is taken again before each packet (qosentry), so a channel refilled
+ *     meanwhile with an earlier deadline gets the very next frame.  Equal
+ *     deadlines: a newcomer goes ahead of the channels already queued with
+ *     that deadline (the release's sorted insert stops at the first entry
+ *     that is not earlier).  The only eligibility test is r > 0 at
+ *     selection: a frame longer than the remaining slice is still sent
+ *     whole, and r goes negative (debt for the next period).
+ *  3. A channel found empty at the head of the run queue becomes idle:
+ *     off every queue, its remaining allocation forfeited.
  *  4. Otherwise slack: x = true channels that are waiting (r <= 0) and
  *     have packets, in round robin; the channel holding the turn keeps it
  *     for a quantum (20 ms in the release) decremented by its charges.
@@ -73,6 +78,7 @@ tx_sched_new(sim_t *sim, const char *name, const tx_sched_params *p)
 	ts->name = g_strdup(name);
 	ts->p = *p;
 	atropos_sched_init(&ts->as);
+	ts->as.ties = ATROPOS_TIES_NEWEST;
 	ts->channels = g_ptr_array_new();
 	char *tp = g_strdup_printf("tx.%s.sends", name);
 	sim_trace_register(sim, tp, &ts->sends, SIM_TRACE_RECORD);
@@ -187,8 +193,6 @@ make_idle(tx_sched *ts, tx_channel *ch)
 	ch->st.idle_entries++;
 	atropos_remove(&ts->as, &ch->ac);
 	ch->idle = TRUE;
-	if (ts->current == ch)
-		ts->current = NULL;
 	if (ts->slack_holder == ch)
 		ts->slack_holder = NULL;
 }
@@ -217,11 +221,7 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 	tx_channel *ch = NULL;
 	gboolean slack = FALSE;
 
-	/* 2. Back to back while r > 0 and packets remain. */
-	tx_channel *cur = ts->current;
-	if (cur && cur->ac.qstate == ATROPOS_Q_RUN && cur->queued > 0)
-		ch = cur;
-	/* 3. EDF; channels found empty become idle. */
+	/* 2., 3. EDF before every frame; channels found empty become idle. */
 	while (!ch) {
 		atropos_client *h = atropos_run_head(&ts->as);
 		if (!h)
@@ -250,7 +250,6 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 	}
 	if (!ch) {
 		*wake_at = atropos_next_refill(&ts->as, NULL);
-		ts->current = NULL;
 		return NULL;
 	}
 
@@ -259,11 +258,9 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 	if (slack) {
 		ts->slack_left -= cost;
 		ch->st.slack_time += cost;
-		ts->current = NULL;
 	} else {
 		ch->st.contracted_time += cost;
 		atropos_charge(&ts->as, &ch->ac, cost);
-		ts->current = ch;
 	}
 	ch->st.frames++;
 	ch->st.bytes += sim_pkt_len(frame);

@@ -26,7 +26,6 @@ struct tx_sched {
 	tx_sched_params p;
 	atropos_sched as;
 	GPtrArray *channels;
-	tx_channel *current;      /* served back to back in contracted time */
 	tx_channel *slack_holder; /* holds the slack turn */
 	sim_time_t slack_left;    /* of the holder's quantum */
 	tx_driver *drv;

@@ -432,6 +432,101 @@ START_TEST(test_channel_depth_counts_slots)
 }
 END_TEST
 
+/* Owner of the first frame that started on the wire at or after t. */
+static void *
+first_owner_from(struct fake_nic *n, sim_time_t t, sim_time_t *start)
+{
+	for (guint i = 0; i < n->starts->len; i++) {
+		sim_time_t s = g_array_index(n->starts, sim_time_t, i);
+		if (s >= t) {
+			*start = s;
+			return g_array_index(n->owners, void *, i);
+		}
+	}
+	return NULL;
+}
+
+/* Everything below starts at T0, after any start-up period of a new
+ * channel, so the tests hold whatever a channel's first deadline is. */
+#define T0 (2 * SIM_S)
+
+static void
+start_backlog(void *ctx, void *arg)
+{
+	fill(ctx);
+}
+
+static struct sender *
+backlogged_from(struct world *w, const char *name, sim_time_t p, sim_time_t s,
+		gboolean x, guint frame_len, sim_time_t from)
+{
+	atropos_qos q = { .p = p, .s = s, .x = x, .l = 0 };
+	struct sender *snd = g_new0(struct sender, 1);
+	snd->sim = w->sim;
+	snd->ch = tx_channel_new(w->ts, name, &q);
+	snd->frame_len = frame_len;
+	tx_channel_on_space(snd->ch, fill, snd);
+	sim_on_free(w->sim, g_free, snd);
+	sim_at(w->sim, from, start_backlog, snd, NULL);
+	return snd;
+}
+
+START_TEST(test_refilled_earlier_deadline_gets_the_next_frame)
+{
+	/* long: (100 ms, 50 ms, F), deadline T0 + 100 ms, enough slice for
+	 * about 40 frames.  short: (10 ms, 1.2 ms, F), one frame per
+	 * period.  At T0 + 10 ms short is refilled with deadline T0 + 20 ms,
+	 * earlier than long's: EDF is taken again before every frame, so the
+	 * very next frame is short's, not the rest of long's slice. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *l = backlogged_from(&w, "long", 100 * SIM_MS,
+					   50 * SIM_MS, FALSE, 1514, T0);
+	struct sender *s = backlogged_from(&w, "short", 10 * SIM_MS,
+					   1200 * SIM_US, FALSE, 1514, T0);
+	sim_run_until(w.sim, T0 + 100 * SIM_MS);
+	for (guint k = 1; k < 9; k++) {
+		sim_time_t start;
+		void *o = first_owner_from(w.nic, T0 + k * 10 * SIM_MS, &start);
+		ck_assert_msg(o == s->ch, "period %u: next frame from %s", k,
+			      o == l->ch ? "long" : "?");
+		/* One frame time at most after the refill (the frame on the
+		 * wire finishes first; one descriptor). */
+		ck_assert_int_le(start - (T0 + k * 10 * SIM_MS), 1538 * 800);
+	}
+	world_free(&w);
+}
+END_TEST
+
+static void
+send_one_at(void *ctx, void *arg)
+{
+	struct sender *s = ctx;
+	sim_pkt *p = make_frame(s);
+	ck_assert(tx_channel_send(s->ch, p));
+}
+
+START_TEST(test_equal_deadlines_newcomer_goes_first)
+{
+	/* busy holds the wire from T0; a and then b get a packet at the same
+	 * instant T0 + 100 us, so both start a period with the same
+	 * deadline.  When the wire frees, b (the newcomer) goes first. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	atropos_qos q = { .p = 10 * SIM_MS, .s = 5 * SIM_MS, .x = FALSE };
+	struct sender busy = { w.sim, tx_channel_new(w.ts, "busy", &q), 1514, 0 };
+	struct sender a = { w.sim, tx_channel_new(w.ts, "a", &q), 1514, 0 };
+	struct sender b = { w.sim, tx_channel_new(w.ts, "b", &q), 1514, 0 };
+	sim_at(w.sim, T0, send_one_at, &busy, NULL);
+	sim_at(w.sim, T0 + 100 * SIM_US, send_one_at, &a, NULL);
+	sim_at(w.sim, T0 + 100 * SIM_US, send_one_at, &b, NULL);
+	sim_run_until(w.sim, T0 + 10 * SIM_MS);
+	ck_assert_uint_eq(w.nic->starts->len, 3);
+	ck_assert_ptr_eq(g_array_index(w.nic->owners, void *, 0), busy.ch);
+	ck_assert_ptr_eq(g_array_index(w.nic->owners, void *, 1), b.ch);
+	ck_assert_ptr_eq(g_array_index(w.nic->owners, void *, 2), a.ch);
+	world_free(&w);
+}
+END_TEST
+
 static Suite *
 tx_suite(void)
 {
@@ -447,6 +542,8 @@ tx_suite(void)
 	tcase_add_test(tc, test_idle_channel_with_extra_sends_in_slack_before_deadline);
 	tcase_add_test(tc, test_tx_thread_blocks_on_full_ring_and_link_stays_busy);
 	tcase_add_test(tc, test_channel_depth_counts_slots);
+	tcase_add_test(tc, test_refilled_earlier_deadline_gets_the_next_frame);
+	tcase_add_test(tc, test_equal_deadlines_newcomer_goes_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
