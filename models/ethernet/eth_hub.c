@@ -167,14 +167,19 @@ eth_hub_release_time(eth_hub *hub, int port)
 	if (hub->log_count > G_N_ELEMENTS(stack_iv))
 		iv = g_new(span, hub->log_count);
 
-	/* What the port senses, from the signals that still matter. */
-	for (uint32_t i = log_first_audible(hub, t - ifg); i < hub->log_count;
-	     i++) {
+	/*
+	 * What the port senses: every signal still in the log (the log keeps
+	 * what can still matter, log_prune).  No signal is left out on its
+	 * own account, even one over long before t - ifg: it may belong to a
+	 * busy period that lasts until later, and a station's own jam, which
+	 * ends before the fragments of the others reach it, is what marks
+	 * that period as its own transmission (wasTransmitting, 4.2.8).
+	 * Busy periods over before t - ifg are skipped after the merge.
+	 */
+	for (uint32_t i = 0; i < hub->log_count; i++) {
 		const eth_sig *s = log_at(hub, i);
 		sim_time_t off = eth_hub_path_delay(hub, s->port, port);
 		span x = {s->s + off, s->e + off, s->port == port};
-		if (x.b < t - ifg)
-			continue; /* over before any gap that matters now */
 		/* Insertion sort by start: the log is nearly in order. */
 		uint32_t k = n++;
 		while (k > 0 && iv[k - 1].a > x.a) {

@@ -365,6 +365,46 @@ START_TEST(test_gap_first_two_thirds_restart_last_third_commits)
 END_TEST
 
 /*
+ * 802.3 4.2.8: after a busy period that contained the station's own
+ * transmission, the whole gap is timed without restart (wasTransmitting).
+ * Three stations on unequal cables, B (500 m) in the middle: B and A
+ * (25 m) collide at 0; B's own jam ends at 96 bit times, A's fragment
+ * reaches B later, so B's busy period ends at E = 96 bit times + the A-B
+ * path.  C (1500 m), which has heard nothing yet, started at a time that
+ * makes its carrier reach B 10 bit times into B's gap.  Asked at the end
+ * of its gap, B is released then: its own jam, though over before the
+ * others' fragments, still marks the busy period as its own.
+ */
+START_TEST(test_own_jam_keeps_gap_without_restart_unequal_cables)
+{
+	lan_opts o = lan_opts_default();
+	o.stations = 3;
+	o.sources = FALSE;
+	o.cable_mm_of[0] = 25 * 1000;   /* A */
+	o.cable_mm_of[1] = 500 * 1000;  /* B */
+	o.cable_mm_of[2] = 1500 * 1000; /* C */
+	lan *l = lan_new(&o);
+	sim_time_t bt = eth_bit_time(1, 10 * SIM_MBPS), ifg = 96 * bt;
+	sim_time_t pab = eth_hub_path_delay(l->hub, 0, 1);
+	sim_time_t pac = eth_hub_path_delay(l->hub, 0, 2);
+	sim_time_t pcb = eth_hub_path_delay(l->hub, 2, 1);
+	sim_time_t e = 96 * bt + pab; /* B's busy period ends */
+	sim_time_t sc = e + 10 * bt - pcb; /* C starts */
+	/* C starts before anything reaches it: a legal start. */
+	ck_assert_int_ge(sc, 0);
+	ck_assert_int_lt(sc, pac);
+	ck_assert_int_lt(pab, 64 * bt);
+	put_sig(l->hub, 1, 0, 96 * bt);			/* B: preamble, jam */
+	put_sig(l->hub, 0, 0, 96 * bt);			/* A: preamble, jam */
+	put_sig(l->hub, 2, sc, pac + 32 * bt);		/* C: until A's jam */
+	/* Asked inside the gap (C's carrier already on) and at its end. */
+	ck_assert_int_eq(release_at(l, 1, e + 10 * bt + 1), e + ifg);
+	ck_assert_int_eq(release_at(l, 1, e + ifg), e + ifg);
+	lan_free(l);
+}
+END_TEST
+
+/*
  * A frame cut short by a collision releases the stations deferring to
  * it early: A and C collide at t = 0 with full-size frames; B, queued
  * while the fragments pass, starts 96 bit times after the last fragment
@@ -911,6 +951,8 @@ eth_suite(void)
 	tcase_add_test(tc, test_frame_queued_during_reception_starts_after_gap);
 	tcase_add_test(tc,
 		       test_gap_first_two_thirds_restart_last_third_commits);
+	tcase_add_test(tc,
+		       test_own_jam_keeps_gap_without_restart_unequal_cables);
 	tcase_add_test(tc, test_truncated_frames_release_deferring_stations);
 	tcase_add_test(tc, test_sixteenth_collision_drops_and_counts);
 	tcase_add_test(tc, test_ring_refuses_when_full);
