@@ -94,6 +94,10 @@ static const scn_param host_params[] = {
 	  "Nemesis: an event one domain sends another is delivered when the "
 	  "sender is next descheduled (deferred, the release on Intel) or "
 	  "at once (immediate)" },
+	{ "slack", SCN_ENUM, "release", 0, "release|round_robin", 0, 0,
+	  "Nemesis: who gets the CPU's slack: the release's cursor over the "
+	  "wait queue's heap array (release) or an equal round robin in "
+	  "creation order (round_robin)" },
 	{ "rx_buffers", SCN_INT, "40", 0, NULL, 1, 100000,
 	  "Nemesis: receive buffers each connection posts to the driver "
 	  "(40 in the release)" },
@@ -221,7 +225,7 @@ check_hosts(const scenario *sc, GError **error)
 	/* Keys that only a Nemesis host has: set on another host, they
 	 * would be ignored. */
 	static const char *const nemesis_only[] = {
-		"driver_qos", "rx_buffers", "events", NULL
+		"driver_qos", "rx_buffers", "events", "slack", NULL
 	};
 	for (guint i = 0; i < hosts->len; i++) {
 		scn_group *h = g_ptr_array_index(hosts, i);

@@ -278,6 +278,10 @@ build_hosts(cli_world *w, GError **error)
 			cp.allow_overbook = scn_bool(g, "overbook");
 			cp.defer_events =
 				strcmp(scn_str(g, "events"), "deferred") == 0;
+			cp.slack_order =
+				strcmp(scn_str(g, "slack"), "round_robin") == 0
+					? CPU_SLACK_ROUND_ROBIN
+					: CPU_SLACK_RELEASE;
 			h->cpu = cpu_new(w->sim, h->name, &cp, error);
 			if (!h->cpu)
 				return FALSE;

@@ -14,7 +14,7 @@
  *                                                   for 10 Mb/s
  *   unix    unix_*, app_read                        P: Linux -> Linux     1.610
  *                                                   81 Mb/s (perf_linux)
- *   nem     drv_*, domain_switch                    P: Nemesis -> Linux   1.940
+ *   nem     drv_*, domain_switch                    P: Nemesis -> Linux   2.138
  *                                                   58 Mb/s (perf_nemesis)
  *
  * Each entry below says its group, its first estimate and the fitted
@@ -39,21 +39,21 @@ static const cpu_cost_entry pentium200_entries[] = {
     /* Saving one domain's context and activating another: kernel entry,
      * scheduler pass, page-table protection switch, activation upcall.
      * First estimate 5 us. */
-    {"domain_switch", 9701, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"domain_switch", 10692, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
 
     /* ---- Nemesis driver domain ----
      * Receive interrupt, descriptor handling and the packet filter's
      * demultiplexing for one frame (first estimate 15 us); then the copy
      * into the posted receive buffer (first estimate 10 ns/byte, a P200's
      * 100 MB/s memcpy of uncached data). */
-    {"drv_rx_intr", 29104, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
-    {"drv_rx_copy_byte", 19, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_rx_intr", 32076, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_rx_copy_byte", 21, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
     /* Transmit-complete interrupt: reclaim one descriptor (first
      * estimate 5 us). */
-    {"drv_tx_done", 9701, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_tx_done", 10692, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
     /* One TX thread iteration: transmit scheduler pass, dequeue the
      * iorec, set up the descriptor (first estimate 20 us). */
-    {"drv_tx_frame", 38805, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_tx_frame", 42768, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
     /* Flow manager: allocate a port and install a packet filter. */
     {"flowman_install", 100000, "estimate (once per connection), not fitted"},
 

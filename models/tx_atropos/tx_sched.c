@@ -78,7 +78,7 @@ tx_sched_new(sim_t *sim, const char *name, const tx_sched_params *p)
 	ts->name = g_strdup(name);
 	ts->p = *p;
 	atropos_sched_init(&ts->as);
-	ts->as.ties = ATROPOS_TIES_NEWEST;
+	atropos_sched_set_ties(&ts->as, ATROPOS_TIES_NEWEST);
 	ts->channels = g_ptr_array_new();
 	char *tp = g_strdup_printf("tx.%s.sends", name);
 	sim_trace_register(sim, tp, &ts->sends, SIM_TRACE_RECORD);
