@@ -28,6 +28,8 @@ struct tx_driver {
 	enum drv_state state;
 	sim_timer wake;
 	sim_pkt *in_flight;
+	tx_channel *in_flight_ch;
+	GQueue on_card; /* tx_channel * of each frame on the NIC, in order */
 	uint64_t ring_full_blocks, idle_sleeps, frames;
 };
 
@@ -40,6 +42,7 @@ iteration_done(void *arg, void *unused)
 	sim_pkt *frame = drv->in_flight;
 	drv->in_flight = NULL;
 	drv->frames++;
+	g_queue_push_tail(&drv->on_card, drv->in_flight_ch);
 	gboolean taken = sim_netif_output(drv->nif, frame);
 	/* The ring had room when the iteration started and only this
 	 * thread fills it. */
@@ -75,6 +78,7 @@ step(tx_driver *drv)
 	sim_timer_cancel(drv->sim, &drv->wake);
 	drv->state = DRV_BUSY;
 	drv->in_flight = frame;
+	drv->in_flight_ch = ch;
 	sim_exec_run(drv->exec, drv->per_frame_cost, iteration_done, drv, NULL);
 }
 
@@ -96,6 +100,10 @@ tx_driver_kick(tx_driver *drv)
 void
 tx_driver_ring_space(tx_driver *drv)
 {
+	/* The card is done with its oldest frame: the buffers go back. */
+	tx_channel *ch = g_queue_pop_head(&drv->on_card);
+	if (ch)
+		tx_channel_frame_done(ch);
 	if (drv->state == DRV_RING_FULL) {
 		drv->state = DRV_IDLE;
 		step(drv);
@@ -107,6 +115,7 @@ driver_free(gpointer data)
 {
 	tx_driver *drv = data;
 	sim_pkt_unref(drv->in_flight);
+	g_queue_clear(&drv->on_card);
 	g_free(drv);
 }
 
@@ -123,6 +132,7 @@ tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif, sim_exec *exec,
 	drv->per_frame_cost = per_frame_cost;
 	drv->state = DRV_IDLE;
 	sim_timer_init(&drv->wake, wake_fired, drv, NULL);
+	g_queue_init(&drv->on_card);
 	ts->drv = drv;
 	sim_on_free(sim, driver_free, drv);
 	return drv;

@@ -20,7 +20,9 @@
  *     selection: a frame longer than the remaining slice is still sent
  *     whole, and r goes negative (debt for the next period).
  *  3. A channel found empty at the head of the run queue becomes idle:
- *     off every queue, its remaining allocation forfeited.
+ *     off every queue, its remaining allocation forfeited.  So does one
+ *     whose return FIFO could not take what the driver holds of it plus
+ *     one more packet (suspended; see tx_channel_on_return).
  *  4. Otherwise slack: x = true channels that are waiting (r <= 0) and
  *     have packets, in round robin; the channel holding the turn keeps it
  *     for a quantum (20 ms in the release) decremented by its charges.
@@ -40,6 +42,8 @@
 #include "sim/stats.h"
 
 #include <string.h>
+
+static void wake_idle(tx_sched *ts, tx_channel *ch);
 
 void
 tx_sched_params_default(tx_sched_params *p, sim_rate_t rate)
@@ -117,8 +121,10 @@ tx_channel_get_stats(const tx_channel *ch)
 guint
 tx_frame_slots(const sim_pkt *frame)
 {
-	/* Records (header area, payload records) plus one header slot. */
-	return (sim_pkt_hdr_len(frame) > 0) + frame->nrec + 1;
+	/* Every transmit packet is 3 records and a record header, however
+	 * its bytes are laid out. */
+	(void)frame;
+	return TX_PACKET_SLOTS;
 }
 
 guint
@@ -152,19 +158,8 @@ tx_channel_send(tx_channel *ch, sim_pkt *frame)
 	ch->slots_used += slots;
 	ch->queued++;
 
-	if (ch->idle) {
-		/* The idle-channel rule. */
-		sim_time_t now = sim_now(ts->sim);
-		ch->idle = FALSE;
-		if (now > ch->ac.d) {
-			ch->ac.r = ch->ac.qos.s;
-			ch->ac.d = now + ch->ac.qos.p;
-		} else {
-			ch->ac.r = 0;
-			ch->st.idle_arrivals_before_d++;
-		}
-		atropos_enqueue_by_remain(&ts->as, &ch->ac);
-	}
+	if (ch->idle)
+		wake_idle(ts, ch); /* the idle-channel rule */
 	if (ts->drv)
 		tx_driver_kick(ts->drv);
 	return TRUE;
@@ -179,8 +174,30 @@ dequeue(tx_channel *ch)
 		ch->tail = NULL;
 	p->next = NULL;
 	ch->slots_used -= tx_frame_slots(p);
+	ch->outstanding += tx_frame_slots(p);
 	ch->queued--;
 	return p;
+}
+
+/* Could the return FIFO take what the driver holds plus one packet? */
+static gboolean
+may_take_packet(const tx_channel *ch)
+{
+	return ch->ts->p.channel_slots - ch->returned >=
+	       ch->outstanding + TX_PACKET_SLOTS;
+}
+
+void
+tx_channel_on_return(tx_channel *ch, void (*fn)(void *ctx), void *ctx)
+{
+	ch->return_fn = fn;
+	ch->return_ctx = ctx;
+}
+
+guint
+tx_channel_returned(const tx_channel *ch)
+{
+	return ch->returned / TX_PACKET_SLOTS;
 }
 
 static void
@@ -197,11 +214,68 @@ make_idle(tx_sched *ts, tx_channel *ch)
 		ts->slack_holder = NULL;
 }
 
+/* An arrival, or a reclaim, at an idle channel that has packets. */
+static void
+wake_idle(tx_sched *ts, tx_channel *ch)
+{
+	sim_time_t now = sim_now(ts->sim);
+	ch->idle = FALSE;
+	if (now > ch->ac.d) {
+		ch->ac.r = ch->ac.qos.s;
+		ch->ac.d = now + ch->ac.qos.p;
+	} else {
+		ch->ac.r = 0;
+		ch->st.idle_arrivals_before_d++;
+	}
+	atropos_enqueue_by_remain(&ts->as, &ch->ac);
+}
+
+void
+tx_channel_reclaim(tx_channel *ch, guint packets)
+{
+	tx_sched *ts = ch->ts;
+	g_assert(packets * TX_PACKET_SLOTS <= ch->returned);
+	ch->returned -= packets * TX_PACKET_SLOTS;
+	ch->st.reclaimed += packets;
+	if (ch->idle && ch->queued > 0 && packets > 0) {
+		wake_idle(ts, ch);
+		if (ts->drv)
+			tx_driver_kick(ts->drv);
+	}
+}
+
+void
+tx_channel_frame_done(tx_channel *ch)
+{
+	g_assert(ch->outstanding >= TX_PACKET_SLOTS);
+	ch->outstanding -= TX_PACKET_SLOTS;
+	ch->returned += TX_PACKET_SLOTS;
+	if (ch->return_fn)
+		ch->return_fn(ch->return_ctx);
+	else
+		tx_channel_reclaim(ch, 1);
+}
+
+/* Suspended: the return FIFO could not take another packet's buffers. */
+static void
+suspend(tx_sched *ts, tx_channel *ch)
+{
+	ch->st.suspensions++;
+	make_idle(ts, ch);
+}
+
 static gboolean
 slack_eligible(void *ctx, const atropos_client *c)
 {
-	const tx_channel *ch = c->owner;
-	return c->qstate == ATROPOS_Q_WAIT && ch->queued > 0;
+	tx_sched *ts = ctx;
+	tx_channel *ch = c->owner;
+	if (c->qstate != ATROPOS_Q_WAIT || ch->queued == 0)
+		return FALSE;
+	if (!may_take_packet(ch)) {
+		suspend(ts, ch);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static void
@@ -227,19 +301,21 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 		if (!h)
 			break;
 		tx_channel *c = h->owner;
-		if (c->queued > 0)
-			ch = c;
-		else
+		if (c->queued == 0)
 			make_idle(ts, c);
+		else if (!may_take_packet(c))
+			suspend(ts, c);
+		else
+			ch = c;
 	}
 	/* 4. Slack. */
 	if (!ch) {
 		tx_channel *sh = ts->slack_holder;
-		if (sh && ts->slack_left > 0 && slack_eligible(NULL, &sh->ac)) {
+		if (sh && ts->slack_left > 0 && slack_eligible(ts, &sh->ac)) {
 			ch = sh;
 		} else {
 			atropos_client *c =
-				atropos_slack_pick(&ts->as, slack_eligible, NULL);
+				atropos_slack_pick(&ts->as, slack_eligible, ts);
 			if (c) {
 				ch = c->owner;
 				ts->slack_holder = ch;
@@ -356,6 +432,10 @@ tx_sched_register_stats(tx_sched *ts, sim_t *sim)
 				 forfeited_ms, ch);
 		sim_stats_add_u64(sim->stats, PATH("idle_arrivals_before_deadline"),
 				  &ch->st.idle_arrivals_before_d);
+		sim_stats_add_u64(sim->stats, PATH("suspensions"),
+				  &ch->st.suspensions);
+		sim_stats_add_u64(sim->stats, PATH("reclaimed"),
+				  &ch->st.reclaimed);
 #undef PATH
 		g_free(p);
 	}

@@ -13,10 +13,14 @@ struct tx_channel {
 	char *name;
 	sim_pkt *head, *tail; /* FIFO through pkt->next */
 	guint queued;
-	guint slots_used;
+	guint slots_used;  /* in the client's FIFO to the driver */
+	guint outstanding; /* slots taken by the driver, not yet returned */
+	guint returned;	   /* slots on the return FIFO, not yet reclaimed */
 	gboolean idle;
 	void (*space_fn)(void *ctx);
 	void *space_ctx;
+	void (*return_fn)(void *ctx);
+	void *return_ctx;
 	tx_channel_stats st;
 };
 

@@ -414,19 +414,19 @@ START_TEST(test_channel_depth_counts_slots)
 	struct world w = world_new(10 * SIM_MBPS, 1);
 	atropos_qos q = { .p = 50 * SIM_MS, .s = 0, .x = FALSE };
 	struct sender s = { w.sim, tx_channel_new(w.ts, "c", &q), 1514, 0 };
-	/* A header + one payload record + the header slot = 3 slots; 32
-	 * slots hold 10 such packets. */
+	/* Three records (header, data, trailer) + the record header = 4
+	 * slots; 32 slots hold 8 packets (netif.c). */
 	guint n = 0;
 	for (;;) {
 		sim_pkt *p = make_frame(&s);
-		ck_assert_uint_eq(tx_frame_slots(p), 3);
+		ck_assert_uint_eq(tx_frame_slots(p), 4);
 		if (!tx_channel_send(s.ch, p)) {
 			sim_pkt_unref(p);
 			break;
 		}
 		n++;
 	}
-	ck_assert_uint_eq(n, 10);
+	ck_assert_uint_eq(n, 8);
 	ck_assert_uint_eq(tx_channel_get_stats(s.ch)->full_refusals, 1);
 	world_free(&w);
 }
@@ -527,6 +527,78 @@ START_TEST(test_equal_deadlines_newcomer_goes_first)
 }
 END_TEST
 
+/* A client that reclaims its transmitted buffers only when told to. */
+static guint returns_seen;
+
+static void
+count_return(void *ctx)
+{
+	returns_seen++;
+}
+
+START_TEST(test_buffers_held_until_sent_and_channel_suspended)
+{
+	/* A backlogged channel with a large reservation whose client does
+	 * not reclaim.  Each packet's buffers come back only once the card
+	 * has sent it; with 8 packets' buffers (32 slots) on the return
+	 * FIFO the driver must not take another packet: it suspends the
+	 * channel.  A reclaim makes it go on. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *s = backlogged_from(&w, "c", 10 * SIM_MS, 10 * SIM_MS,
+					   TRUE, 1514, T0);
+	tx_channel_on_return(s->ch, count_return, NULL);
+	returns_seen = 0;
+	sim_run_until(w.sim, T0 + 100 * SIM_MS);
+	const tx_channel_stats *st = tx_channel_get_stats(s->ch);
+	ck_assert_uint_eq(w.nic->starts->len, 8);
+	ck_assert_uint_eq(returns_seen, 8);
+	ck_assert_uint_eq(tx_channel_returned(s->ch), 8);
+	ck_assert_uint_eq(st->suspensions, 1);
+	/* The 8th frame ends at T0 + 8 wire times: its buffers come back
+	 * then, not when the driver took it (one frame time earlier). */
+	/* Two packets reclaimed: the channel is active again and sends
+	 * two more before it is suspended again. */
+	tx_channel_reclaim(s->ch, 2);
+	sim_run_until(w.sim, T0 + 200 * SIM_MS);
+	ck_assert_uint_eq(w.nic->starts->len, 10);
+	ck_assert_uint_eq(st->suspensions, 2);
+	ck_assert_uint_eq(st->reclaimed, 2);
+	world_free(&w);
+}
+END_TEST
+
+static void
+send_two_at(void *ctx, void *arg)
+{
+	struct sender *s = ctx;
+	ck_assert(tx_channel_send(s->ch, make_frame(s)));
+	ck_assert(tx_channel_send(s->ch, make_frame(s)));
+}
+
+START_TEST(test_buffers_return_when_the_card_has_sent_the_frame)
+{
+	/* Two descriptors: the driver hands the card two frames at once;
+	 * the first one's buffers come back when it has been sent (one
+	 * wire time), the second's a wire time later. */
+	struct world w = world_new(10 * SIM_MBPS, 2);
+	atropos_qos q = { .p = 10 * SIM_MS, .s = 10 * SIM_MS, .x = TRUE };
+	struct sender a = { w.sim, tx_channel_new(w.ts, "a", &q), 1514, 0 };
+	tx_channel_on_return(a.ch, count_return, NULL);
+	returns_seen = 0;
+	sim_at(w.sim, T0, send_two_at, &a, NULL);
+	sim_time_t wire = 1538 * 800;
+	sim_run_until(w.sim, T0 + wire - 1);
+	ck_assert_uint_eq(returns_seen, 0);
+	ck_assert_uint_eq(tx_channel_free_slots(a.ch), 32);
+	sim_run_until(w.sim, T0 + wire);
+	ck_assert_uint_eq(returns_seen, 1);
+	sim_run_until(w.sim, T0 + 2 * wire);
+	ck_assert_uint_eq(returns_seen, 2);
+	ck_assert_uint_eq(tx_channel_returned(a.ch), 2);
+	world_free(&w);
+}
+END_TEST
+
 static Suite *
 tx_suite(void)
 {
@@ -544,6 +616,8 @@ tx_suite(void)
 	tcase_add_test(tc, test_channel_depth_counts_slots);
 	tcase_add_test(tc, test_refilled_earlier_deadline_gets_the_next_frame);
 	tcase_add_test(tc, test_equal_deadlines_newcomer_goes_first);
+	tcase_add_test(tc, test_buffers_held_until_sent_and_channel_suspended);
+	tcase_add_test(tc, test_buffers_return_when_the_card_has_sent_the_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }
