@@ -7,15 +7,21 @@
  *      sleep until the earliest refill or a packet's arrival;
  *   3. spend the iteration's CPU time (on the driver domain, through the
  *      executor), then hand the frame to the NIC.
- * The scheduling decision (and the charge) is taken when the iteration
- * starts; the frame reaches the NIC when the CPU has delivered the
- * iteration's cost, so a starved driver domain delays the wire.
+ * The scheduling decision (and the charge) is taken inside the thread's
+ * turn on the CPU, as the release's TX thread calls the scheduler when it
+ * runs: an arrival or a free descriptor only wakes the thread (a
+ * zero-cost step on the executor), and the decision is made when that
+ * step runs, so packets that arrive while the driver domain waits for
+ * the CPU are in the choice.  The frame reaches the NIC when the CPU has
+ * delivered the iteration's cost, so a starved driver domain delays the
+ * wire.
  */
 #include "tx_var.h"
 
 enum drv_state {
 	DRV_IDLE,        /* nothing to send: waits for a refill or arrival */
 	DRV_RING_FULL,   /* waits for a descriptor */
+	DRV_WOKEN,       /* woken: waits for its turn on the CPU to decide */
 	DRV_BUSY,        /* an iteration is running on the CPU */
 };
 
@@ -51,10 +57,13 @@ iteration_done(void *arg, void *unused)
 	step(drv);
 }
 
+static void decide(void *arg, void *unused);
+
+/* Wake the thread: it decides when it gets the CPU. */
 static void
 step(tx_driver *drv)
 {
-	if (drv->state == DRV_BUSY)
+	if (drv->state == DRV_BUSY || drv->state == DRV_WOKEN)
 		return;
 	if (drv->nif->tx_ring_free(drv->nif) == 0) {
 		if (drv->state != DRV_RING_FULL)
@@ -62,10 +71,21 @@ step(tx_driver *drv)
 		drv->state = DRV_RING_FULL;
 		return;
 	}
+	drv->state = DRV_WOKEN;
+	sim_timer_cancel(drv->sim, &drv->wake);
+	sim_exec_run(drv->exec, 0, decide, drv, NULL);
+}
+
+/* The thread's turn: ask the scheduler, then spend the iteration. */
+static void
+decide(void *arg, void *unused)
+{
+	tx_driver *drv = arg;
 	tx_channel *ch;
 	sim_time_t wake_at;
 	sim_time_t now = sim_now(drv->sim);
 	sim_pkt *frame = tx_sched_next(drv->ts, now, &ch, &wake_at);
+	/* Only this thread fills the ring: it still has room. */
 	if (!frame) {
 		drv->state = DRV_IDLE;
 		drv->idle_sleeps++;

@@ -599,6 +599,54 @@ START_TEST(test_buffers_return_when_the_card_has_sent_the_frame)
 }
 END_TEST
 
+/* An executor whose steps each wait `lag` for the CPU, in order. */
+struct lag_exec {
+	sim_exec ex;
+	sim_t *sim;
+	sim_time_t lag, busy_until;
+};
+
+static void
+lag_run(sim_exec *ex, sim_time_t cost, sim_event_fn fn, void *ctx, void *arg)
+{
+	struct lag_exec *l = ex->impl;
+	sim_time_t t = MAX(sim_now(l->sim), l->busy_until) + l->lag + cost;
+	l->busy_until = t;
+	sim_at(l->sim, t, fn, ctx, arg);
+}
+
+START_TEST(test_decision_taken_in_the_tx_threads_turn)
+{
+	/* The driver domain gets the CPU 50 us after it is woken.  lo's
+	 * packet wakes the TX thread at T0; hi's (earlier deadline) arrives
+	 * 20 us later, while the thread still waits for the CPU: the choice
+	 * is made when the thread runs, so hi's frame goes first. */
+	sim_t *sim = sim_new(1);
+	tx_sched_params p;
+	tx_sched_params_default(&p, 10 * SIM_MBPS);
+	tx_sched *ts = tx_sched_new(sim, "nem", &p);
+	struct fake_nic *nic = fake_nic_new(sim, 10 * SIM_MBPS, 1);
+	struct lag_exec le = { { lag_run, &le }, sim, 50 * SIM_US, 0 };
+	tx_driver *drv = tx_driver_new(sim, ts, &nic->nif, &le.ex, 0);
+	nic->drv = drv;
+	atropos_qos ql = { .p = 100 * SIM_MS, .s = 50 * SIM_MS, .x = FALSE };
+	atropos_qos qh = { .p = 10 * SIM_MS, .s = 5 * SIM_MS, .x = FALSE };
+	struct sender lo = { sim, tx_channel_new(ts, "lo", &ql), 1514, 0 };
+	struct sender hi = { sim, tx_channel_new(ts, "hi", &qh), 1514, 0 };
+	sim_at(sim, T0, send_one_at, &lo, NULL);
+	sim_at(sim, T0 + 20 * SIM_US, send_one_at, &hi, NULL);
+	sim_run_until(sim, T0 + 10 * SIM_MS);
+	ck_assert_uint_eq(nic->starts->len, 2);
+	ck_assert_ptr_eq(g_array_index(nic->owners, void *, 0), hi.ch);
+	/* Decided at T0 + 50 us; the iteration waits its turn again. */
+	ck_assert_int_eq(g_array_index(nic->starts, sim_time_t, 0),
+			 T0 + 100 * SIM_US);
+	ck_assert_ptr_eq(g_array_index(nic->owners, void *, 1), lo.ch);
+	sim_free(sim);
+	fake_nic_free(nic);
+}
+END_TEST
+
 static Suite *
 tx_suite(void)
 {
@@ -618,6 +666,7 @@ tx_suite(void)
 	tcase_add_test(tc, test_equal_deadlines_newcomer_goes_first);
 	tcase_add_test(tc, test_buffers_held_until_sent_and_channel_suspended);
 	tcase_add_test(tc, test_buffers_return_when_the_card_has_sent_the_frame);
+	tcase_add_test(tc, test_decision_taken_in_the_tx_threads_turn);
 	suite_add_tcase(s, tc);
 	return s;
 }
