@@ -46,6 +46,10 @@ typedef struct tx_sched_params {
 	 * the driver and the return FIFO back): 32 in the release.  A packet
 	 * takes TX_PACKET_SLOTS of them. */
 	guint channel_slots;
+	/* A channel's first deadline after it is bound, with r = 0 until
+	 * then (qosentry: 1 s).  Before it the channel can send only in
+	 * slack; its first period starts at bind time + first_deadline. */
+	sim_time_t first_deadline;
 } tx_sched_params;
 
 /* Slots one packet takes: the transmit protocol's 3 records (header,
@@ -57,7 +61,8 @@ void tx_sched_params_default(tx_sched_params *p, sim_rate_t rate);
 
 tx_sched *tx_sched_new(sim_t *sim, const char *name, const tx_sched_params *p);
 
-/* A channel starts idle.  Its QoS must satisfy atropos_qos_check(). */
+/* A channel starts idle with d = now + first_deadline and r = 0.  Its
+ * QoS must satisfy atropos_qos_check(). */
 tx_channel *tx_channel_new(tx_sched *ts, const char *name,
 			   const atropos_qos *qos);
 const char *tx_channel_name(const tx_channel *ch);

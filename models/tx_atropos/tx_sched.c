@@ -30,6 +30,9 @@
  *  5. Otherwise nothing: the TX thread sleeps until the earliest deadline
  *     on the wait queue, or until a packet arrives.
  *
+ * A new channel is idle with d = bind time + 1 s and r = 0 (qosentry), so
+ * until then it sends only in slack.
+ *
  * The idle-channel rule: a packet arriving at an idle channel after its
  * deadline starts a new period at once (r = s, d = now + p).  Arriving
  * before its deadline, the channel gets r = 0 until d: the rest of the
@@ -51,6 +54,7 @@ tx_sched_params_default(tx_sched_params *p, sim_rate_t rate)
 	p->rate = rate;
 	p->slack_quantum = 20 * SIM_MS; /* qosentry's slack turn */
 	p->channel_slots = 32;          /* netif I/O channel depth */
+	p->first_deadline = SIM_S;      /* qosentry: a new channel's d */
 }
 
 static void
@@ -76,7 +80,8 @@ sched_free(gpointer data)
 tx_sched *
 tx_sched_new(sim_t *sim, const char *name, const tx_sched_params *p)
 {
-	g_assert(p->rate > 0 && p->slack_quantum > 0 && p->channel_slots > 0);
+	g_assert(p->rate > 0 && p->slack_quantum > 0 && p->channel_slots > 0 &&
+		 p->first_deadline >= 0);
 	tx_sched *ts = g_new0(tx_sched, 1);
 	ts->sim = sim;
 	ts->name = g_strdup(name);
@@ -100,7 +105,10 @@ tx_channel_new(tx_sched *ts, const char *name, const atropos_qos *qos)
 	ch->name = g_strdup(name);
 	ch->idle = TRUE;
 	atropos_client_init(&ts->as, &ch->ac, qos, ch);
-	ch->ac.d = -1; /* the first packet finds its deadline passed */
+	/* As the release binds a channel: its first deadline 1 s away and
+	 * nothing to spend until then, so a packet before it finds the
+	 * channel idle before its deadline (r = 0 until d). */
+	ch->ac.d = sim_now(ts->sim) + ts->p.first_deadline;
 	ch->ac.r = 0;
 	g_ptr_array_add(ts->channels, ch);
 	return ch;

@@ -183,7 +183,18 @@ backlogged(struct world *w, const char *name, sim_time_t p, sim_time_t s,
 	return snd;
 }
 
-/* Frames of channel ch started in [k p, (k+1) p). */
+/*
+ * A channel bound at 0 has its first deadline at 1 s with nothing to
+ * spend before (qosentry); a backlogged x = false channel starts its
+ * periods there.  Tests of the periodic pattern count from B1.
+ */
+#define B1 SIM_S
+
+/* Tests of other rules start at T0, after a new channel's first
+ * deadline. */
+#define T0 (2 * SIM_S)
+
+/* Frames of channel ch started in [B1 + k p, B1 + (k+1) p). */
 static guint *
 per_period(struct fake_nic *n, tx_channel *ch, sim_time_t p, guint periods)
 {
@@ -191,7 +202,8 @@ per_period(struct fake_nic *n, tx_channel *ch, sim_time_t p, guint periods)
 	for (guint i = 0; i < n->starts->len; i++) {
 		if (g_array_index(n->owners, void *, i) != ch)
 			continue;
-		sim_time_t t = g_array_index(n->starts, sim_time_t, i);
+		sim_time_t t = g_array_index(n->starts, sim_time_t, i) - B1;
+		ck_assert_int_ge(t, 0); /* nothing before the first deadline */
 		if (t / p < periods)
 			c[t / p]++;
 	}
@@ -221,7 +233,7 @@ START_TEST(test_figure4_two_frames_per_period_at_period_start)
 	struct sender *s = backlogged(&w, "c1", 50 * SIM_MS, 2400 * SIM_US,
 				      FALSE, 1514);
 	const guint periods = 200;
-	sim_run_until(w.sim, periods * 50 * SIM_MS);
+	sim_run_until(w.sim, B1 + periods * 50 * SIM_MS);
 	guint *c = per_period(w.nic, s->ch, 50 * SIM_MS, periods);
 	sim_time_t charge = 1514 * 800, r = 2400 * SIM_US;
 	guint two = 0;
@@ -236,7 +248,7 @@ START_TEST(test_figure4_two_frames_per_period_at_period_start)
 	 * sending is clocked by the period, not by ACKs. */
 	sim_time_t last_period = -1;
 	for (guint i = 0; i < w.nic->starts->len; i++) {
-		sim_time_t t = g_array_index(w.nic->starts, sim_time_t, i);
+		sim_time_t t = g_array_index(w.nic->starts, sim_time_t, i) - B1;
 		if (t / (50 * SIM_MS) != last_period)
 			ck_assert_int_eq(t % (50 * SIM_MS), 0);
 		last_period = t / (50 * SIM_MS);
@@ -252,7 +264,7 @@ START_TEST(test_slice_3ms_alternates_two_and_three_frames)
 	struct sender *s = backlogged(&w, "c1", 50 * SIM_MS, 3 * SIM_MS, FALSE,
 				      1514);
 	const guint periods = 100;
-	sim_run_until(w.sim, periods * 50 * SIM_MS);
+	sim_run_until(w.sim, B1 + periods * 50 * SIM_MS);
 	guint *c = per_period(w.nic, s->ch, 50 * SIM_MS, periods);
 	guint n2 = 0, n3 = 0;
 	for (guint k = 0; k < periods; k++) {
@@ -277,7 +289,7 @@ START_TEST(test_110us_per_ms_gives_11_frames_in_12_periods)
 	struct sender *s = backlogged(&w, "s1", SIM_MS, 110 * SIM_US, FALSE,
 				      1514);
 	const guint periods = 1200;
-	sim_run_until(w.sim, periods * SIM_MS);
+	sim_run_until(w.sim, B1 + periods * SIM_MS);
 	guint *c = per_period(w.nic, s->ch, SIM_MS, periods);
 	guint total = 0;
 	sim_time_t r = 110 * SIM_US;
@@ -304,7 +316,7 @@ START_TEST(test_extra_flag_gets_guarantee_plus_unused_time)
 	struct sender *f = backlogged(&w, "f", 10 * SIM_MS, 6 * SIM_MS, FALSE,
 				      1514);
 	const guint periods = 500;
-	sim_run_until(w.sim, periods * 10 * SIM_MS);
+	sim_run_until(w.sim, B1 + periods * 10 * SIM_MS);
 	const tx_channel_stats *sx = tx_channel_get_stats(x->ch);
 	const tx_channel_stats *sf = tx_channel_get_stats(f->ch);
 	/* f never exceeds its reservation (plus the one-frame overrun that
@@ -315,7 +327,10 @@ START_TEST(test_extra_flag_gets_guarantee_plus_unused_time)
 	ck_assert_double_ge(f_per, 6.0 / 1.2112 - 0.05);
 	/* x gets the rest of the link: the wire is never idle. */
 	ck_assert_int_gt(sx->slack_time, 0);
-	double busy = (sx->frames + sf->frames) * 1538.0 * 800;
+	guint after = 0;
+	for (guint i = 0; i < w.nic->starts->len; i++)
+		after += g_array_index(w.nic->starts, sim_time_t, i) >= B1;
+	double busy = after * 1538.0 * 800;
 	ck_assert_double_ge(busy / (periods * 10.0 * SIM_MS), 0.99);
 	/* Per period, f sends at most ceil(6 / 1.2112) = 5 frames. */
 	guint *c = per_period(w.nic, f->ch, 10 * SIM_MS, periods);
@@ -331,7 +346,7 @@ START_TEST(test_x_false_channel_never_exceeds_reservation_alone)
 	struct world w = world_new(10 * SIM_MBPS, 1);
 	struct sender *f = backlogged(&w, "f", 200 * SIM_MS, 9600 * SIM_US,
 				      FALSE, 1514);
-	sim_run_until(w.sim, 100 * 200 * SIM_MS);
+	sim_run_until(w.sim, B1 + 100 * 200 * SIM_MS);
 	guint *c = per_period(w.nic, f->ch, 200 * SIM_MS, 100);
 	for (guint k = 0; k < 100; k++)
 		ck_assert_uint_le(c[k], 8);
@@ -354,19 +369,20 @@ START_TEST(test_idle_channel_arrival_before_deadline_waits_for_deadline)
 	struct world w = world_new(10 * SIM_MBPS, 1);
 	atropos_qos q = { .p = 50 * SIM_MS, .s = 6 * SIM_MS, .x = FALSE };
 	struct sender s = { w.sim, tx_channel_new(w.ts, "c", &q), 1514, 0 };
-	/* One frame at 0: new period, r = 6 ms - 1.2112 ms left. */
-	sim_at(w.sim, 0, send_one, &s, NULL);
+	/* One frame at T0: new period, r = 6 ms - 1.2112 ms left. */
+	sim_at(w.sim, T0, send_one, &s, NULL);
 	/* The channel is found empty and goes idle with slice left; a frame
 	 * arriving at 10 ms (before d = 50 ms) gets r = 0 until d. */
-	sim_at(w.sim, 10 * SIM_MS, send_one, &s, NULL);
+	sim_at(w.sim, T0 + 10 * SIM_MS, send_one, &s, NULL);
 	/* After d, an arrival starts a new period at once. */
-	sim_at(w.sim, 120 * SIM_MS, send_one, &s, NULL);
-	sim_run_until(w.sim, SIM_S);
+	sim_at(w.sim, T0 + 120 * SIM_MS, send_one, &s, NULL);
+	sim_run_until(w.sim, T0 + SIM_S);
 	ck_assert_uint_eq(w.nic->starts->len, 3);
-	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 0), 0);
-	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 1), 50 * SIM_MS);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 0), T0);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 1),
+			 T0 + 50 * SIM_MS);
 	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 2),
-			 120 * SIM_MS);
+			 T0 + 120 * SIM_MS);
 	const tx_channel_stats *st = tx_channel_get_stats(s.ch);
 	ck_assert_uint_eq(st->idle_arrivals_before_d, 1);
 	ck_assert_uint_ge(st->idle_with_slice_left, 1);
@@ -380,11 +396,12 @@ START_TEST(test_idle_channel_with_extra_sends_in_slack_before_deadline)
 	struct world w = world_new(10 * SIM_MBPS, 1);
 	atropos_qos q = { .p = 50 * SIM_MS, .s = 6 * SIM_MS, .x = TRUE };
 	struct sender s = { w.sim, tx_channel_new(w.ts, "c", &q), 1514, 0 };
-	sim_at(w.sim, 0, send_one, &s, NULL);
-	sim_at(w.sim, 10 * SIM_MS, send_one, &s, NULL);
-	sim_run_until(w.sim, SIM_S);
+	sim_at(w.sim, T0, send_one, &s, NULL);
+	sim_at(w.sim, T0 + 10 * SIM_MS, send_one, &s, NULL);
+	sim_run_until(w.sim, T0 + SIM_S);
 	ck_assert_uint_eq(w.nic->starts->len, 2);
-	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 1), 10 * SIM_MS);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 1),
+			 T0 + 10 * SIM_MS);
 	ck_assert_int_eq(tx_channel_get_stats(s.ch)->slack_time, 1514 * 800);
 	world_free(&w);
 }
@@ -446,9 +463,6 @@ first_owner_from(struct fake_nic *n, sim_time_t t, sim_time_t *start)
 	return NULL;
 }
 
-/* Everything below starts at T0, after any start-up period of a new
- * channel, so the tests hold whatever a channel's first deadline is. */
-#define T0 (2 * SIM_S)
 
 static void
 start_backlog(void *ctx, void *arg)
@@ -647,6 +661,33 @@ START_TEST(test_decision_taken_in_the_tx_threads_turn)
 }
 END_TEST
 
+START_TEST(test_new_channel_waits_for_first_deadline_one_second_after_bind)
+{
+	/* Bound at 100 ms: d = 1.1 s, r = 0.  An x = false channel's packet
+	 * at 100 ms waits for that deadline; an x = true channel's goes at
+	 * once in slack. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	sim_run_until(w.sim, 100 * SIM_MS);
+	atropos_qos qf = { .p = 50 * SIM_MS, .s = 6 * SIM_MS, .x = FALSE };
+	atropos_qos qx = { .p = 50 * SIM_MS, .s = 6 * SIM_MS, .x = TRUE };
+	struct sender f = { w.sim, tx_channel_new(w.ts, "f", &qf), 1514, 0 };
+	struct sender x = { w.sim, tx_channel_new(w.ts, "x", &qx), 1514, 0 };
+	sim_at(w.sim, 100 * SIM_MS, send_one, &f, NULL);
+	sim_at(w.sim, 100 * SIM_MS, send_one, &x, NULL);
+	sim_run_until(w.sim, 2 * SIM_S);
+	ck_assert_uint_eq(w.nic->starts->len, 2);
+	ck_assert_ptr_eq(g_array_index(w.nic->owners, void *, 0), x.ch);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 0),
+			 100 * SIM_MS);
+	ck_assert_ptr_eq(g_array_index(w.nic->owners, void *, 1), f.ch);
+	ck_assert_int_eq(g_array_index(w.nic->starts, sim_time_t, 1),
+			 1100 * SIM_MS);
+	ck_assert_uint_eq(tx_channel_get_stats(f.ch)->idle_arrivals_before_d,
+			  1);
+	world_free(&w);
+}
+END_TEST
+
 static Suite *
 tx_suite(void)
 {
@@ -667,6 +708,8 @@ tx_suite(void)
 	tcase_add_test(tc, test_buffers_held_until_sent_and_channel_suspended);
 	tcase_add_test(tc, test_buffers_return_when_the_card_has_sent_the_frame);
 	tcase_add_test(tc, test_decision_taken_in_the_tx_threads_turn);
+	tcase_add_test(tc,
+		       test_new_channel_waits_for_first_deadline_one_second_after_bind);
 	suite_add_tcase(s, tc);
 	return s;
 }
