@@ -134,6 +134,8 @@ typedef struct tx_channel_stats {
 	uint64_t suspensions;	/* made idle: return FIFO could not take
 				 * what the driver holds plus a packet */
 	uint64_t reclaimed;	/* packets' buffers reclaimed by the client */
+	uint64_t slack_idled;	/* made idle: found empty, waiting, by the
+				 * slack search */
 } tx_channel_stats;
 
 const tx_channel_stats *tx_channel_get_stats(const tx_channel *ch);

@@ -26,6 +26,8 @@
  *  4. Otherwise slack: x = true channels that are waiting (r <= 0) and
  *     have packets, in round robin; the channel holding the turn keeps it
  *     for a quantum (20 ms in the release) decremented by its charges.
+ *     A waiting channel the search finds empty is made idle (qosentry),
+ *     so it gets no more refills and its debt is dropped.
  *     Time sent in slack is only accounted, never taken from r.
  *  5. Otherwise nothing: the TX thread sleeps until the earliest deadline
  *     on the wait queue, or until a packet arrives.
@@ -277,8 +279,16 @@ slack_eligible(void *ctx, const atropos_client *c)
 {
 	tx_sched *ts = ctx;
 	tx_channel *ch = c->owner;
-	if (c->qstate != ATROPOS_Q_WAIT || ch->queued == 0)
+	if (c->qstate != ATROPOS_Q_WAIT)
 		return FALSE;
+	if (ch->queued == 0) {
+		/* qosentry's slack search makes a waiting channel it finds
+		 * empty idle: no more refills, its debt dropped when a
+		 * packet comes (the idle-channel rule). */
+		ch->st.slack_idled++;
+		make_idle(ts, ch);
+		return FALSE;
+	}
 	if (!may_take_packet(ch)) {
 		suspend(ts, ch);
 		return FALSE;
@@ -442,6 +452,8 @@ tx_sched_register_stats(tx_sched *ts, sim_t *sim)
 				  &ch->st.idle_arrivals_before_d);
 		sim_stats_add_u64(sim->stats, PATH("suspensions"),
 				  &ch->st.suspensions);
+		sim_stats_add_u64(sim->stats, PATH("slack_idled"),
+				  &ch->st.slack_idled);
 		sim_stats_add_u64(sim->stats, PATH("reclaimed"),
 				  &ch->st.reclaimed);
 #undef PATH

@@ -688,6 +688,30 @@ START_TEST(test_new_channel_waits_for_first_deadline_one_second_after_bind)
 }
 END_TEST
 
+START_TEST(test_slack_search_makes_empty_waiting_channel_idle)
+{
+	/* d (10 ms, 100 us, x) sends one frame at T0 and owes 1.11 ms; y
+	 * (10 ms, 0, x) is backlogged, so the slack search runs before every
+	 * frame and finds d waiting and empty: d becomes idle, its debt is
+	 * dropped.  d's next packet, at T0 + 50 ms (after its deadline),
+	 * starts a new period at once and goes in contracted time; had d
+	 * stayed waiting with its debt, it would have gone in slack. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	atropos_qos q = { .p = 10 * SIM_MS, .s = 100 * SIM_US, .x = TRUE };
+	struct sender d = { w.sim, tx_channel_new(w.ts, "d", &q), 1514, 0 };
+	backlogged_from(&w, "y", 10 * SIM_MS, 0, TRUE, 1514, T0 + 1);
+	sim_at(w.sim, T0, send_one_at, &d, NULL);
+	sim_at(w.sim, T0 + 50 * SIM_MS, send_one_at, &d, NULL);
+	sim_run_until(w.sim, T0 + 100 * SIM_MS);
+	const tx_channel_stats *st = tx_channel_get_stats(d.ch);
+	ck_assert_uint_eq(st->frames, 2);
+	ck_assert_uint_eq(st->slack_idled, 2); /* after each of its frames */
+	ck_assert_int_eq(st->slack_time, 0);
+	ck_assert_int_eq(st->contracted_time, 2 * 1514 * 800);
+	world_free(&w);
+}
+END_TEST
+
 static Suite *
 tx_suite(void)
 {
@@ -710,6 +734,7 @@ tx_suite(void)
 	tcase_add_test(tc, test_decision_taken_in_the_tx_threads_turn);
 	tcase_add_test(tc,
 		       test_new_channel_waits_for_first_deadline_one_second_after_bind);
+	tcase_add_test(tc, test_slack_search_makes_empty_waiting_channel_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }
