@@ -27,7 +27,14 @@
  *     have packets, in round robin; the channel holding the turn keeps it
  *     for a quantum (20 ms in the release) decremented by its charges.
  *     A waiting channel the search finds empty is made idle (qosentry),
- *     so it gets no more refills and its debt is dropped.
+ *     so it gets no more refills and its debt is dropped.  When the
+ *     holder's quantum has run out and no other channel may have slack,
+ *     the release does not give the holder another turn at once: the
+ *     search starts after the holder and ends before it, so the TX
+ *     thread blocks until the next event (a packet on any channel) or
+ *     the earliest deadline (20 s if none), and the holder starts a new
+ *     turn then.  With a single x = true channel this pause follows every
+ *     slack turn (counted as tx.<name>.slack_pauses).
  *     Time sent in slack is only accounted, never taken from r.
  *  5. Otherwise nothing: the TX thread sleeps until the earliest deadline
  *     on the wait queue, or until a packet arrives.
@@ -170,6 +177,7 @@ tx_channel_send(tx_channel *ch, sim_pkt *frame)
 
 	if (ch->idle)
 		wake_idle(ts, ch); /* the idle-channel rule */
+	ts->paused = FALSE; /* an event: the TX thread wakes */
 	if (ts->drv)
 		tx_driver_kick(ts->drv);
 	return TRUE;
@@ -249,6 +257,7 @@ tx_channel_reclaim(tx_channel *ch, guint packets)
 	ch->st.reclaimed += packets;
 	if (ch->idle && ch->queued > 0 && packets > 0) {
 		wake_idle(ts, ch);
+		ts->paused = FALSE;
 		if (ts->drv)
 			tx_driver_kick(ts->drv);
 	}
@@ -326,15 +335,27 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 		else
 			ch = c;
 	}
-	/* 4. Slack. */
-	if (!ch) {
+	/* 4. Slack, unless paused after a turn. */
+	if (!ch && ts->paused && now >= ts->pause_until)
+		ts->paused = FALSE;
+	if (!ch && !ts->paused) {
 		tx_channel *sh = ts->slack_holder;
 		if (sh && ts->slack_left > 0 && slack_eligible(ts, &sh->ac)) {
 			ch = sh;
 		} else {
 			atropos_client *c =
 				atropos_slack_pick(&ts->as, slack_eligible, ts);
-			if (c) {
+			if (c && c->owner == sh && ts->slack_left <= 0) {
+				/* The turn is over and no one else may go:
+				 * block until an event or a deadline; the
+				 * holder's next turn starts afresh. */
+				ts->paused = TRUE;
+				ts->pauses++;
+				ts->pause_until =
+					MIN(atropos_next_refill(&ts->as, NULL),
+					    now + 20 * SIM_S);
+				ts->slack_left = ts->p.slack_quantum;
+			} else if (c) {
 				ch = c->owner;
 				ts->slack_holder = ch;
 				ts->slack_left = ts->p.slack_quantum;
@@ -343,7 +364,8 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 		slack = ch != NULL;
 	}
 	if (!ch) {
-		*wake_at = atropos_next_refill(&ts->as, NULL);
+		*wake_at = ts->paused ? ts->pause_until
+				      : atropos_next_refill(&ts->as, NULL);
 		return NULL;
 	}
 
@@ -426,6 +448,9 @@ theory_payload_mbps(void *ctx)
 void
 tx_sched_register_stats(tx_sched *ts, sim_t *sim)
 {
+	char *sp = g_strdup_printf("tx.%s.slack_pauses", ts->name);
+	sim_stats_add_u64(sim->stats, sp, &ts->pauses);
+	g_free(sp);
 	for (guint i = 0; i < ts->channels->len; i++) {
 		tx_channel *ch = g_ptr_array_index(ts->channels, i);
 		char *p = g_strdup_printf("channels.%s", ch->name);

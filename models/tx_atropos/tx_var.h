@@ -32,6 +32,9 @@ struct tx_sched {
 	GPtrArray *channels;
 	tx_channel *slack_holder; /* holds the slack turn */
 	sim_time_t slack_left;    /* of the holder's quantum */
+	gboolean paused;          /* after a slack turn with no one else */
+	sim_time_t pause_until;   /* the earliest deadline (or 20 s) */
+	uint64_t pauses;
 	tx_driver *drv;
 	sim_tracepoint sends;
 };

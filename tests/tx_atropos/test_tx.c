@@ -414,10 +414,15 @@ START_TEST(test_tx_thread_blocks_on_full_ring_and_link_stays_busy)
 	struct world w = world_new(10 * SIM_MBPS, 1);
 	struct sender *s = backlogged(&w, "c", 10 * SIM_MS, 10 * SIM_MS, TRUE,
 				      1514);
-	sim_run_until(w.sim, SIM_S);
+	/* From its first deadline on (before it, slack turns and pauses). */
+	sim_run_until(w.sim, B1 + SIM_S);
 	GArray *st = w.nic->starts;
-	ck_assert_uint_gt(st->len, 800);
-	for (guint i = 1; i < st->len; i++)
+	guint first = 0;
+	while (g_array_index(st, sim_time_t, first) < B1)
+		first++;
+	ck_assert_int_eq(g_array_index(st, sim_time_t, first), B1);
+	ck_assert_uint_gt(st->len - first, 800);
+	for (guint i = first + 1; i < st->len; i++)
 		ck_assert_int_eq(g_array_index(st, sim_time_t, i) -
 					 g_array_index(st, sim_time_t, i - 1),
 				 1538 * 800);
@@ -712,6 +717,47 @@ START_TEST(test_slack_search_makes_empty_waiting_channel_idle)
 }
 END_TEST
 
+START_TEST(test_single_slack_channel_pauses_after_its_turn)
+{
+	/* The only x = true channel, slack only (100 ms, 0, x), backlogged
+	 * from T0 (its deadline then T0 + 100 ms).  Its 20 ms slack turn is
+	 * used up by the 17th frame (17 x 1.2112 ms charged); the search,
+	 * which starts after the holder and ends before it, finds no one
+	 * else, so the TX thread blocks until the next event or deadline:
+	 * no packet arrives (the channel is full), so the 18th frame goes
+	 * at the deadline, T0 + 100 ms, with a new turn. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	struct sender *x = backlogged_from(&w, "x", 100 * SIM_MS, 0, TRUE,
+					   1514, T0);
+	sim_run_until(w.sim, T0 + 150 * SIM_MS);
+	GArray *st = w.nic->starts;
+	for (guint i = 0; i < 17; i++)
+		ck_assert_int_eq(g_array_index(st, sim_time_t, i),
+				 T0 + (sim_time_t)i * 1538 * 800);
+	ck_assert_int_eq(g_array_index(st, sim_time_t, 17), T0 + 100 * SIM_MS);
+	ck_assert_uint_eq(tx_channel_get_stats(x->ch)->frames, 17 + 17);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(test_two_slack_channels_take_turns_without_pause)
+{
+	/* Two backlogged slack-only channels: the turn passes from one to
+	 * the other and the wire never idles. */
+	struct world w = world_new(10 * SIM_MBPS, 1);
+	backlogged_from(&w, "x", 100 * SIM_MS, 0, TRUE, 1514, T0);
+	backlogged_from(&w, "y", 100 * SIM_MS, 0, TRUE, 1514, T0);
+	sim_run_until(w.sim, T0 + 150 * SIM_MS);
+	GArray *st = w.nic->starts;
+	ck_assert_uint_ge(st->len, 121);
+	for (guint i = 1; i < st->len; i++)
+		ck_assert_int_eq(g_array_index(st, sim_time_t, i) -
+					 g_array_index(st, sim_time_t, i - 1),
+				 1538 * 800);
+	world_free(&w);
+}
+END_TEST
+
 static Suite *
 tx_suite(void)
 {
@@ -735,6 +781,8 @@ tx_suite(void)
 	tcase_add_test(tc,
 		       test_new_channel_waits_for_first_deadline_one_second_after_bind);
 	tcase_add_test(tc, test_slack_search_makes_empty_waiting_channel_idle);
+	tcase_add_test(tc, test_single_slack_channel_pauses_after_its_turn);
+	tcase_add_test(tc, test_two_slack_channels_take_turns_without_pause);
 	suite_add_tcase(s, tc);
 	return s;
 }
