@@ -56,6 +56,12 @@ static const scn_param link_params[] = {
 	{ "repeater_delay", SCN_TIME, NULL, 0, NULL, 0, 0,
 	  "hub delay from input to output port (default: by rate, see "
 	  "models/ethernet)" },
+	{ "phy_delay", SCN_TIME, "0s", 0, NULL, 0, 0,
+	  "one-way latency of each station's PHY (a 100BASE-TX DTE pair adds "
+	  "about 100 bit times to the round trip)" },
+	{ "cable_ns_per_m", SCN_DOUBLE, "5.56", 0, NULL, 0, 0,
+	  "cable propagation delay in ns per metre (5.56: 802.3 table 29-3; "
+	  "coax about 4.33)" },
 	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
 	  "allow transmit contracts summing above 1 on one interface" },
 	{ "loss", SCN_DOUBLE, "0", 0, NULL, 0, 0,

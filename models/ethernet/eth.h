@@ -200,6 +200,9 @@ typedef struct eth_hub_stats {
 	uint64_t frames, bytes; /* good frames repeated */
 	uint64_t collisions;	/* collision episodes seen at the hub */
 	uint64_t fragments;	/* truncated (jammed) signals repeated */
+	uint64_t lost_undetected; /* frames their senders finished without
+				   * seeing a collision, garbled at the hub
+				   * (round trip above 512 bit times) */
 	uint64_t signals;	/* every transmission start */
 } eth_hub_stats;
 
@@ -213,7 +216,9 @@ double eth_hub_utilization(const eth_hub *hub);
 double eth_hub_jain_fairness(const eth_hub *hub);
 
 /*
- * Registers <prefix>.frames, .bytes, .collisions, .fragments, .signals,
+ * Registers <prefix>.frames, .bytes, .collisions, .fragments,
+ * .lost_undetected (frames lost to collisions their senders never
+ * detected: a network whose round trip exceeds 512 bit times), .signals,
  * the sums over its stations .deferrals, .excessive_collisions,
  * .late_collisions, .backoff_ns, and the derived .utilization (fraction
  * of the measurement window carrying good frames, preamble to FCS),

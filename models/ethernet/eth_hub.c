@@ -378,6 +378,7 @@ eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq, sim_pkt *frame)
 		const eth_sig *s = log_at(hub, i);
 		if (s->seq != seq && hub_overlap(hub, s, me)) {
 			hub->st.fragments++;
+			hub->st.lost_undetected++;
 			return;
 		}
 	}
@@ -590,6 +591,8 @@ eth_hub_register_stats(eth_hub *hub, sim_t *sim, const char *prefix)
 	    {"bytes", G_STRUCT_OFFSET(eth_hub_stats, bytes)},
 	    {"collisions", G_STRUCT_OFFSET(eth_hub_stats, collisions)},
 	    {"fragments", G_STRUCT_OFFSET(eth_hub_stats, fragments)},
+	    {"lost_undetected",
+	     G_STRUCT_OFFSET(eth_hub_stats, lost_undetected)},
 	    {"signals", G_STRUCT_OFFSET(eth_hub_stats, signals)},
 	};
 	static const struct {

@@ -774,6 +774,73 @@ START_TEST(test_late_collision_is_counted_and_retried)
 }
 END_TEST
 
+/*
+ * A round trip longer than a short frame: two stations on 6 km cables
+ * (path delay about 675 bit times) send 64-byte frames (576 bit times
+ * with the preamble) at the same instant.  Each has finished before the
+ * other's signal reaches it, so neither sees a collision, but the frames
+ * overlap at the hub and both are lost: counted as lost_undetected.
+ */
+START_TEST(test_frames_lost_to_undetected_collisions_are_counted)
+{
+	sim_t *sim = sim_new(5);
+	eth_hub_params hp = eth_hub_params_default(10 * SIM_MBPS);
+	eth_hub *hub = eth_hub_new(sim, "lan", &hp);
+	eth_nic_params pa = eth_nic_params_default(10 * SIM_MBPS);
+	eth_nic_params pb = eth_nic_params_default(10 * SIM_MBPS);
+	eth_nic_params ps = eth_nic_params_default(10 * SIM_MBPS);
+	eth_mac_from_index(pb.mac, 2);
+	eth_mac_from_index(ps.mac, 3);
+	eth_nic *a = eth_nic_new(sim, "a", &pa);
+	eth_nic *b = eth_nic_new(sim, "b", &pb);
+	eth_nic *sink = eth_nic_new(sim, "sink", &ps);
+	eth_port_params far = eth_port_params_default();
+	far.cable_mm = 6000 * 1000;
+	eth_port_params near = eth_port_params_default();
+	eth_hub_attach(hub, a, &far);
+	eth_hub_attach(hub, b, &far);
+	eth_hub_attach(hub, sink, &near);
+	ck_assert_int_gt(eth_hub_path_delay(hub, 0, 1),
+			 eth_bit_time(576, 10 * SIM_MBPS));
+	output_at(sim, 0, a, frame_to(ps.mac, pa.mac, ETH_MIN_FRAME));
+	output_at(sim, 0, b, frame_to(ps.mac, pb.mac, ETH_MIN_FRAME));
+	sim_run(sim);
+	ck_assert_uint_eq(eth_nic_get_stats(a)->collisions, 0);
+	ck_assert_uint_eq(eth_nic_get_stats(b)->collisions, 0);
+	ck_assert_uint_eq(eth_nic_get_stats(sink)->frames_received, 0);
+	ck_assert_uint_eq(eth_hub_get_stats(hub)->lost_undetected, 2);
+	ck_assert_uint_eq(eth_hub_get_stats(hub)->frames, 0);
+	sim_free(sim);
+}
+END_TEST
+
+/* The station PHY delay is part of every path: one way each end. */
+START_TEST(test_phy_delay_adds_to_every_path)
+{
+	sim_t *sim = sim_new(1);
+	eth_hub_params hp = eth_hub_params_default(100 * SIM_MBPS);
+	eth_hub *hub = eth_hub_new(sim, "lan", &hp);
+	eth_nic_params pa = eth_nic_params_default(100 * SIM_MBPS);
+	eth_nic_params pb = eth_nic_params_default(100 * SIM_MBPS);
+	eth_mac_from_index(pb.mac, 2);
+	eth_nic *a = eth_nic_new(sim, "a", &pa);
+	eth_nic *b = eth_nic_new(sim, "b", &pb);
+	eth_port_params pp = eth_port_params_default();
+	pp.phy_delay = 250; /* 25 bit times at 100 Mb/s */
+	eth_hub_attach(hub, a, &pp);
+	eth_hub_attach(hub, b, &pp);
+	sim_time_t cable = eth_cable_delay(pp.cable_mm, pp.cable_ps_per_m);
+	ck_assert_int_eq(eth_hub_path_delay(hub, 0, 1),
+			 2 * cable + 2 * 250 + hp.repeater_delay);
+	/* And in the timing: b receives a's frame one path delay after its
+	 * last bit left a. */
+	output_at(sim, 0, a, frame_to(pb.mac, pa.mac, ETH_MIN_FRAME));
+	sim_run(sim);
+	ck_assert_uint_eq(eth_nic_get_stats(b)->frames_received, 1);
+	sim_free(sim);
+}
+END_TEST
+
 /* ---- trace points ---------------------------------------------------------
  */
 
@@ -959,6 +1026,8 @@ eth_suite(void)
 	tcase_add_test(tc, test_filter_unicast_broadcast_promiscuous);
 	tcase_add_test(tc, test_full_duplex_link_both_ways_at_line_rate);
 	tcase_add_test(tc, test_late_collision_is_counted_and_retried);
+	tcase_add_test(tc, test_frames_lost_to_undetected_collisions_are_counted);
+	tcase_add_test(tc, test_phy_delay_adds_to_every_path);
 	tcase_add_test(tc, test_trace_points_see_every_good_frame);
 	tcase_add_test(tc, test_hub_trace_feeds_pcap_writer);
 	tcase_add_test(tc, test_poisson_source_offers_its_rate);
