@@ -9,12 +9,12 @@
  * each of three groups of operations and fits one scale per group:
  *
  *   group   operations                              fitted to            scale
- *   inet    app_write, inet_*                       F7's slope: tcp_send  0.955
+ *   inet    app_write, inet_*                       F7's slope: tcp_send  0.941
  *                                                   needs 10% of the CPU
  *                                                   for 10 Mb/s
  *   unix    unix_*, app_read                        P: Linux -> Linux     1.610
  *                                                   81 Mb/s (perf_linux)
- *   nem     drv_*, domain_switch                    P: Nemesis -> Linux   2.138
+ *   nem     drv_*, domain_switch                    P: Nemesis -> Linux   2.191
  *                                                   58 Mb/s (perf_nemesis)
  *
  * Each entry below says its group, its first estimate and the fitted
@@ -39,21 +39,21 @@ static const cpu_cost_entry pentium200_entries[] = {
     /* Saving one domain's context and activating another: kernel entry,
      * scheduler pass, page-table protection switch, activation upcall.
      * First estimate 5 us. */
-    {"domain_switch", 10692, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"domain_switch", 10957, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
 
     /* ---- Nemesis driver domain ----
      * Receive interrupt, descriptor handling and the packet filter's
      * demultiplexing for one frame (first estimate 15 us); then the copy
      * into the posted receive buffer (first estimate 10 ns/byte, a P200's
      * 100 MB/s memcpy of uncached data). */
-    {"drv_rx_intr", 32076, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
-    {"drv_rx_copy_byte", 21, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_rx_intr", 32872, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_rx_copy_byte", 22, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
     /* Transmit-complete interrupt: reclaim one descriptor (first
      * estimate 5 us). */
-    {"drv_tx_done", 10692, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_tx_done", 10957, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
     /* One TX thread iteration: transmit scheduler pass, dequeue the
      * iorec, set up the descriptor (first estimate 20 us). */
-    {"drv_tx_frame", 42768, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
+    {"drv_tx_frame", 43829, "nem group, fitted to P Nemesis->Linux 58 Mb/s"},
     /* Flow manager: allocate a port and install a packet filter. */
     {"flowman_install", 100000, "estimate (once per connection), not fitted"},
 
@@ -63,18 +63,18 @@ static const cpu_cost_entry pentium200_entries[] = {
      * the application's write 15 us, tcp_output/ip_output with the
      * checksum 70 us, an ACK's tcp_input 40 us (one ACK per two or three
      * segments), posting a receive buffer 5 us, a TCP tick 5 us. */
-    {"inet_tcp_output", 66862, "inet group, fitted to F7's slope"},
-    {"inet_tcp_input", 38207, "inet group, fitted to F7's slope"},
-    {"inet_rx_post", 4776, "inet group, fitted to F7's slope"},
-    {"inet_timer_tick", 4776, "inet group, fitted to F7's slope"},
+    {"inet_tcp_output", 65864, "inet group, fitted to F7's slope"},
+    {"inet_tcp_input", 37637, "inet group, fitted to F7's slope"},
+    {"inet_rx_post", 4705, "inet group, fitted to F7's slope"},
+    {"inet_timer_tick", 4705, "inet group, fitted to F7's slope"},
     /* Reclaiming one transmitted packet's buffers from the return FIFO
      * (the paper's postponed reclaim, section 3): read the FIFO entry,
      * put the header buffer back, keep the payload until it is ACKed.
      * First estimate 2 us. */
-    {"inet_tx_reclaim", 1910, "inet group, fitted to F7's slope"},
+    {"inet_tx_reclaim", 1882, "inet group, fitted to F7's slope"},
     /* tcp_send's loop: get a payload buffer, call send (also the write
      * system call's user part for a Unix tcp_send). */
-    {"app_write", 14328, "inet group, fitted to F7's slope"},
+    {"app_write", 14114, "inet group, fitted to F7's slope"},
 
     /* ---- A Unix kernel (Linux 2.x, SunOS, NetBSD) on the same CPU ----
      * Receive interrupt with ip_input and tcp_input for one frame (first
