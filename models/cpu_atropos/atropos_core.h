@@ -9,17 +9,22 @@
  *
  *   CPU (cpu_atropos.c, REFERENCE.md §1)     TX (tx_atropos, REFERENCE §2)
  *   ---------------------------------------  ------------------------------
- *   creation: d = now + p, r = s, on run     channel starts idle
+ *   creation: r = s, d 1 ns after the run    channel starts idle, d = bind
+ *     queue's head (now + p if empty)          + 1 s, r = 0
  *   charge time run in contracted time       charge frame time to r
  *     (atropos_charge)                         (atropos_charge)
  *   refill wait entries with d <= now        same (atropos_refill) but
  *     ATROPOS_REFILL_DROP_LEFTOVER             ATROPOS_REFILL_ADD
  *   blocked queue, long/short block,         idle channels: no queue, the
  *     latency hint, "unblocked" entries        "arrival at idle" rule
- *   EDF head of run (atropos_run_head)       same, EDF over runnable
- *   slack: next x=true client on wait        same ring, 20 ms quantum kept
- *     (atropos_slack_pick), 1 ms quantum       across picks, decremented by
- *     granted per pick                         charges
+ *   EDF head of run (atropos_run_head)       same, EDF over runnable,
+ *     ties: ATROPOS_TIES_HEAP (release)        afresh per frame, ties
+ *     or FIFO (round_robin)                    ATROPOS_TIES_NEWEST
+ *   slack: the release's cursor over the     a ring of x = true clients,
+ *     wait heap array                          20 ms quantum kept across
+ *     (atropos_slack_pick_heap), or a ring     picks, decremented by
+ *     (atropos_slack_pick); 1 ms quantum       charges; pause when no one
+ *     granted per pick                         else may take a turn
  *
  * How tx_atropos should use it: embed an atropos_client in each channel
  * (owner = the channel), keep one atropos_sched per driver; on every pick

@@ -490,10 +490,25 @@ eth_hub_get_stats(const eth_hub *hub)
 	return &hub->st;
 }
 
+/* Frames on the wire now that started in the window (eth_nic_pending). */
+static eth_pending
+hub_pending(const eth_hub *hub)
+{
+	eth_pending p = {0, 0, 0};
+	for (guint i = 0; i < hub->txers->len; i++) {
+		eth_pending q = eth_nic_pending(g_ptr_array_index(hub->txers, i));
+		p.frames += q.frames;
+		p.bytes += q.bytes;
+		p.busy_ns += q.busy_ns;
+	}
+	return p;
+}
+
 double
 eth_hub_utilization(const eth_hub *hub)
 {
-	return eth_window_share(hub->sim, hub->win_busy_ns);
+	return eth_window_share(hub->sim,
+				hub->win_busy_ns + hub_pending(hub).busy_ns);
 }
 
 double
@@ -505,7 +520,7 @@ eth_hub_jain_fairness(const eth_hub *hub)
 		const eth_nic *nic = port_at(hub, (int)j)->nic;
 		if (nic->st.attempts == 0)
 			continue;
-		double x = (double)nic->win_bytes;
+		double x = (double)eth_nic_window_bytes(nic);
 		sum += x;
 		sq += x * x;
 		n++;
@@ -529,7 +544,8 @@ static double
 hub_fps_fn(void *ctx)
 {
 	eth_hub *hub = ctx;
-	return eth_window_rate(hub->sim, hub->win_frames);
+	return eth_window_rate(hub->sim,
+			       hub->win_frames + hub_pending(hub).frames);
 }
 
 static double
