@@ -149,10 +149,14 @@ const eth_nic_stats *eth_nic_get_stats(const eth_nic *nic);
 void eth_nic_set_promiscuous(eth_nic *nic, gboolean on);
 /* Frames waiting on the ring (including the one being sent). */
 uint32_t eth_nic_ring_used(const eth_nic *nic);
-/* Access delay (head of queue to start of the successful attempt). */
+/* Access delay (head of queue to start of the successful attempt), over
+ * the frames sent successfully in the window: a frame dropped after 16
+ * attempts has no successful attempt and is left out (it is counted in
+ * .excessive_collisions), so under overload the delay is understated. */
 double eth_nic_access_delay_mean_us(const eth_nic *nic);
 double eth_nic_access_delay_quantile_us(const eth_nic *nic, double q);
-/* Successful frame bytes sent inside the measurement window. */
+/* Successful frame bytes of the frames that started in the measurement
+ * window (one still on the wire included, eth_nic_pending). */
 uint64_t eth_nic_window_bytes(const eth_nic *nic);
 
 /*
