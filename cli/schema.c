@@ -69,6 +69,12 @@ static const scn_param link_params[] = {
 	{ "repeater_delay", SCN_TIME, NULL, 0, NULL, 0, 0,
 	  "hub delay from input to output port (default: by rate, see "
 	  "models/ethernet)" },
+	{ "phy_delay", SCN_TIME, "0s", 0, NULL, 0, 0,
+	  "one-way latency of each station's PHY (a 100BASE-TX DTE pair adds "
+	  "about 100 bit times to the round trip)" },
+	{ "cable_ns_per_m", SCN_DOUBLE, "5.56", 0, NULL, 0, 0,
+	  "cable propagation delay in ns per metre (5.56: 802.3 table 29-3; "
+	  "coax about 4.33)" },
 	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
 	  "allow transmit contracts summing above 1 on one interface" },
 	{ "loss", SCN_DOUBLE, "0", 0, NULL, 0, 0,
@@ -107,6 +113,10 @@ static const scn_param host_params[] = {
 	  "Nemesis: an event one domain sends another is delivered when the "
 	  "sender is next descheduled (deferred, the release on Intel) or "
 	  "at once (immediate)" },
+	{ "slack", SCN_ENUM, "release", 0, "release|round_robin", 0, 0,
+	  "Nemesis: who gets the CPU's slack: the release's cursor over the "
+	  "wait queue's heap array (release) or an equal round robin in "
+	  "creation order (round_robin)" },
 	{ "rx_buffers", SCN_INT, "40", 0, NULL, 1, 100000,
 	  "Nemesis: receive buffers each connection posts to the driver "
 	  "(40 in the release)" },
@@ -245,7 +255,7 @@ check_hosts(const scenario *sc, GError **error)
 	/* Keys that only a Nemesis host has: set on another host, they
 	 * would be ignored. */
 	static const char *const nemesis_only[] = {
-		"driver_qos", "rx_buffers", "events", NULL
+		"driver_qos", "rx_buffers", "events", "slack", NULL
 	};
 	for (guint i = 0; i < hosts->len; i++) {
 		scn_group *h = g_ptr_array_index(hosts, i);

@@ -124,6 +124,14 @@ build_links(cli_world *w, GError **error)
 			g_free(l);
 			return FALSE;
 		}
+		double nspm = scn_double(g, "cable_ns_per_m");
+		if (!(nspm > 0 && nspm < 1000)) {
+			scn_set_error(error, g, "cable_ns_per_m",
+				      "cable delay must be above 0 and below "
+				      "1000 ns per metre");
+			g_free(l);
+			return FALSE;
+		}
 		if (l->is_hub) {
 			eth_hub_params hp = eth_hub_params_default(l->rate);
 			if (scn_has(g, "repeater_delay"))
@@ -201,9 +209,14 @@ attach_nic(cli_world *w, struct wlink *l, const char *name, guint ring,
 	eth_nic *nic = eth_nic_new(w->sim, n, &np);
 	g_free(n);
 	eth_nic_register_trace(nic, w->sim);
+	int64_t ps_per_m = (int64_t)(scn_double(l->g, "cable_ns_per_m") * 1000 +
+				     0.5);
+	sim_time_t phy = scn_time(l->g, "phy_delay");
 	if (l->is_hub) {
 		eth_port_params pp = eth_port_params_default();
 		pp.cable_mm = cable_mm;
+		pp.cable_ps_per_m = ps_per_m;
+		pp.phy_delay = phy;
 		struct wport wp = { eth_hub_attach(l->hub, nic, &pp), g };
 		if (!l->ports)
 			l->ports = g_array_new(FALSE, FALSE, sizeof wp);
@@ -219,6 +232,8 @@ attach_nic(cli_world *w, struct wlink *l, const char *name, guint ring,
 		if (l->nends == 2) {
 			eth_link_params lp = eth_link_params_default();
 			lp.cable_mm = cable_mm;
+			lp.cable_ps_per_m = ps_per_m;
+			lp.phy_delay = 2 * phy; /* the PHYs at both ends */
 			char *ln = path("link.%s%s", l->name, NULL);
 			eth_link *el = eth_link_new(w->sim, ln, l->duplex_end[0],
 						    l->duplex_end[1], &lp);
@@ -304,6 +319,10 @@ build_hosts(cli_world *w, GError **error)
 			cp.allow_overbook = scn_bool(g, "overbook");
 			cp.defer_events =
 				strcmp(scn_str(g, "events"), "deferred") == 0;
+			cp.slack_order =
+				strcmp(scn_str(g, "slack"), "round_robin") == 0
+					? CPU_SLACK_ROUND_ROBIN
+					: CPU_SLACK_RELEASE;
 			h->cpu = cpu_new(w->sim, h->name, &cp, error);
 			if (!h->cpu)
 				return FALSE;

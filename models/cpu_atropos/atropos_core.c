@@ -6,9 +6,9 @@
  *
  * The queues are binary heaps of (key, seq, client) entries; each client
  * remembers its index so it can be removed or re-keyed in O(log n).
- * Ordering is by (key, insertion sequence): among equal deadlines the one
- * queued first wins, as with the release's insertion into an ordered list
- * after all equal entries.
+ * Ordering is by (key, seq); seq grows with every insertion for FIFO ties
+ * and shrinks for newest-first ties, so the heap's comparison is the same
+ * for both.
  */
 #include "atropos_core.h"
 
@@ -82,10 +82,19 @@ sift_down(atropos_queue *q, guint i)
 		if (l >= q->n)
 			break;
 		best = l;
-		if (l + 1 < q->n && before(&q->v[l + 1], &q->v[l]))
-			best = l + 1;
-		if (!before(&q->v[best], &e))
-			break;
+		if (q->heap_ties) {
+			/* The kernel's pqueue: the right child when the two
+			 * are equal, and on down past an equal child. */
+			if (l + 1 < q->n && !before(&q->v[l], &q->v[l + 1]))
+				best = l + 1;
+			if (before(&e, &q->v[best]))
+				break;
+		} else {
+			if (l + 1 < q->n && before(&q->v[l + 1], &q->v[l]))
+				best = l + 1;
+			if (!before(&q->v[best], &e))
+				break;
+		}
 		put(q, i, q->v[best]);
 		i = best;
 	}
@@ -148,6 +157,38 @@ waitbits_rebuild(atropos_sched *s)
 	}
 }
 
+/* The sequence number of an insertion now: later ones sort after (FIFO)
+ * or before (newest first) the earlier ones with the same key. */
+static inline uint64_t
+next_seq(atropos_sched *s)
+{
+	++s->seq;
+	switch (s->ties) {
+	case ATROPOS_TIES_NEWEST:
+		return G_MAXUINT64 - s->seq;
+	case ATROPOS_TIES_HEAP:
+		return 0; /* only the keys and the layout decide */
+	case ATROPOS_TIES_FIFO:
+		break;
+	}
+	return s->seq;
+}
+
+void
+atropos_queue_set_ties(atropos_queue *q, atropos_ties ties)
+{
+	g_assert(q->n == 0);
+	q->heap_ties = ties == ATROPOS_TIES_HEAP;
+}
+
+void
+atropos_sched_set_ties(atropos_sched *s, atropos_ties ties)
+{
+	s->ties = ties;
+	atropos_queue_set_ties(&s->run, ties);
+	atropos_queue_set_ties(&s->wait, ties);
+}
+
 void
 atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
 		sim_time_t key)
@@ -158,7 +199,7 @@ atropos_enqueue(atropos_sched *s, atropos_queue *q, atropos_client *c,
 		q->v = g_renew(atropos_qent, q->v, q->cap);
 	}
 	c->key = key;
-	c->seq = ++s->seq;
+	c->seq = next_seq(s);
 	c->q = q;
 	c->qstate = q->tag;
 	guint i = q->n++;
@@ -199,7 +240,7 @@ atropos_requeue_key(atropos_sched *s, atropos_client *c, sim_time_t key)
 
 	g_assert(q != NULL);
 	c->key = key;
-	c->seq = ++s->seq;
+	c->seq = next_seq(s);
 	q->v[i].key = key;
 	q->v[i].seq = c->seq;
 	sift(q, i);
@@ -322,9 +363,12 @@ atropos_refill(atropos_sched *s, sim_time_t now, atropos_refill_rule rule,
 		c->d += c->qos.p;
 		c->refills++;
 		n++;
-		if (c->q == &s->wait && c->r <= 0) {
+		if (c->q == &s->wait && c->r <= 0 &&
+		    s->ties != ATROPOS_TIES_HEAP) {
 			atropos_requeue_key(s, c, c->d); /* back on wait */
 		} else {
+			/* (The kernel takes the head off and inserts it
+			 * again, which lays the heap out differently.) */
 			atropos_remove(s, c);
 			atropos_enqueue_by_remain(s, c);
 		}
@@ -384,6 +428,21 @@ atropos_slack_pick(atropos_sched *s, atropos_eligible_fn fn, void *ctx)
 	if ((c = pick_in(s, s->ring_next, n, fn, ctx)))
 		return c;
 	return pick_in(s, 0, MIN(s->ring_next, n), fn, ctx);
+}
+
+atropos_client *
+atropos_slack_pick_heap(atropos_sched *s, atropos_eligible_fn fn, void *ctx)
+{
+	guint n = s->wait.n;
+
+	for (guint i = 0; i < n; i++) {
+		if (++s->cursor > n)
+			s->cursor = 1;
+		atropos_client *c = s->wait.v[s->cursor - 1].c;
+		if (fn(ctx, c))
+			return c;
+	}
+	return NULL;
 }
 
 /* ---- admission ---- */

@@ -9,17 +9,22 @@
  *
  *   CPU (cpu_atropos.c, REFERENCE.md §1)     TX (tx_atropos, REFERENCE §2)
  *   ---------------------------------------  ------------------------------
- *   creation: d = now + p, r = s, on run     channel starts idle
+ *   creation: r = s, d 1 ns after the run    channel starts idle, d = bind
+ *     queue's head (now + p if empty)          + 1 s, r = 0
  *   charge time run in contracted time       charge frame time to r
  *     (atropos_charge)                         (atropos_charge)
  *   refill wait entries with d <= now        same (atropos_refill) but
  *     ATROPOS_REFILL_DROP_LEFTOVER             ATROPOS_REFILL_ADD
  *   blocked queue, long/short block,         idle channels: no queue, the
  *     latency hint, "unblocked" entries        "arrival at idle" rule
- *   EDF head of run (atropos_run_head)       same, EDF over runnable
- *   slack: next x=true client on wait        same ring, 20 ms quantum kept
- *     (atropos_slack_pick), 1 ms quantum       across picks, decremented by
- *     granted per pick                         charges
+ *   EDF head of run (atropos_run_head)       same, EDF over runnable,
+ *     ties: ATROPOS_TIES_HEAP (release)        afresh per frame, ties
+ *     or FIFO (round_robin)                    ATROPOS_TIES_NEWEST
+ *   slack: the release's cursor over the     a ring of x = true clients,
+ *     wait heap array                          20 ms quantum kept across
+ *     (atropos_slack_pick_heap), or a ring     picks, decremented by
+ *     (atropos_slack_pick); 1 ms quantum       charges; pause when no one
+ *     granted per pick                         else may take a turn
  *
  * How tx_atropos should use it: embed an atropos_client in each channel
  * (owner = the channel), keep one atropos_sched per driver; on every pick
@@ -31,9 +36,18 @@
  * simply on no queue (ATROPOS_Q_NONE); the arrival-at-idle rule sets d and r
  * and calls atropos_enqueue_by_remain().
  *
- * Queues are binary heaps keyed by (time, insertion sequence), so equal
- * deadlines are served first come first served, the way the release's
- * ordered list insertion does, and every run is deterministic.
+ * Queues are binary heaps keyed by (time, insertion sequence), so every
+ * run is deterministic.  Which of two equal deadlines goes first is the
+ * user's policy (atropos_sched.ties): the transmit side puts a newcomer
+ * ahead of the entries already queued with its deadline, as the release's
+ * sorted list insertion in qosentry.c does (it stops at the first entry
+ * whose deadline is not earlier); the CPU side either keeps first come
+ * first served (ATROPOS_TIES_FIFO) or lays its heaps out exactly as the
+ * kernel's priority queues do (ATROPOS_TIES_HEAP: no sequence number; an
+ * entry sifted up stops below an equal parent, one sifted down passes
+ * equal children and takes the right one of two equal children), which
+ * matters because the release's slack cursor walks the heap array
+ * (atropos_slack_pick_heap).  With distinct keys the three agree.
  */
 #pragma once
 
@@ -93,7 +107,15 @@ struct atropos_queue {
 	atropos_qent *v;
 	guint n, cap;
 	atropos_qstate tag; /* what membership in this queue means */
+	gboolean heap_ties; /* ATROPOS_TIES_HEAP's sift rules */
 };
+
+/* Order among equal keys. */
+typedef enum {
+	ATROPOS_TIES_FIFO = 0, /* the one queued first goes first */
+	ATROPOS_TIES_NEWEST,   /* the one queued last goes first (qosentry) */
+	ATROPOS_TIES_HEAP,     /* the kernel's pqueues: layout decides */
+} atropos_ties;
 
 typedef struct atropos_sched {
 	atropos_queue run;  /* by deadline */
@@ -105,10 +127,15 @@ typedef struct atropos_sched {
 	guint64 *waitbits;
 	guint waitwords;
 	uint64_t seq;
+	atropos_ties ties; /* atropos_sched_set_ties, before use */
+	guint cursor;	   /* atropos_slack_pick_heap: 1-based, 0 at start */
 } atropos_sched;
 
 void atropos_sched_init(atropos_sched *s);
 void atropos_sched_clear(atropos_sched *s);
+/* The tie policy of s's queues (and of a user queue, if not NULL). */
+void atropos_sched_set_ties(atropos_sched *s, atropos_ties ties);
+void atropos_queue_set_ties(atropos_queue *q, atropos_ties ties);
 
 /* A queue owned by the user (CPU: blocked, unblocked). */
 void atropos_queue_init(atropos_queue *q, atropos_qstate tag);
@@ -190,6 +217,23 @@ sim_time_t atropos_next_refill(const atropos_sched *s,
 typedef gboolean (*atropos_eligible_fn)(void *ctx, const atropos_client *c);
 atropos_client *atropos_slack_pick(atropos_sched *s, atropos_eligible_fn fn,
 				   void *ctx);
+
+/*
+ * Slack the release's way (atropos.c, its "next_optm"): a cursor over the
+ * wait queue's heap array.  Before each probe the cursor moves one entry
+ * on (wrapping from the last to the first); the first entry probed that
+ * fn accepts is returned, after at most one probe per entry.  Which
+ * client comes next thus depends on the heap's layout, not on an order of
+ * clients, and shifts as refills move entries around.
+ */
+atropos_client *atropos_slack_pick_heap(atropos_sched *s,
+					atropos_eligible_fn fn, void *ctx);
+/* The i-th entry (0-based) of the wait queue's heap array. */
+static inline atropos_client *
+atropos_wait_nth(const atropos_sched *s, guint i)
+{
+	return s->wait.v[i].c;
+}
 
 /*
  * Admission: the utilisation sum(s/p) of a set of reservations, kept as

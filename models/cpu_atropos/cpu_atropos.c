@@ -5,34 +5,42 @@
  *
  * Design.  Each domain is an atropos_client (atropos_core.h): QoS
  * (p, s, x, l), deadline d, remaining contracted time r.  It sits on one
- * of four queues: run (r > 0, by d), wait (by d), unblocked (woken from a
- * short block with r > 0, by d) or blocked (by its earliest timeout).  The
- * CPU makes a scheduling pass (cpu_schedule) at every scheduling point:
+ * of three queues: run (r > 0, by d), wait (by d) or blocked (by its
+ * earliest timeout).  A domain woken from a short block with r > 0 is
+ * "unblocked": on the wait queue, marked (slack = release, as the
+ * release's kernel keeps it), or on a queue of its own (round_robin).
+ * The CPU makes a scheduling pass (cpu_schedule) at every scheduling
+ * point, in the order of the release's ksched_scheduler:
  *
  *   1. Deschedule the domain that ran for `ran` since run_start.  If it
- *      ran in contracted time, r -= ran; if r <= 0 it moves to wait,
- *      keeping d.  Time it ran as slack is accounted but not taken from r.
- *      If it has nothing left to do it blocks, with the timeout of its
- *      earliest pending timeout.
- *   2. Wake-ups: domains woken by an event since the last pass, then
- *      blocked domains whose timeout has come.  Long block (d < now):
- *      d = now + l, r = s, onto run (or wait if s = 0).  Short block: keep
- *      d and r; if r > 0 onto unblocked, else onto wait.
- *   3. Refill every wait and unblocked entry with d <= now: r = s if r > 0
- *      else r + s (debt carried, leftover dropped), d += p, onto run if
- *      r > 0 else wait; an entry overdue by several periods catches up in
- *      the same pass (atropos_refill, ATROPOS_REFILL_DROP_LEFTOVER).
+ *      ran in contracted time, r -= ran; if r <= 0 (and it does not
+ *      block) it moves to wait, keeping d; the release takes it off its
+ *      queue and inserts it again, which matters for the heap's layout.
+ *      Time it ran as slack is accounted but not taken from r.  If it has
+ *      nothing left to do it blocks, with the timeout of its earliest
+ *      pending timeout.
+ *   2. Refill every wait (and unblocked) entry with d <= now: r = s if
+ *      r > 0 else r + s (debt carried, leftover dropped), d += p, onto
+ *      run if r > 0 else wait; an entry overdue by several periods
+ *      catches up in the same pass (atropos_refill,
+ *      ATROPOS_REFILL_DROP_LEFTOVER).
+ *   3. Wake-ups, after the refill as in the release: domains woken by an
+ *      event since the last pass, then blocked domains whose timeout has
+ *      come.  Long block (d < now): d = now + l, r = s, onto run (or wait
+ *      if s = 0).  Short block: keep d and r; if r > 0 unblocked, else
+ *      onto wait.
  *   4. Choose: the run-queue head (earliest deadline first) for up to r;
- *      else the unblocked entry with the earliest deadline, for up to r
- *      (charged to r as contracted time); else slack: the next domain
- *      with x = true on the wait queue, cyclically, for the slack quantum
- *      (1 ms in the release), not charged to r; else idle.  The cycle is
- *      the order in which the domains were created; the release
- *      approximates round robin by a position in its deadline-ordered
- *      wait queue, which drifts as deadlines move, so it is only
- *      roughly cyclic - we keep the rule REFERENCE.md states.  A chosen
- *      domain with nothing to do (just created, or its threads all
- *      blocked) blocks at once and the choice is made again.
+ *      else an unblocked domain, for up to r (charged to r as contracted
+ *      time): the first found scanning the wait queue's heap array
+ *      (release), or the earliest deadline (round_robin); else slack for
+ *      the slack quantum (1 ms in the release), not charged to r: the
+ *      release's cursor over the wait queue's heap array gives it to the
+ *      next entry with x = true (atropos_slack_pick_heap), so shares of
+ *      slack follow the heap's layout, not an equal split; round_robin
+ *      gives it to the x = true domains in turn in creation order
+ *      (atropos_slack_pick); else idle.  A chosen domain with nothing to
+ *      do (just created, or its threads all blocked) blocks at once and
+ *      the choice is made again.
  *   5. The next scheduling point is min(now + granted time, earliest
  *      deadline on wait or unblocked, earliest blocked timeout); a wake-up
  *      by an event (packet, timer, another domain) makes one at once.
@@ -90,6 +98,13 @@ cpu_params_default(cpu_params *p)
 	p->charge_domain_switch = TRUE;
 	p->allow_overbook = FALSE;
 	p->defer_events = TRUE; /* outevs, Intel 1999 release */
+	p->slack_order = CPU_SLACK_RELEASE;
+}
+
+static inline gboolean
+is_release(const cpu_t *cpu)
+{
+	return cpu->params.slack_order == CPU_SLACK_RELEASE;
 }
 
 void
@@ -233,6 +248,7 @@ dom_block(cpu_t *cpu, cpu_domain *d, sim_time_t now)
 			cpu_dom_next_timeout(d));
 	runnable_close(d, now);
 	d->blocked = TRUE;
+	d->unblocked = FALSE;
 }
 
 /* The long- and short-block rules, at time now. */
@@ -257,10 +273,11 @@ dom_unblock(cpu_t *cpu, cpu_domain *d, sim_time_t now)
 		/* Short block: keep d and r.  Time still owed is served,
 		 * but only after the run queue ("unblocked"). */
 		d->acct.short_blocks++;
-		if (c->r > 0)
+		if (c->r > 0 && !is_release(cpu))
 			atropos_enqueue(&cpu->at, &cpu->unblocked, c, c->d);
 		else
 			atropos_enqueue(&cpu->at, &cpu->at.wait, c, c->d);
+		d->unblocked = c->r > 0;
 	}
 }
 
@@ -376,7 +393,12 @@ deschedule(cpu_t *cpu, sim_time_t now, gboolean blocking)
 		c->r -= ran;
 		if (c->r <= 0 || blocking)
 			count_miss(d, now);
-		if (c->r <= 0 && c->qstate != ATROPOS_Q_WAIT) {
+		if (c->r <= 0 && !blocking && is_release(cpu)) {
+			/* The release: off its queue and in again. */
+			atropos_remove(&cpu->at, c);
+			atropos_enqueue(&cpu->at, &cpu->at.wait, c, c->d);
+			d->unblocked = FALSE;
+		} else if (c->r <= 0 && c->qstate != ATROPOS_Q_WAIT) {
 			/* Contracted time used up: wait for the next
 			 * period, keeping d (also out of "unblocked"). */
 			atropos_remove(&cpu->at, c);
@@ -395,6 +417,7 @@ on_refill(void *ctx, atropos_client *c, sim_time_t now)
 	/* Refilled while owed time: it was runnable and not served. */
 	if (c->r > 0)
 		note_miss(d);
+	d->unblocked = FALSE; /* a new period: run or wait */
 }
 
 static gboolean
@@ -403,19 +426,45 @@ slack_eligible(void *ctx, const atropos_client *c)
 	return c->qstate == ATROPOS_Q_WAIT;
 }
 
+/* The release's cursor asks only for the extra flag. */
+static gboolean
+slack_eligible_heap(void *ctx, const atropos_client *c)
+{
+	return c->qos.x;
+}
+
+/* Release: the first unblocked domain in the wait queue's heap array. */
+static atropos_client *
+unblocked_scan(cpu_t *cpu)
+{
+	for (guint i = 0; i < atropos_queue_len(&cpu->at.wait); i++) {
+		atropos_client *c = atropos_wait_nth(&cpu->at, i);
+
+		if (((cpu_domain *)c->owner)->unblocked)
+			return c;
+	}
+	return NULL;
+}
+
 /* Step 4: returns the chosen client (NULL: idle) and sets kind, grant. */
 static atropos_client *
 choose(cpu_t *cpu, cpu_run_kind *kind, sim_time_t *grant)
 {
 	atropos_client *c;
 
+	gboolean rel = is_release(cpu);
+
 	if ((c = atropos_run_head(&cpu->at)) != NULL) {
 		*kind = CPU_RUN_CONTRACTED;
 		*grant = c->r;
-	} else if ((c = atropos_queue_head(&cpu->unblocked)) != NULL) {
+	} else if ((c = rel ? unblocked_scan(cpu)
+			    : atropos_queue_head(&cpu->unblocked)) != NULL) {
 		*kind = CPU_RUN_CONTRACTED;
 		*grant = c->r;
-	} else if ((c = atropos_slack_pick(&cpu->at, slack_eligible, cpu))) {
+	} else if ((c = rel ? atropos_slack_pick_heap(&cpu->at,
+						      slack_eligible_heap, cpu)
+			    : atropos_slack_pick(&cpu->at, slack_eligible,
+						 cpu))) {
 		*kind = CPU_RUN_SLACK;
 		*grant = cpu->params.slack_quantum;
 	} else {
@@ -437,7 +486,12 @@ cpu_schedule(cpu_t *cpu, sim_time_t now, gboolean blocking)
 	/* 1. deschedule */
 	deschedule(cpu, now, blocking);
 
-	/* 2. wake-ups by events, then by timeouts */
+	/* 2. refill */
+	atropos_queue *extra = is_release(cpu) ? NULL : &cpu->unblocked;
+	atropos_refill(&cpu->at, now, ATROPOS_REFILL_DROP_LEFTOVER, extra,
+		       on_refill, cpu);
+
+	/* 3. wake-ups by events, then by timeouts */
 	for (guint i = 0; i < cpu->woken->len; i++) {
 		cpu_domain *d = cpu->woken->pdata[i];
 
@@ -447,10 +501,6 @@ cpu_schedule(cpu_t *cpu, sim_time_t now, gboolean blocking)
 	g_ptr_array_set_size(cpu->woken, 0);
 	while ((c = atropos_queue_head(&cpu->blocked)) && c->key <= now)
 		dom_unblock(cpu, c->owner, now);
-
-	/* 3. refill */
-	atropos_refill(&cpu->at, now, ATROPOS_REFILL_DROP_LEFTOVER,
-		       &cpu->unblocked, on_refill, cpu);
 
 	/* 4. choose; a domain with nothing to do blocks at once */
 	for (;;) {
@@ -462,7 +512,7 @@ cpu_schedule(cpu_t *cpu, sim_time_t now, gboolean blocking)
 
 	/* 5. next scheduling point */
 	point = grant == SIM_TIME_MAX ? SIM_TIME_MAX : now + grant;
-	point = MIN(point, atropos_next_refill(&cpu->at, &cpu->unblocked));
+	point = MIN(point, atropos_next_refill(&cpu->at, extra));
 	if (atropos_queue_head(&cpu->blocked)) {
 		t = atropos_queue_head(&cpu->blocked)->key;
 		point = MIN(point, t);
@@ -597,6 +647,13 @@ cpu_new(sim_t *sim, const char *name, const cpu_params *p, GError **error)
 			    "cpu %s: slack quantum must be positive", name);
 		return NULL;
 	}
+	if (p->slack_order != CPU_SLACK_RELEASE &&
+	    p->slack_order != CPU_SLACK_ROUND_ROBIN) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "cpu %s: unknown slack order %d", name,
+			    p->slack_order);
+		return NULL;
+	}
 	cpu = g_new0(cpu_t, 1);
 	cpu->sim = sim;
 	cpu->name = g_strdup(name);
@@ -608,6 +665,12 @@ cpu_new(sim_t *sim, const char *name, const cpu_params *p, GError **error)
 	atropos_sched_init(&cpu->at);
 	atropos_queue_init(&cpu->blocked, ATROPOS_Q_OTHER);
 	atropos_queue_init(&cpu->unblocked, ATROPOS_Q_OTHER);
+	if (is_release(cpu)) {
+		/* Heaps laid out as the kernel's: the slack cursor and
+		 * the unblocked scan walk the wait queue's array. */
+		atropos_sched_set_ties(&cpu->at, ATROPOS_TIES_HEAP);
+		atropos_queue_set_ties(&cpu->blocked, ATROPOS_TIES_HEAP);
+	}
 	cpu->woken = g_ptr_array_new();
 	cpu->domains = g_ptr_array_new();
 	cpu->domain_by_name = g_hash_table_new(g_str_hash, g_str_equal);
@@ -668,6 +731,15 @@ cpu_domain_new(cpu_t *cpu, const char *name, const atropos_qos *qos,
 		g_free(what);
 		return NULL;
 	}
+	if (qos->l == 0) {
+		/* The release refuses it: a domain woken from a long block
+		 * would get its deadline at the very instant it wakes. */
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: latency hint must be positive (the release "
+			    "refuses l = 0)", what);
+		g_free(what);
+		return NULL;
+	}
 	if (cpu_find_domain(cpu, name)) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
 			    "%s: a domain of that name already exists", what);
@@ -695,13 +767,18 @@ cpu_domain_new(cpu_t *cpu, const char *name, const atropos_qos *qos,
 	d->runnable_since = now;
 	d->missed_d = -1;
 	atropos_client_init(&cpu->at, &d->ac, qos, d);
-	if (d->ac.qos.l == 0)
-		d->ac.qos.l = qos->p;
 	g_ptr_array_add(cpu->domains, d);
 	g_hash_table_insert(cpu->domain_by_name, d->name, d);
 
-	/* Creation: d = now + p, r = s, on run (or wait if s = 0). */
-	d->ac.d = now + qos->p;
+	/*
+	 * Creation, as the release does it: r = s and a deadline 1 ns after
+	 * the run queue's head, so the new domain runs right after the
+	 * domain that is due first (the release's domain manager; with the
+	 * run queue empty, d = now + p).  On run, or on wait if s = 0 (a
+	 * domain with nothing contracted would only be descheduled again).
+	 */
+	atropos_client *head = atropos_run_head(&cpu->at);
+	d->ac.d = head ? head->d + 1 : now + qos->p;
 	d->ac.r = qos->s;
 	atropos_enqueue_by_remain(&cpu->at, &d->ac);
 

@@ -85,7 +85,21 @@ typedef struct cpu_params {
 	 * Default TRUE; FALSE delivers every event at once (a kernel with
 	 * a send system call). */
 	gboolean defer_events;
+	/* How slack is handed out (REFERENCE.md §1).
+	 * CPU_SLACK_RELEASE (default): the 1999 release's kernel.  A cursor
+	 * walks the wait queue's heap array (laid out as the kernel's
+	 * pqueues lay it out) and gives the quantum to the next entry with
+	 * x = true; domains woken from a short block with time left sit on
+	 * the wait queue marked "unblocked" and are found by scanning that
+	 * array from its start.
+	 * CPU_SLACK_ROUND_ROBIN: the simplification of earlier versions:
+	 * x = true domains in an equal round robin in creation order, and
+	 * "unblocked" domains on their own queue, earliest deadline first.
+	 * Scenario key: host/cpu `slack = release | round_robin`. */
+	int slack_order;
 } cpu_params;
+
+enum { CPU_SLACK_RELEASE = 0, CPU_SLACK_ROUND_ROBIN = 1 };
 
 void cpu_params_default(cpu_params *p);
 

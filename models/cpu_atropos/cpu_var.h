@@ -38,6 +38,8 @@ struct cpu_domain {
 	atropos_client ac; /* d, r, queue; owner = this domain */
 	gboolean blocked;  /* on cpu->blocked */
 	gboolean woken;	   /* on cpu->woken, unblocked at the next pass */
+	gboolean unblocked; /* slack = release: on wait, woken from a short
+			     * block with r > 0 */
 
 	/* inside the domain */
 	cpu_workq notes;    /* pending notification handlers */
@@ -75,7 +77,8 @@ struct cpu {
 	/* Atropos state: run and wait in `at`; the CPU's own queues. */
 	atropos_sched at;
 	atropos_queue blocked;	 /* keyed by the earliest timeout */
-	atropos_queue unblocked; /* short-block wake-ups with r > 0, by d */
+	atropos_queue unblocked; /* round_robin: short-block wake-ups with
+				  * r > 0, by d (release: on wait, marked) */
 	GPtrArray *woken;	 /* domains woken since the last pass */
 	GPtrArray *domains;
 	GHashTable *domain_by_name; /* name -> domain (set-up lookups) */

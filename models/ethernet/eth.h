@@ -149,10 +149,14 @@ const eth_nic_stats *eth_nic_get_stats(const eth_nic *nic);
 void eth_nic_set_promiscuous(eth_nic *nic, gboolean on);
 /* Frames waiting on the ring (including the one being sent). */
 uint32_t eth_nic_ring_used(const eth_nic *nic);
-/* Access delay (head of queue to start of the successful attempt). */
+/* Access delay (head of queue to start of the successful attempt), over
+ * the frames sent successfully in the window: a frame dropped after 16
+ * attempts has no successful attempt and is left out (it is counted in
+ * .excessive_collisions), so under overload the delay is understated. */
 double eth_nic_access_delay_mean_us(const eth_nic *nic);
 double eth_nic_access_delay_quantile_us(const eth_nic *nic, double q);
-/* Successful frame bytes sent inside the measurement window. */
+/* Successful frame bytes of the frames that started in the measurement
+ * window (one still on the wire included, eth_nic_pending). */
 uint64_t eth_nic_window_bytes(const eth_nic *nic);
 
 /*
@@ -200,6 +204,9 @@ typedef struct eth_hub_stats {
 	uint64_t frames, bytes; /* good frames repeated */
 	uint64_t collisions;	/* collision episodes seen at the hub */
 	uint64_t fragments;	/* truncated (jammed) signals repeated */
+	uint64_t lost_undetected; /* frames their senders finished without
+				   * seeing a collision, garbled at the hub
+				   * (round trip above 512 bit times) */
 	uint64_t signals;	/* every transmission start */
 } eth_hub_stats;
 
@@ -213,7 +220,9 @@ double eth_hub_utilization(const eth_hub *hub);
 double eth_hub_jain_fairness(const eth_hub *hub);
 
 /*
- * Registers <prefix>.frames, .bytes, .collisions, .fragments, .signals,
+ * Registers <prefix>.frames, .bytes, .collisions, .fragments,
+ * .lost_undetected (frames lost to collisions their senders never
+ * detected: a network whose round trip exceeds 512 bit times), .signals,
  * the sums over its stations .deferrals, .excessive_collisions,
  * .late_collisions, .backoff_ns, and the derived .utilization (fraction
  * of the measurement window carrying good frames, preamble to FCS),

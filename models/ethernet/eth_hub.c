@@ -167,14 +167,19 @@ eth_hub_release_time(eth_hub *hub, int port)
 	if (hub->log_count > G_N_ELEMENTS(stack_iv))
 		iv = g_new(span, hub->log_count);
 
-	/* What the port senses, from the signals that still matter. */
-	for (uint32_t i = log_first_audible(hub, t - ifg); i < hub->log_count;
-	     i++) {
+	/*
+	 * What the port senses: every signal still in the log (the log keeps
+	 * what can still matter, log_prune).  No signal is left out on its
+	 * own account, even one over long before t - ifg: it may belong to a
+	 * busy period that lasts until later, and a station's own jam, which
+	 * ends before the fragments of the others reach it, is what marks
+	 * that period as its own transmission (wasTransmitting, 4.2.8).
+	 * Busy periods over before t - ifg are skipped after the merge.
+	 */
+	for (uint32_t i = 0; i < hub->log_count; i++) {
 		const eth_sig *s = log_at(hub, i);
 		sim_time_t off = eth_hub_path_delay(hub, s->port, port);
 		span x = {s->s + off, s->e + off, s->port == port};
-		if (x.b < t - ifg)
-			continue; /* over before any gap that matters now */
 		/* Insertion sort by start: the log is nearly in order. */
 		uint32_t k = n++;
 		while (k > 0 && iv[k - 1].a > x.a) {
@@ -373,6 +378,7 @@ eth_hub_frame_done(eth_hub *hub, int port, uint64_t seq, sim_pkt *frame)
 		const eth_sig *s = log_at(hub, i);
 		if (s->seq != seq && hub_overlap(hub, s, me)) {
 			hub->st.fragments++;
+			hub->st.lost_undetected++;
 			return;
 		}
 	}
@@ -484,10 +490,25 @@ eth_hub_get_stats(const eth_hub *hub)
 	return &hub->st;
 }
 
+/* Frames on the wire now that started in the window (eth_nic_pending). */
+static eth_pending
+hub_pending(const eth_hub *hub)
+{
+	eth_pending p = {0, 0, 0};
+	for (guint i = 0; i < hub->txers->len; i++) {
+		eth_pending q = eth_nic_pending(g_ptr_array_index(hub->txers, i));
+		p.frames += q.frames;
+		p.bytes += q.bytes;
+		p.busy_ns += q.busy_ns;
+	}
+	return p;
+}
+
 double
 eth_hub_utilization(const eth_hub *hub)
 {
-	return eth_window_share(hub->sim, hub->win_busy_ns);
+	return eth_window_share(hub->sim,
+				hub->win_busy_ns + hub_pending(hub).busy_ns);
 }
 
 double
@@ -499,7 +520,7 @@ eth_hub_jain_fairness(const eth_hub *hub)
 		const eth_nic *nic = port_at(hub, (int)j)->nic;
 		if (nic->st.attempts == 0)
 			continue;
-		double x = (double)nic->win_bytes;
+		double x = (double)eth_nic_window_bytes(nic);
 		sum += x;
 		sq += x * x;
 		n++;
@@ -523,7 +544,8 @@ static double
 hub_fps_fn(void *ctx)
 {
 	eth_hub *hub = ctx;
-	return eth_window_rate(hub->sim, hub->win_frames);
+	return eth_window_rate(hub->sim,
+			       hub->win_frames + hub_pending(hub).frames);
 }
 
 static double
@@ -585,6 +607,8 @@ eth_hub_register_stats(eth_hub *hub, sim_t *sim, const char *prefix)
 	    {"bytes", G_STRUCT_OFFSET(eth_hub_stats, bytes)},
 	    {"collisions", G_STRUCT_OFFSET(eth_hub_stats, collisions)},
 	    {"fragments", G_STRUCT_OFFSET(eth_hub_stats, fragments)},
+	    {"lost_undetected",
+	     G_STRUCT_OFFSET(eth_hub_stats, lost_undetected)},
 	    {"signals", G_STRUCT_OFFSET(eth_hub_stats, signals)},
 	};
 	static const struct {

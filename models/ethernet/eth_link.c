@@ -73,7 +73,9 @@ eth_link_frame_done(eth_link *link, int from, sim_pkt *frame)
 static double
 link_util(eth_link *link, int dir)
 {
-	return eth_window_share(link->sim, link->win_busy_ns[dir]);
+	return eth_window_share(link->sim,
+				link->win_busy_ns[dir] +
+					eth_nic_pending(link->end[dir]).busy_ns);
 }
 
 static double

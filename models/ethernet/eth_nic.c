@@ -512,10 +512,24 @@ eth_nic_access_delay_quantile_us(const eth_nic *nic, double q)
 	return eth_hist_quantile(nic->delay, q) / 1e3;
 }
 
+eth_pending
+eth_nic_pending(const eth_nic *nic)
+{
+	eth_pending p = {0, 0, 0};
+	sim_time_t now = sim_now(nic->sim);
+	if (nic->state == ETH_MAC_TX && !nic->collided && now < nic->tx_end &&
+	    sim_in_window(nic->sim, nic->tx_start)) {
+		p.frames = 1;
+		p.bytes = sim_pkt_len(ring_head(nic));
+		p.busy_ns = nic->tx_end - nic->tx_start;
+	}
+	return p;
+}
+
 uint64_t
 eth_nic_window_bytes(const eth_nic *nic)
 {
-	return nic->win_bytes;
+	return nic->win_bytes + eth_nic_pending(nic).bytes;
 }
 
 sim_tracepoint *
@@ -536,14 +550,16 @@ static double
 nic_utilization(void *ctx)
 {
 	eth_nic *nic = ctx;
-	return eth_window_share(nic->sim, nic->win_busy_ns);
+	return eth_window_share(nic->sim,
+				nic->win_busy_ns + eth_nic_pending(nic).busy_ns);
 }
 
 static double
 nic_frames_per_s(void *ctx)
 {
 	eth_nic *nic = ctx;
-	return eth_window_rate(nic->sim, nic->win_frames);
+	return eth_window_rate(nic->sim,
+			       nic->win_frames + eth_nic_pending(nic).frames);
 }
 
 static double

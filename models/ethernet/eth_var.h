@@ -101,6 +101,19 @@ void eth_nic_deliver_at(eth_nic *nic, sim_time_t t, sim_pkt *frame);
 void eth_nic_collision_at(eth_nic *nic, sim_time_t t);
 /* The hub tells a deferring NIC to recompute its release time. */
 void eth_nic_reevaluate(eth_nic *nic);
+/*
+ * The window statistics count a frame by its start: one that started in
+ * the window counts, wherever it ends.  A frame still on the wire (no
+ * collision seen so far) when the statistics are read - at the end of the
+ * run, whose last frames would otherwise be left out - is added here:
+ * 1 frame, its bytes and its planned time on the wire, or nothing.
+ */
+typedef struct eth_pending {
+	uint64_t frames, bytes;
+	sim_time_t busy_ns;
+} eth_pending;
+eth_pending eth_nic_pending(const eth_nic *nic);
+
 /* Window-clipped duration of the measurement window so far. */
 sim_time_t eth_window_elapsed(const sim_t *sim);
 

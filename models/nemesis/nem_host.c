@@ -53,7 +53,7 @@ struct nem_host {
 	uint16_t next_port;
 	/* costs, from the CPU's table */
 	sim_time_t c_rx_intr, c_rx_byte, c_tx_done, c_tx_frame, c_fm_install,
-		c_tcp_input, c_tcp_output, c_rx_post, c_tick;
+		c_tcp_input, c_tcp_output, c_rx_post, c_tick, c_reclaim;
 	/* counters */
 	uint64_t rx_frames, rx_not_tcp, rx_no_filter, rx_no_buffer;
 	uint64_t filters_installed;
@@ -138,6 +138,30 @@ channel_space(void *ctx)
 		c->app_blocked = FALSE;
 		cpu_thread_unblock(c->d->app_t);
 	}
+}
+
+/*
+ * Transmit buffers come back (section 3, "Reclaiming used transmit
+ * buffers").  The driver puts a packet's buffers on the channel's return
+ * FIFO once the card has sent it; that is an event to the application's
+ * domain, and InetMod reclaims them in a notification handler, i.e. when
+ * the domain next runs and the reclaim cannot block - not synchronously
+ * after ip_output (the naive scheme the paper found slow).  Its cost is
+ * charged to the application's domain.  The payload stays in the socket
+ * buffer until it is acknowledged (so_snd keeps it), as the paper says.
+ */
+static void
+reclaim_one(void *ctx, void *arg)
+{
+	struct nem_conn *c = ctx;
+	tx_channel_reclaim(c->ch, 1);
+}
+
+static void
+buffers_returned(void *ctx)
+{
+	struct nem_conn *c = ctx;
+	cpu_domain_notify(c->d->cd, c->d->h->c_reclaim, reclaim_one, c, NULL);
 }
 
 /* The frame's turn has come (its cost and its predecessors' are spent). */
@@ -399,6 +423,7 @@ nem_host_new(sim_t *sim, const char *name, cpu_t *cpu, sim_netif *nif,
 		{ "inet_tcp_output", &h->c_tcp_output },
 		{ "inet_rx_post", &h->c_rx_post },
 		{ "inet_timer_tick", &h->c_tick },
+		{ "inet_tx_reclaim", &h->c_reclaim },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(ops); i++)
 		if (!cpu_costs_lookup(cpu_get_costs(cpu), ops[i].op, ops[i].v,
@@ -562,6 +587,7 @@ nem_connect(nem_domain *d, const char *name, const atropos_qos *tx_qos,
 	sim_exec_tracked_init(&c->rx, cpu_thread_executor(c->rx_t), &d->current);
 	c->ch = tx_channel_new(h->ts, name, tx_qos);
 	tx_channel_on_space(c->ch, channel_space, c);
+	tx_channel_on_return(c->ch, buffers_returned, c);
 
 	c->so = so_socket(d->st);
 	so_setsockopt(c->so, SOOPT_SNDBUF, (int)h->p.sockbuf);

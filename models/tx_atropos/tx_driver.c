@@ -7,15 +7,21 @@
  *      sleep until the earliest refill or a packet's arrival;
  *   3. spend the iteration's CPU time (on the driver domain, through the
  *      executor), then hand the frame to the NIC.
- * The scheduling decision (and the charge) is taken when the iteration
- * starts; the frame reaches the NIC when the CPU has delivered the
- * iteration's cost, so a starved driver domain delays the wire.
+ * The scheduling decision (and the charge) is taken inside the thread's
+ * turn on the CPU, as the release's TX thread calls the scheduler when it
+ * runs: an arrival or a free descriptor only wakes the thread (a
+ * zero-cost step on the executor), and the decision is made when that
+ * step runs, so packets that arrive while the driver domain waits for
+ * the CPU are in the choice.  The frame reaches the NIC when the CPU has
+ * delivered the iteration's cost, so a starved driver domain delays the
+ * wire.
  */
 #include "tx_var.h"
 
 enum drv_state {
 	DRV_IDLE,        /* nothing to send: waits for a refill or arrival */
 	DRV_RING_FULL,   /* waits for a descriptor */
+	DRV_WOKEN,       /* woken: waits for its turn on the CPU to decide */
 	DRV_BUSY,        /* an iteration is running on the CPU */
 };
 
@@ -28,6 +34,8 @@ struct tx_driver {
 	enum drv_state state;
 	sim_timer wake;
 	sim_pkt *in_flight;
+	tx_channel *in_flight_ch;
+	GQueue on_card; /* tx_channel * of each frame on the NIC, in order */
 	uint64_t ring_full_blocks, idle_sleeps, frames;
 };
 
@@ -40,6 +48,7 @@ iteration_done(void *arg, void *unused)
 	sim_pkt *frame = drv->in_flight;
 	drv->in_flight = NULL;
 	drv->frames++;
+	g_queue_push_tail(&drv->on_card, drv->in_flight_ch);
 	gboolean taken = sim_netif_output(drv->nif, frame);
 	/* The ring had room when the iteration started and only this
 	 * thread fills it. */
@@ -48,10 +57,13 @@ iteration_done(void *arg, void *unused)
 	step(drv);
 }
 
+static void decide(void *arg, void *unused);
+
+/* Wake the thread: it decides when it gets the CPU. */
 static void
 step(tx_driver *drv)
 {
-	if (drv->state == DRV_BUSY)
+	if (drv->state == DRV_BUSY || drv->state == DRV_WOKEN)
 		return;
 	if (drv->nif->tx_ring_free(drv->nif) == 0) {
 		if (drv->state != DRV_RING_FULL)
@@ -59,10 +71,21 @@ step(tx_driver *drv)
 		drv->state = DRV_RING_FULL;
 		return;
 	}
+	drv->state = DRV_WOKEN;
+	sim_timer_cancel(drv->sim, &drv->wake);
+	sim_exec_run(drv->exec, 0, decide, drv, NULL);
+}
+
+/* The thread's turn: ask the scheduler, then spend the iteration. */
+static void
+decide(void *arg, void *unused)
+{
+	tx_driver *drv = arg;
 	tx_channel *ch;
 	sim_time_t wake_at;
 	sim_time_t now = sim_now(drv->sim);
 	sim_pkt *frame = tx_sched_next(drv->ts, now, &ch, &wake_at);
+	/* Only this thread fills the ring: it still has room. */
 	if (!frame) {
 		drv->state = DRV_IDLE;
 		drv->idle_sleeps++;
@@ -75,6 +98,7 @@ step(tx_driver *drv)
 	sim_timer_cancel(drv->sim, &drv->wake);
 	drv->state = DRV_BUSY;
 	drv->in_flight = frame;
+	drv->in_flight_ch = ch;
 	sim_exec_run(drv->exec, drv->per_frame_cost, iteration_done, drv, NULL);
 }
 
@@ -96,6 +120,10 @@ tx_driver_kick(tx_driver *drv)
 void
 tx_driver_ring_space(tx_driver *drv)
 {
+	/* The card is done with its oldest frame: the buffers go back. */
+	tx_channel *ch = g_queue_pop_head(&drv->on_card);
+	if (ch)
+		tx_channel_frame_done(ch);
 	if (drv->state == DRV_RING_FULL) {
 		drv->state = DRV_IDLE;
 		step(drv);
@@ -107,6 +135,7 @@ driver_free(gpointer data)
 {
 	tx_driver *drv = data;
 	sim_pkt_unref(drv->in_flight);
+	g_queue_clear(&drv->on_card);
 	g_free(drv);
 }
 
@@ -123,6 +152,7 @@ tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif, sim_exec *exec,
 	drv->per_frame_cost = per_frame_cost;
 	drv->state = DRV_IDLE;
 	sim_timer_init(&drv->wake, wake_fired, drv, NULL);
+	g_queue_init(&drv->on_card);
 	ts->drv = drv;
 	sim_on_free(sim, driver_free, drv);
 	return drv;

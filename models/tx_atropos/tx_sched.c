@@ -10,18 +10,37 @@
  *     d += p; debt is carried and a positive leftover is kept (qosentry
  *     adds, it does not clamp).  Idle channels are on no queue and get no
  *     refills.
- *  2. The channel served last goes on, back to back, while its r > 0 and
- *     it has packets.  The only eligibility test is r > 0 at selection: a
- *     frame longer than the remaining slice is still sent whole, and r
- *     goes negative (debt for the next period).
- *  3. Otherwise EDF over the run queue.  A channel found empty there
- *     becomes idle: off every queue, its remaining allocation forfeited.
+ *  2. EDF over the run queue, afresh for every frame: the channel served
+ *     last stays on the run queue where it was, and the earliest deadline
+ *     is taken again before each packet (qosentry), so a channel refilled
+ *     meanwhile with an earlier deadline gets the very next frame.  Equal
+ *     deadlines: a newcomer goes ahead of the channels already queued with
+ *     that deadline (the release's sorted insert stops at the first entry
+ *     that is not earlier).  The only eligibility test is r > 0 at
+ *     selection: a frame longer than the remaining slice is still sent
+ *     whole, and r goes negative (debt for the next period).
+ *  3. A channel found empty at the head of the run queue becomes idle:
+ *     off every queue, its remaining allocation forfeited.  So does one
+ *     whose return FIFO could not take what the driver holds of it plus
+ *     one more packet (suspended; see tx_channel_on_return).
  *  4. Otherwise slack: x = true channels that are waiting (r <= 0) and
  *     have packets, in round robin; the channel holding the turn keeps it
  *     for a quantum (20 ms in the release) decremented by its charges.
+ *     A waiting channel the search finds empty is made idle (qosentry),
+ *     so it gets no more refills and its debt is dropped.  When the
+ *     holder's quantum has run out and no other channel may have slack,
+ *     the release does not give the holder another turn at once: the
+ *     search starts after the holder and ends before it, so the TX
+ *     thread blocks until the next event (a packet on any channel) or
+ *     the earliest deadline (20 s if none), and the holder starts a new
+ *     turn then.  With a single x = true channel this pause follows every
+ *     slack turn (counted as tx.<name>.slack_pauses).
  *     Time sent in slack is only accounted, never taken from r.
  *  5. Otherwise nothing: the TX thread sleeps until the earliest deadline
  *     on the wait queue, or until a packet arrives.
+ *
+ * A new channel is idle with d = bind time + 1 s and r = 0 (qosentry), so
+ * until then it sends only in slack.
  *
  * The idle-channel rule: a packet arriving at an idle channel after its
  * deadline starts a new period at once (r = s, d = now + p).  Arriving
@@ -36,12 +55,15 @@
 
 #include <string.h>
 
+static void wake_idle(tx_sched *ts, tx_channel *ch);
+
 void
 tx_sched_params_default(tx_sched_params *p, sim_rate_t rate)
 {
 	p->rate = rate;
 	p->slack_quantum = 20 * SIM_MS; /* qosentry's slack turn */
 	p->channel_slots = 32;          /* netif I/O channel depth */
+	p->first_deadline = SIM_S;      /* qosentry: a new channel's d */
 }
 
 static void
@@ -67,12 +89,14 @@ sched_free(gpointer data)
 tx_sched *
 tx_sched_new(sim_t *sim, const char *name, const tx_sched_params *p)
 {
-	g_assert(p->rate > 0 && p->slack_quantum > 0 && p->channel_slots > 0);
+	g_assert(p->rate > 0 && p->slack_quantum > 0 && p->channel_slots > 0 &&
+		 p->first_deadline >= 0);
 	tx_sched *ts = g_new0(tx_sched, 1);
 	ts->sim = sim;
 	ts->name = g_strdup(name);
 	ts->p = *p;
 	atropos_sched_init(&ts->as);
+	atropos_sched_set_ties(&ts->as, ATROPOS_TIES_NEWEST);
 	ts->channels = g_ptr_array_new();
 	char *tp = g_strdup_printf("tx.%s.sends", name);
 	sim_trace_register(sim, tp, &ts->sends, SIM_TRACE_RECORD);
@@ -90,7 +114,10 @@ tx_channel_new(tx_sched *ts, const char *name, const atropos_qos *qos)
 	ch->name = g_strdup(name);
 	ch->idle = TRUE;
 	atropos_client_init(&ts->as, &ch->ac, qos, ch);
-	ch->ac.d = -1; /* the first packet finds its deadline passed */
+	/* As the release binds a channel: its first deadline 1 s away and
+	 * nothing to spend until then, so a packet before it finds the
+	 * channel idle before its deadline (r = 0 until d). */
+	ch->ac.d = sim_now(ts->sim) + ts->p.first_deadline;
 	ch->ac.r = 0;
 	g_ptr_array_add(ts->channels, ch);
 	return ch;
@@ -111,8 +138,10 @@ tx_channel_get_stats(const tx_channel *ch)
 guint
 tx_frame_slots(const sim_pkt *frame)
 {
-	/* Records (header area, payload records) plus one header slot. */
-	return (sim_pkt_hdr_len(frame) > 0) + frame->nrec + 1;
+	/* Every transmit packet is 3 records and a record header, however
+	 * its bytes are laid out. */
+	(void)frame;
+	return TX_PACKET_SLOTS;
 }
 
 guint
@@ -146,19 +175,9 @@ tx_channel_send(tx_channel *ch, sim_pkt *frame)
 	ch->slots_used += slots;
 	ch->queued++;
 
-	if (ch->idle) {
-		/* The idle-channel rule. */
-		sim_time_t now = sim_now(ts->sim);
-		ch->idle = FALSE;
-		if (now > ch->ac.d) {
-			ch->ac.r = ch->ac.qos.s;
-			ch->ac.d = now + ch->ac.qos.p;
-		} else {
-			ch->ac.r = 0;
-			ch->st.idle_arrivals_before_d++;
-		}
-		atropos_enqueue_by_remain(&ts->as, &ch->ac);
-	}
+	if (ch->idle)
+		wake_idle(ts, ch); /* the idle-channel rule */
+	ts->paused = FALSE; /* an event: the TX thread wakes */
 	if (ts->drv)
 		tx_driver_kick(ts->drv);
 	return TRUE;
@@ -173,8 +192,30 @@ dequeue(tx_channel *ch)
 		ch->tail = NULL;
 	p->next = NULL;
 	ch->slots_used -= tx_frame_slots(p);
+	ch->outstanding += tx_frame_slots(p);
 	ch->queued--;
 	return p;
+}
+
+/* Could the return FIFO take what the driver holds plus one packet? */
+static gboolean
+may_take_packet(const tx_channel *ch)
+{
+	return ch->ts->p.channel_slots - ch->returned >=
+	       ch->outstanding + TX_PACKET_SLOTS;
+}
+
+void
+tx_channel_on_return(tx_channel *ch, void (*fn)(void *ctx), void *ctx)
+{
+	ch->return_fn = fn;
+	ch->return_ctx = ctx;
+}
+
+guint
+tx_channel_returned(const tx_channel *ch)
+{
+	return ch->returned / TX_PACKET_SLOTS;
 }
 
 static void
@@ -187,17 +228,81 @@ make_idle(tx_sched *ts, tx_channel *ch)
 	ch->st.idle_entries++;
 	atropos_remove(&ts->as, &ch->ac);
 	ch->idle = TRUE;
-	if (ts->current == ch)
-		ts->current = NULL;
 	if (ts->slack_holder == ch)
 		ts->slack_holder = NULL;
+}
+
+/* An arrival, or a reclaim, at an idle channel that has packets. */
+static void
+wake_idle(tx_sched *ts, tx_channel *ch)
+{
+	sim_time_t now = sim_now(ts->sim);
+	ch->idle = FALSE;
+	if (now > ch->ac.d) {
+		ch->ac.r = ch->ac.qos.s;
+		ch->ac.d = now + ch->ac.qos.p;
+	} else {
+		ch->ac.r = 0;
+		ch->st.idle_arrivals_before_d++;
+	}
+	atropos_enqueue_by_remain(&ts->as, &ch->ac);
+}
+
+void
+tx_channel_reclaim(tx_channel *ch, guint packets)
+{
+	tx_sched *ts = ch->ts;
+	g_assert(packets * TX_PACKET_SLOTS <= ch->returned);
+	ch->returned -= packets * TX_PACKET_SLOTS;
+	ch->st.reclaimed += packets;
+	if (ch->idle && ch->queued > 0 && packets > 0) {
+		wake_idle(ts, ch);
+		ts->paused = FALSE;
+		if (ts->drv)
+			tx_driver_kick(ts->drv);
+	}
+}
+
+void
+tx_channel_frame_done(tx_channel *ch)
+{
+	g_assert(ch->outstanding >= TX_PACKET_SLOTS);
+	ch->outstanding -= TX_PACKET_SLOTS;
+	ch->returned += TX_PACKET_SLOTS;
+	if (ch->return_fn)
+		ch->return_fn(ch->return_ctx);
+	else
+		tx_channel_reclaim(ch, 1);
+}
+
+/* Suspended: the return FIFO could not take another packet's buffers. */
+static void
+suspend(tx_sched *ts, tx_channel *ch)
+{
+	ch->st.suspensions++;
+	make_idle(ts, ch);
 }
 
 static gboolean
 slack_eligible(void *ctx, const atropos_client *c)
 {
-	const tx_channel *ch = c->owner;
-	return c->qstate == ATROPOS_Q_WAIT && ch->queued > 0;
+	tx_sched *ts = ctx;
+	tx_channel *ch = c->owner;
+	if (c->qstate != ATROPOS_Q_WAIT)
+		return FALSE;
+	if (ch->queued == 0) {
+		/* qosentry's slack search makes a waiting channel it finds
+		 * empty idle: no more refills, its debt dropped when a
+		 * packet comes (the idle-channel rule). */
+		ch->st.slack_idled++;
+		make_idle(ts, ch);
+		return FALSE;
+	}
+	if (!may_take_packet(ch)) {
+		suspend(ts, ch);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static void
@@ -217,30 +322,40 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 	tx_channel *ch = NULL;
 	gboolean slack = FALSE;
 
-	/* 2. Back to back while r > 0 and packets remain. */
-	tx_channel *cur = ts->current;
-	if (cur && cur->ac.qstate == ATROPOS_Q_RUN && cur->queued > 0)
-		ch = cur;
-	/* 3. EDF; channels found empty become idle. */
+	/* 2., 3. EDF before every frame; channels found empty become idle. */
 	while (!ch) {
 		atropos_client *h = atropos_run_head(&ts->as);
 		if (!h)
 			break;
 		tx_channel *c = h->owner;
-		if (c->queued > 0)
-			ch = c;
-		else
+		if (c->queued == 0)
 			make_idle(ts, c);
+		else if (!may_take_packet(c))
+			suspend(ts, c);
+		else
+			ch = c;
 	}
-	/* 4. Slack. */
-	if (!ch) {
+	/* 4. Slack, unless paused after a turn. */
+	if (!ch && ts->paused && now >= ts->pause_until)
+		ts->paused = FALSE;
+	if (!ch && !ts->paused) {
 		tx_channel *sh = ts->slack_holder;
-		if (sh && ts->slack_left > 0 && slack_eligible(NULL, &sh->ac)) {
+		if (sh && ts->slack_left > 0 && slack_eligible(ts, &sh->ac)) {
 			ch = sh;
 		} else {
 			atropos_client *c =
-				atropos_slack_pick(&ts->as, slack_eligible, NULL);
-			if (c) {
+				atropos_slack_pick(&ts->as, slack_eligible, ts);
+			if (c && c->owner == sh && ts->slack_left <= 0) {
+				/* The turn is over and no one else may go:
+				 * block until an event or a deadline; the
+				 * holder's next turn starts afresh. */
+				ts->paused = TRUE;
+				ts->pauses++;
+				ts->pause_until =
+					MIN(atropos_next_refill(&ts->as, NULL),
+					    now + 20 * SIM_S);
+				ts->slack_left = ts->p.slack_quantum;
+			} else if (c) {
 				ch = c->owner;
 				ts->slack_holder = ch;
 				ts->slack_left = ts->p.slack_quantum;
@@ -249,8 +364,8 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 		slack = ch != NULL;
 	}
 	if (!ch) {
-		*wake_at = atropos_next_refill(&ts->as, NULL);
-		ts->current = NULL;
+		*wake_at = ts->paused ? ts->pause_until
+				      : atropos_next_refill(&ts->as, NULL);
 		return NULL;
 	}
 
@@ -259,11 +374,9 @@ tx_sched_next(tx_sched *ts, sim_time_t now, tx_channel **from,
 	if (slack) {
 		ts->slack_left -= cost;
 		ch->st.slack_time += cost;
-		ts->current = NULL;
 	} else {
 		ch->st.contracted_time += cost;
 		atropos_charge(&ts->as, &ch->ac, cost);
-		ts->current = ch;
 	}
 	ch->st.frames++;
 	ch->st.bytes += sim_pkt_len(frame);
@@ -335,6 +448,9 @@ theory_payload_mbps(void *ctx)
 void
 tx_sched_register_stats(tx_sched *ts, sim_t *sim)
 {
+	char *sp = g_strdup_printf("tx.%s.slack_pauses", ts->name);
+	sim_stats_add_u64(sim->stats, sp, &ts->pauses);
+	g_free(sp);
 	for (guint i = 0; i < ts->channels->len; i++) {
 		tx_channel *ch = g_ptr_array_index(ts->channels, i);
 		char *p = g_strdup_printf("channels.%s", ch->name);
@@ -359,6 +475,12 @@ tx_sched_register_stats(tx_sched *ts, sim_t *sim)
 				 forfeited_ms, ch);
 		sim_stats_add_u64(sim->stats, PATH("idle_arrivals_before_deadline"),
 				  &ch->st.idle_arrivals_before_d);
+		sim_stats_add_u64(sim->stats, PATH("suspensions"),
+				  &ch->st.suspensions);
+		sim_stats_add_u64(sim->stats, PATH("slack_idled"),
+				  &ch->st.slack_idled);
+		sim_stats_add_u64(sim->stats, PATH("reclaimed"),
+				  &ch->st.reclaimed);
 #undef PATH
 		g_free(p);
 	}

@@ -13,10 +13,14 @@ struct tx_channel {
 	char *name;
 	sim_pkt *head, *tail; /* FIFO through pkt->next */
 	guint queued;
-	guint slots_used;
+	guint slots_used;  /* in the client's FIFO to the driver */
+	guint outstanding; /* slots taken by the driver, not yet returned */
+	guint returned;	   /* slots on the return FIFO, not yet reclaimed */
 	gboolean idle;
 	void (*space_fn)(void *ctx);
 	void *space_ctx;
+	void (*return_fn)(void *ctx);
+	void *return_ctx;
 	tx_channel_stats st;
 };
 
@@ -26,9 +30,11 @@ struct tx_sched {
 	tx_sched_params p;
 	atropos_sched as;
 	GPtrArray *channels;
-	tx_channel *current;      /* served back to back in contracted time */
 	tx_channel *slack_holder; /* holds the slack turn */
 	sim_time_t slack_left;    /* of the holder's quantum */
+	gboolean paused;          /* after a slack turn with no one else */
+	sim_time_t pause_until;   /* the earliest deadline (or 20 s) */
+	uint64_t pauses;
 	tx_driver *drv;
 	sim_tracepoint sends;
 };

@@ -9,6 +9,7 @@
 #include "cpu_atropos.h"
 
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -32,6 +33,8 @@ on_run(void *ctx, sim_time_t t, const void *rec)
 	g_array_append_vals(runs, rec, 1);
 }
 
+static int slack_order = CPU_SLACK_RELEASE; /* of the next make_cpu */
+
 static cpu_t *
 make_cpu(const char *name, const char *cost_model, gboolean switch_cost,
 	 gboolean overbook)
@@ -40,6 +43,7 @@ make_cpu(const char *name, const char *cost_model, gboolean switch_cost,
 	cpu_t *c;
 
 	cpu_params_default(&p);
+	p.slack_order = slack_order;
 	p.cost_model = cost_model;
 	p.charge_domain_switch = switch_cost;
 	p.allow_overbook = overbook;
@@ -219,6 +223,10 @@ START_TEST(test_contracts_of_0_9_with_slack_hog_get_exact_slice_every_period)
 	};
 	cpu_domain *d[3];
 
+	/* First deadlines: d1 on an empty run queue now + p; the others
+	 * 1 ns after the run queue's head (d1), as the release creates. */
+	const sim_time_t d0[3] = {10 * MS, 10 * MS + 1, 10 * MS + 1};
+
 	for (int i = 0; i < 3; i++)
 		d[i] = busy(c[i].name, c[i].p, c[i].s, FALSE);
 	busy("hog", 10 * MS, 0, TRUE);
@@ -227,15 +235,21 @@ START_TEST(test_contracts_of_0_9_with_slack_hog_get_exact_slice_every_period)
 	for (int i = 0; i < 3; i++) {
 		cpu_domain_acct a;
 
-		for (sim_time_t t = 0; t + 2 * c[i].p <= 2 * SIM_S; t += c[i].p)
+		ck_assert_int_eq(ran_in(c[i].name, CPU_RUN_CONTRACTED, 0,
+					d0[i]),
+				 c[i].s);
+		for (sim_time_t t = d0[i]; t + 2 * c[i].p <= 2 * SIM_S;
+		     t += c[i].p)
 			ck_assert_int_eq(ran_in(c[i].name, CPU_RUN_CONTRACTED,
 						t, t + c[i].p),
 					 c[i].s);
 		cpu_domain_get_acct(d[i], &a);
 		ck_assert_int_eq(a.deadlines_missed, 0);
 	}
-	/* The hog gets what is left: 10% of every hyperperiod (210 ms). */
-	ck_assert_int_eq(ran_in("hog", -1, 0, 9 * 210 * MS), 9 * 21 * MS);
+	/* The hog gets what is left: 10% of every hyperperiod (210 ms),
+	 * to within the 1 ns by which d1's periods are out of phase. */
+	sim_time_t hog = ran_in("hog", -1, d0[1], d0[1] + 9 * 210 * MS);
+	ck_assert_int_le(llabs(hog - 9 * 21 * MS), 2);
 	ck_assert_int_eq(ran_in("idle", -1, 0, 2 * SIM_S), 0);
 }
 END_TEST
@@ -257,8 +271,11 @@ START_TEST(test_x_false_domain_never_gets_more_than_its_slice)
 }
 END_TEST
 
-START_TEST(test_slack_goes_to_x_domains_cyclically)
+START_TEST(test_round_robin_slack_goes_to_x_domains_cyclically)
 {
+	slack_order = CPU_SLACK_ROUND_ROBIN;
+	cpu = make_cpu("rr", "ideal", FALSE, FALSE);
+	slack_order = CPU_SLACK_RELEASE;
 	busy("contract", 10 * MS, 4 * MS, FALSE);
 	busy("a", 10 * MS, 0, TRUE);
 	busy("b", 10 * MS, 0, TRUE);
@@ -289,6 +306,64 @@ START_TEST(test_slack_goes_to_x_domains_cyclically)
 		ck_assert_int_ge(got, 190 * MS);
 		ck_assert_int_le(got, 210 * MS);
 	}
+}
+END_TEST
+
+/*
+ * The release's slack order, computed by hand.  a, b, c: p = 10, 20,
+ * 30 ms, s = 0, x = true, always busy, created at 0 on an empty run queue
+ * (d = p): the wait heap is [a10 b20 c30].  The cursor moves one entry on
+ * before each probe, wrapping at the end, and every entry is x = true, so
+ * each 1 ms quantum goes to the next entry of the array.  A refill takes
+ * the head off (the last entry takes its place and sinks past smaller or
+ * equal children) and inserts it again at the end (rising past larger
+ * parents only):
+ *   0..9 ms   [a10 b20 c30]: a b c a b c a b c a      (cursor on 1)
+ *   10 ms     a -> d 20: [c30 b20] sinks to [b20 c30]; + a20:
+ *             [b20 c30 a20]
+ *   10..19    c a b c a b c a b c                      (cursor on 2)
+ *   20 ms     b -> d 40: [a20 c30]; + b40: [a20 c30 b40];
+ *             a -> d 30: [b40 c30] sinks to [c30 b40]; + a30:
+ *             [c30 b40 a30]
+ *   20..29    a c b a c b a c b a                      (cursor on 3)
+ *   30 ms     c -> d 60: [a30 b40]; + c60: [a30 b40 c60];
+ *             a -> d 40: [c60 b40] sinks to [b40 c60]; + a40:
+ *             [b40 c60 a40]
+ *   30..32    b c a
+ * An equal round robin in creation order would give b, not c, at 10 ms.
+ */
+START_TEST(test_release_slack_follows_the_wait_heap_layout)
+{
+	busy("a", 10 * MS, 0, TRUE);
+	busy("b", 20 * MS, 0, TRUE);
+	busy("c", 30 * MS, 0, TRUE);
+	sim_run_until(sim, 33 * MS);
+
+	const char *expect = "abcabcabca" "cabcabcabc" "acbacbacba" "bca";
+	GString *got = g_string_new("");
+
+	for (guint i = 0; i < runs->len; i++) {
+		cpu_run_rec *r = &g_array_index(runs, cpu_run_rec, i);
+
+		ck_assert_int_eq(r->kind, CPU_RUN_SLACK);
+		ck_assert_int_eq(r->start, (sim_time_t)got->len * MS);
+		ck_assert_int_eq(r->end - r->start, 1 * MS);
+		g_string_append_c(got, r->domain[0]);
+	}
+	ck_assert_str_eq(got->str, expect);
+	g_string_free(got, TRUE);
+}
+END_TEST
+
+START_TEST(test_latency_hint_zero_is_refused)
+{
+	GError *err = NULL;
+	atropos_qos q = {.p = 10 * MS, .s = 1 * MS, .x = FALSE, .l = 0};
+
+	ck_assert_ptr_null(cpu_domain_new(cpu, "l0", &q, &err));
+	ck_assert(g_error_matches(err, SIM_ERROR, SIM_ERROR_INPUT));
+	ck_assert_ptr_nonnull(strstr(err->message, "latency"));
+	g_error_free(err);
 }
 END_TEST
 
@@ -332,12 +407,14 @@ END_TEST
 static void
 long_block_case(sim_time_t latency, sim_time_t expect_start)
 {
+	/* other first: its periods end at 10, 20, 30 ms (app's deadline
+	 * is 1 ns after other's, as the release creates domains). */
+	busy("other", 10 * MS, 7 * MS, FALSE);
 	cpu_domain *a = domain("app", qos(10 * MS, 2 * MS, FALSE, latency));
 	cpu_thread *t = cpu_thread_new(a, "main");
 	static submit_ev e;
 	cpu_domain_acct acct;
 
-	busy("other", 10 * MS, 7 * MS, FALSE);
 	e.t = t;
 	e.cost = 5 * MS;
 	sim_at(sim, 25500 * US, submit_now, &e, NULL);
@@ -607,8 +684,10 @@ END_TEST
  * Deferred events (cpu_params.defer_events, the release on Intel): work
  * domain a hands to domain b wakes b only when a is descheduled.  b has a
  * short latency hint, so once woken it preempts a (long block: d = now +
- * 100 us, ahead of a's 10 ms deadline).  a: 1 ms whose end hands 200 us
- * to b, then 1 ms more.
+ * 100 us, ahead of a's deadline).  a gets its work at 11 ms, after b's
+ * first deadline (10 ms + 1 ns, 1 ns after a's, as the release creates
+ * domains), so that b's wake-up is a long block: a wakes with d = 21 ms,
+ * runs 1 ms whose end hands 200 us to b, then 1 ms more.
  */
 static cpu_thread *peer_thread;
 
@@ -617,6 +696,15 @@ hand_to_peer(void *ctx, void *arg)
 {
 	stamp(ctx, arg);
 	cpu_thread_submit(peer_thread, 200 * US, stamp, "b", NULL);
+}
+
+static cpu_thread *first_thread;
+
+static void
+give_a_work(void *ctx, void *arg)
+{
+	cpu_thread_submit(first_thread, 1 * MS, hand_to_peer, "a1", NULL);
+	cpu_thread_submit(first_thread, 1 * MS, stamp, "a2", NULL);
 }
 
 static void
@@ -633,19 +721,18 @@ cross_domain_run(gboolean defer)
 	atropos_qos qb = qos(500 * US, 300 * US, FALSE, 100 * US);
 	cpu_domain *a = cpu_domain_new(c, "a", &qa, NULL);
 	cpu_domain *b = cpu_domain_new(c, "b", &qb, NULL);
-	cpu_thread *ta = cpu_thread_new(a, "main");
+	first_thread = cpu_thread_new(a, "main");
 	peer_thread = cpu_thread_new(b, "main");
-	cpu_thread_submit(ta, 1 * MS, hand_to_peer, "a1", NULL);
-	cpu_thread_submit(ta, 1 * MS, stamp, "a2", NULL);
-	sim_run_until(sim, 5 * MS);
+	sim_at(sim, 11 * MS, give_a_work, NULL, NULL);
+	sim_run_until(sim, 16 * MS);
 }
 
 START_TEST(test_deferred_event_reaches_peer_when_sender_is_descheduled)
 {
 	cross_domain_run(TRUE);
 	ck_assert_str_eq(order->str, "a1 a2 b ");
-	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 1), 2 * MS);
-	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 2), 2200 * US);
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 1), 13 * MS);
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 2), 13200 * US);
 }
 END_TEST
 
@@ -653,8 +740,8 @@ START_TEST(test_immediate_event_lets_peer_preempt_the_sender)
 {
 	cross_domain_run(FALSE);
 	ck_assert_str_eq(order->str, "a1 b a2 ");
-	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 1), 1200 * US);
-	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 2), 2200 * US);
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 1), 12200 * US);
+	ck_assert_int_eq(g_array_index(stamps, sim_time_t, 2), 13200 * US);
 }
 END_TEST
 
@@ -843,8 +930,10 @@ START_TEST(test_run_trace_writes_exact_intervals_as_csv)
 
 	ck_assert_ptr_nonnull(csv);
 	sim_trace_subscribe(sim, cpu_runs_tracepoint(cpu), runs_to_csv, csv);
-	busy("s1", 10 * MS, 1 * MS, FALSE);
+	/* carnage first, on wait (s = 0), so s1 is created on an empty run
+	 * queue with d = 10 ms. */
 	busy("carnage", 10 * MS, 0, TRUE);
+	busy("s1", 10 * MS, 1 * MS, FALSE);
 	sim_run_until(sim, 10 * MS + 1);
 	ck_assert(sim_csv_close(csv, NULL));
 	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
@@ -881,7 +970,9 @@ cpu_atropos_suite(void)
 	    tc,
 	    test_contracts_of_0_9_with_slack_hog_get_exact_slice_every_period);
 	tcase_add_test(tc, test_x_false_domain_never_gets_more_than_its_slice);
-	tcase_add_test(tc, test_slack_goes_to_x_domains_cyclically);
+	tcase_add_test(tc, test_round_robin_slack_goes_to_x_domains_cyclically);
+	tcase_add_test(tc, test_release_slack_follows_the_wait_heap_layout);
+	tcase_add_test(tc, test_latency_hint_zero_is_refused);
 	tcase_add_test(tc, test_overrun_is_carried_as_debt_into_next_period);
 	tcase_add_test(
 	    tc, test_long_block_wake_with_short_latency_hint_runs_at_once);

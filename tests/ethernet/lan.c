@@ -62,7 +62,10 @@ lan_new(const lan_opts *o)
 		g_snprintf(name, sizeof name, "st%d", i);
 		l->nic[i] = eth_nic_new(
 		    l->sim, o->twin_name ? o->twin_name : name, &np);
-		eth_hub_attach(l->hub, l->nic[i], &pp);
+		eth_port_params ppi = pp;
+		if (o->cable_mm_of[i])
+			ppi.cable_mm = o->cable_mm_of[i];
+		eth_hub_attach(l->hub, l->nic[i], &ppi);
 		struct tap *tap = g_new(struct tap, 1);
 		tap->l = l;
 		tap->station = i;

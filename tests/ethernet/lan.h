@@ -32,6 +32,7 @@ typedef struct lan_opts {
 	uint32_t frame_bytes; /* with FCS */
 	sim_rate_t rate;
 	int64_t cable_mm;
+	int64_t cable_mm_of[LAN_MAX]; /* station i's cable, if not 0 */
 	gboolean sources;      /* attach saturating sources */
 	const char *twin_name; /* if set, every station gets this name */
 } lan_opts;

@@ -108,10 +108,11 @@ check_line_rate(uint32_t frame_bytes, sim_rate_t rate)
 	ck_assert_uint_eq(sk->bytes_received,
 			  sk->frames_received * (frame_bytes - ETH_FCS_BYTES));
 	/* Utilisation is the line-rate bound (preamble + frame) / period,
-	 * up to the partial period at the end of the window. */
+	 * up to the partial period at the end of the window (a frame that
+	 * started in the window counts whole). */
 	double bound = (double)wire / (double)period;
 	double u = eth_hub_utilization(l->hub);
-	ck_assert_double_le(u, bound + 1e-12);
+	ck_assert_double_le(u, bound + (double)wire / (double)T + 1e-12);
 	ck_assert_double_ge(u, bound - (double)period / (double)T);
 	lan_free(l);
 }
@@ -361,6 +362,46 @@ START_TEST(test_gap_first_two_thirds_restart_last_third_commits)
 		}
 		lan_free(l);
 	}
+}
+END_TEST
+
+/*
+ * 802.3 4.2.8: after a busy period that contained the station's own
+ * transmission, the whole gap is timed without restart (wasTransmitting).
+ * Three stations on unequal cables, B (500 m) in the middle: B and A
+ * (25 m) collide at 0; B's own jam ends at 96 bit times, A's fragment
+ * reaches B later, so B's busy period ends at E = 96 bit times + the A-B
+ * path.  C (1500 m), which has heard nothing yet, started at a time that
+ * makes its carrier reach B 10 bit times into B's gap.  Asked at the end
+ * of its gap, B is released then: its own jam, though over before the
+ * others' fragments, still marks the busy period as its own.
+ */
+START_TEST(test_own_jam_keeps_gap_without_restart_unequal_cables)
+{
+	lan_opts o = lan_opts_default();
+	o.stations = 3;
+	o.sources = FALSE;
+	o.cable_mm_of[0] = 25 * 1000;   /* A */
+	o.cable_mm_of[1] = 500 * 1000;  /* B */
+	o.cable_mm_of[2] = 1500 * 1000; /* C */
+	lan *l = lan_new(&o);
+	sim_time_t bt = eth_bit_time(1, 10 * SIM_MBPS), ifg = 96 * bt;
+	sim_time_t pab = eth_hub_path_delay(l->hub, 0, 1);
+	sim_time_t pac = eth_hub_path_delay(l->hub, 0, 2);
+	sim_time_t pcb = eth_hub_path_delay(l->hub, 2, 1);
+	sim_time_t e = 96 * bt + pab; /* B's busy period ends */
+	sim_time_t sc = e + 10 * bt - pcb; /* C starts */
+	/* C starts before anything reaches it: a legal start. */
+	ck_assert_int_ge(sc, 0);
+	ck_assert_int_lt(sc, pac);
+	ck_assert_int_lt(pab, 64 * bt);
+	put_sig(l->hub, 1, 0, 96 * bt);			/* B: preamble, jam */
+	put_sig(l->hub, 0, 0, 96 * bt);			/* A: preamble, jam */
+	put_sig(l->hub, 2, sc, pac + 32 * bt);		/* C: until A's jam */
+	/* Asked inside the gap (C's carrier already on) and at its end. */
+	ck_assert_int_eq(release_at(l, 1, e + 10 * bt + 1), e + ifg);
+	ck_assert_int_eq(release_at(l, 1, e + ifg), e + ifg);
+	lan_free(l);
 }
 END_TEST
 
@@ -734,6 +775,106 @@ START_TEST(test_late_collision_is_counted_and_retried)
 }
 END_TEST
 
+/*
+ * A round trip longer than a short frame: two stations on 6 km cables
+ * (path delay about 675 bit times) send 64-byte frames (576 bit times
+ * with the preamble) at the same instant.  Each has finished before the
+ * other's signal reaches it, so neither sees a collision, but the frames
+ * overlap at the hub and both are lost: counted as lost_undetected.
+ */
+START_TEST(test_frames_lost_to_undetected_collisions_are_counted)
+{
+	sim_t *sim = sim_new(5);
+	eth_hub_params hp = eth_hub_params_default(10 * SIM_MBPS);
+	eth_hub *hub = eth_hub_new(sim, "lan", &hp);
+	eth_nic_params pa = eth_nic_params_default(10 * SIM_MBPS);
+	eth_nic_params pb = eth_nic_params_default(10 * SIM_MBPS);
+	eth_nic_params ps = eth_nic_params_default(10 * SIM_MBPS);
+	eth_mac_from_index(pb.mac, 2);
+	eth_mac_from_index(ps.mac, 3);
+	eth_nic *a = eth_nic_new(sim, "a", &pa);
+	eth_nic *b = eth_nic_new(sim, "b", &pb);
+	eth_nic *sink = eth_nic_new(sim, "sink", &ps);
+	eth_port_params far = eth_port_params_default();
+	far.cable_mm = 6000 * 1000;
+	eth_port_params near = eth_port_params_default();
+	eth_hub_attach(hub, a, &far);
+	eth_hub_attach(hub, b, &far);
+	eth_hub_attach(hub, sink, &near);
+	ck_assert_int_gt(eth_hub_path_delay(hub, 0, 1),
+			 eth_bit_time(576, 10 * SIM_MBPS));
+	output_at(sim, 0, a, frame_to(ps.mac, pa.mac, ETH_MIN_FRAME));
+	output_at(sim, 0, b, frame_to(ps.mac, pb.mac, ETH_MIN_FRAME));
+	sim_run(sim);
+	ck_assert_uint_eq(eth_nic_get_stats(a)->collisions, 0);
+	ck_assert_uint_eq(eth_nic_get_stats(b)->collisions, 0);
+	ck_assert_uint_eq(eth_nic_get_stats(sink)->frames_received, 0);
+	ck_assert_uint_eq(eth_hub_get_stats(hub)->lost_undetected, 2);
+	ck_assert_uint_eq(eth_hub_get_stats(hub)->frames, 0);
+	sim_free(sim);
+}
+END_TEST
+
+/* The station PHY delay is part of every path: one way each end. */
+START_TEST(test_phy_delay_adds_to_every_path)
+{
+	sim_t *sim = sim_new(1);
+	eth_hub_params hp = eth_hub_params_default(100 * SIM_MBPS);
+	eth_hub *hub = eth_hub_new(sim, "lan", &hp);
+	eth_nic_params pa = eth_nic_params_default(100 * SIM_MBPS);
+	eth_nic_params pb = eth_nic_params_default(100 * SIM_MBPS);
+	eth_mac_from_index(pb.mac, 2);
+	eth_nic *a = eth_nic_new(sim, "a", &pa);
+	eth_nic *b = eth_nic_new(sim, "b", &pb);
+	eth_port_params pp = eth_port_params_default();
+	pp.phy_delay = 250; /* 25 bit times at 100 Mb/s */
+	eth_hub_attach(hub, a, &pp);
+	eth_hub_attach(hub, b, &pp);
+	sim_time_t cable = eth_cable_delay(pp.cable_mm, pp.cable_ps_per_m);
+	ck_assert_int_eq(eth_hub_path_delay(hub, 0, 1),
+			 2 * cable + 2 * 250 + hp.repeater_delay);
+	/* And in the timing: b receives a's frame one path delay after its
+	 * last bit left a. */
+	output_at(sim, 0, a, frame_to(pb.mac, pa.mac, ETH_MIN_FRAME));
+	sim_run(sim);
+	ck_assert_uint_eq(eth_nic_get_stats(b)->frames_received, 1);
+	sim_free(sim);
+}
+END_TEST
+
+/*
+ * The window statistics count what started in the window: one station
+ * alone, saturating, run to 10.5 frame periods.  Eleven frames started,
+ * ten ended; the eleventh, still on the wire, counts too.
+ */
+START_TEST(test_window_counts_frames_started_in_it)
+{
+	lan_opts o = lan_opts_default();
+	o.stations = 1;
+	lan *l = lan_new(&o);
+	eth_hub_register_stats(l->hub, l->sim, "links.lan");
+	eth_nic_register_stats(l->nic[0], l->sim, "st0");
+	sim_time_t frame = lan_wire(l, ETH_MAX_FRAME);
+	sim_time_t period = frame + eth_bit_time(96, 10 * SIM_MBPS);
+	sim_time_t end = 10 * period + period / 2;
+	l->sim->measure_from = 0;
+	l->sim->measure_to = end;
+	sim_run_until(l->sim, end);
+	ck_assert_uint_eq(eth_nic_get_stats(l->nic[0])->frames_sent, 10);
+	double fps, util, hfps;
+	ck_assert(sim_stats_get_double(l->sim->stats, "st0.frames_per_s", &fps));
+	ck_assert(sim_stats_get_double(l->sim->stats, "st0.utilization", &util));
+	ck_assert(sim_stats_get_double(l->sim->stats, "links.lan.frames_per_s",
+				       &hfps));
+	ck_assert_double_eq_tol(fps * sim_time_to_s(end), 11.0, 1e-9);
+	ck_assert_double_eq_tol(hfps * sim_time_to_s(end), 11.0, 1e-9);
+	ck_assert_double_eq_tol(util, 11.0 * frame / end, 1e-9);
+	ck_assert_uint_eq(eth_nic_window_bytes(l->nic[0]),
+			  11 * (ETH_MAX_FRAME - ETH_FCS_BYTES));
+	lan_free(l);
+}
+END_TEST
+
 /* ---- trace points ---------------------------------------------------------
  */
 
@@ -886,8 +1027,11 @@ START_TEST(test_stats_registered_under_prefix)
 	ck_assert_double_eq(v, eth_hub_utilization(l->hub));
 	ck_assert(
 	    sim_stats_get_double(l->sim->stats, "links.lan.frames_per_s", &v));
-	ck_assert_double_eq_tol(v, eth_hub_get_stats(l->hub)->frames / 0.3,
-				1e-6);
+	/* Frames that started in the window: those done and at most one
+	 * still on the wire. */
+	ck_assert_double_ge(v, eth_hub_get_stats(l->hub)->frames / 0.3 - 1e-6);
+	ck_assert_double_le(v,
+			    (eth_hub_get_stats(l->hub)->frames + 1) / 0.3 + 1e-6);
 	ck_assert(
 	    sim_stats_get_double(l->sim->stats, "links.lan.jain_fairness", &v));
 	ck_assert(v > 0.25 && v <= 1.0);
@@ -911,12 +1055,17 @@ eth_suite(void)
 	tcase_add_test(tc, test_frame_queued_during_reception_starts_after_gap);
 	tcase_add_test(tc,
 		       test_gap_first_two_thirds_restart_last_third_commits);
+	tcase_add_test(tc,
+		       test_own_jam_keeps_gap_without_restart_unequal_cables);
 	tcase_add_test(tc, test_truncated_frames_release_deferring_stations);
 	tcase_add_test(tc, test_sixteenth_collision_drops_and_counts);
 	tcase_add_test(tc, test_ring_refuses_when_full);
 	tcase_add_test(tc, test_filter_unicast_broadcast_promiscuous);
 	tcase_add_test(tc, test_full_duplex_link_both_ways_at_line_rate);
 	tcase_add_test(tc, test_late_collision_is_counted_and_retried);
+	tcase_add_test(tc, test_frames_lost_to_undetected_collisions_are_counted);
+	tcase_add_test(tc, test_phy_delay_adds_to_every_path);
+	tcase_add_test(tc, test_window_counts_frames_started_in_it);
 	tcase_add_test(tc, test_trace_points_see_every_good_frame);
 	tcase_add_test(tc, test_hub_trace_feeds_pcap_writer);
 	tcase_add_test(tc, test_poisson_source_offers_its_rate);

@@ -7,7 +7,7 @@ results/REPORT.md).  Exit 0 when every checked row holds, 1 otherwise,
 printing each row.  No wall-clock assertions: only simulated results.
 
 Checked here are the rows that hold; the rows that do not (F5's c2
-alone, F6's tcp_send alone, Table 1's s2) are listed with their reasons
+alone, F6's tcp_send alone) are listed with their reasons
 in results/REPORT.md and have dev_* cases that meson expects to fail.
 """
 import os
@@ -133,9 +133,10 @@ def case_f7():
 
 
 def case_t1():
-    # s2 does not hold (results/REPORT.md says why): s1 and s3 are checked.
+    # All three rows hold since the transmit-buffer life cycle (issue 16);
+    # s2 had its dev_t1_s2 case until then.
     d = run("table1.ini", os.path.join(TMP, "table1"))
-    check(analysis.t1_rows(d), only=["s1", "s3"])
+    check(analysis.t1_rows(d))
 
 
 def case_isp():
@@ -158,11 +159,6 @@ def case_dev_f6_alone():
     d = sweep("fig6.ini", os.path.join(TMP, "fig6"))
     check(analysis.f6_rows(os.path.join(d, "sweep.csv")),
           only=["tcp_send alone"])
-
-
-def case_dev_t1_s2():
-    d = run("table1.ini", os.path.join(TMP, "table1"))
-    check(analysis.t1_rows(d), only=["s2"])
 
 
 def case_p():

@@ -43,9 +43,14 @@ def main():
         check(c["corrupt_bytes"] == 0,
               f"{name}: no byte delivered out of place "
               f"(corrupt_bytes {c['corrupt_bytes']})")
-        check(0 < c["bytes_delivered"] <= c["sndbyte"],
+        # 4.4BSD's tcp_output counts a segment as retransmitted when it
+        # starts before snd_max, so the new bytes of a retransmission that
+        # reaches past snd_max (after a timeout's go-back-N) count in
+        # sndrexmitbyte, not sndbyte: the bound is both together.
+        sent = c["sndbyte"] + c["sndrexmitbyte"]
+        check(0 < c["bytes_delivered"] <= sent,
               f"{name}: 0 < delivered {c['bytes_delivered']} <= sent "
-              f"{c['sndbyte']}")
+              f"{c['sndbyte']} + retransmitted {c['sndrexmitbyte']}")
         check(c["sndbyte"] - c["bytes_delivered"] <= 256 * 1024,
               f"{name}: in flight at the end "
               f"{c['sndbyte'] - c['bytes_delivered']} <= 256 KiB")
