@@ -169,6 +169,19 @@ SUMMARY = [
     ("channels.<connection>.idle_arrivals_before_deadline", "count", "run",
      "packets that arrived at an idle channel before its deadline (it "
      "gets no slice until the deadline: only slack)"),
+    ("channels.<connection>.suspensions", "count", "run",
+     "times the driver made the channel idle because its return FIFO "
+     "could not take the buffers the driver holds plus a packet (the "
+     "release's netif rule: the application reclaims its buffers late)"),
+    ("channels.<connection>.reclaimed", "packets", "run",
+     "packets whose buffers the application (InetMod) took back from the "
+     "return FIFO after the card sent them"),
+    ("channels.<connection>.slack_idled", "count", "run",
+     "times the slack search found the channel waiting and empty and made "
+     "it idle (its debt dropped, the release's rule)"),
+    ("tx.<host>.slack_pauses", "count", "run",
+     "times the transmit scheduler paused after a 20 ms slack turn because "
+     "no other channel could take one (the release's rule)"),
 
     # ---- hosts -----------------------------------------------------------------------
     ("hosts.<host>.rx_frames", "frames", "run",
@@ -239,6 +252,10 @@ SUMMARY = [
      "count once)"),
     ("links.<link>.fragments", "count", "run",
      "hub: truncated (jammed) signals repeated"),
+    ("links.<link>.lost_undetected", "frames", "run",
+     "hub: frames their senders finished without detecting a collision "
+     "that garbled them (a round trip above 512 bit times; nemsim refuses "
+     "such networks at check, so 0 unless the model is driven directly)"),
     ("links.<link>.signals", "count", "run",
      "hub: transmission starts of all stations"),
     ("links.<link>.deferrals", "frames", "run",

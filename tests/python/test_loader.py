@@ -42,6 +42,10 @@ tx_qos = 50ms, 2.4ms, false
 from = nemesis
 to = garuda
 tx_qos = 10ms, ${{slice}}, true
+# After c1's handshake: a new channel sends first at bind + 1 s (the
+# release's rule), and a saturating c2 would capture the hub from kay's
+# SYN|ACK (16 collisions, dropped: the capture effect).
+start = 1.2s
 
 [vars]
 slice = 1.2ms
