@@ -525,6 +525,8 @@ static const struct {
 	{ "EISCONN", EISCONN }, { "EADDRINUSE", EADDRINUSE },
 	{ "EBADF", EBADF }, { "ENOPROTOOPT", ENOPROTOOPT },
 	{ "ECONNABORTED", ECONNABORTED }, { "EALREADY", EALREADY },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EADDRNOTAVAIL", EADDRNOTAVAIL },
+	{ "ENOBUFS", ENOBUFS }, { "EMSGSIZE", EMSGSIZE },
 };
 
 static int
@@ -721,7 +723,11 @@ pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
 		else
 			r = e;
 	} else if (strcmp(name, "connect") == 0) {
-		if (!c->started) {
+		if (!c->started && f->nonblock &&
+		    (so->so_state & SS_ISCONNECTING)) {
+			/* Lite's connect(2) before soconnect. */
+			r = -EALREADY;
+		} else if (!c->started) {
 			pd->remote_port = PD_BIND_PORT;
 			r = so_connect(so, PD_REMOTE, PD_BIND_PORT);
 			pd->local_port = so->inp_lport;

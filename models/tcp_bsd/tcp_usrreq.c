@@ -771,6 +771,16 @@ so_setsockopt(struct socket *so, enum so_opt opt, int val)
 		else
 			tp->t_flags &= ~TF_NODELAY;
 		return 0;
+	case SOOPT_MAXSEG:
+		/* Lite's tcp_ctloutput: only lower t_maxseg (TCPIP2
+		 * p. 1023); tcp_mss may raise it again with the peer's
+		 * offer. */
+		if (!tp)
+			return -ECONNRESET;
+		if (val <= 0 || (uint32_t)val > tp->t_maxseg)
+			return -EINVAL;
+		tp->t_maxseg = (uint32_t)val;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
