@@ -9,6 +9,18 @@
 #include "tcp_bsd.h"
 #include "tcp_var.h"
 
+/* ICMP input, as far as TCP needs it (4.4BSD icmpstat's input half). */
+struct icmpstat {
+	uint64_t icps_total;            /* ICMP messages received */
+	uint64_t icps_tooshort;         /* shorter than ICMP_MINLEN */
+	uint64_t icps_checksum;         /* bad checksum */
+	uint64_t icps_badcode;          /* unknown code for the type */
+	uint64_t icps_badlen;           /* error without a whole IP header */
+	uint64_t icps_unreach;          /* destination unreachable, to TCP */
+	uint64_t icps_quench;           /* source quench, to TCP */
+	uint64_t icps_ignored;          /* other types (no echo, redirect) */
+};
+
 struct ipstat {
 	uint64_t ips_total;             /* total packets received */
 	uint64_t ips_badsum;            /* checksum bad */
@@ -92,6 +104,7 @@ struct ip_stack {
 	GQueue ipintrq;
 
 	struct ipstat ipstat;
+	struct icmpstat icmpstat;
 	struct tcpstat tcpstat;
 };
 

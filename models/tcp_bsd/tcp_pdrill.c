@@ -13,7 +13,8 @@
  * "< flags start:end(len) ack N win N <options>" and the same with ">",
  * flags S F R P . (U, E, W are unsupported), options mss, nop, eol,
  * wscale, sackOK, TS val N ecr N, and "<...>" to ignore the options of
- * an expected segment; options "--mtu=N" and "--tolerance_usecs=N"
+ * an expected segment; inbound "icmp unreachable CODE [seq]" and
+ * "icmp source_quench [seq]"; options "--mtu=N" and "--tolerance_usecs=N"
  * before the first event; comments.  Anything else is reported as
  * unsupported with file:line, never skipped.
  *
@@ -509,6 +510,97 @@ pd_inject(struct pd *pd, const struct pd_seg *s, GError **error)
 	ip_encap(p, PD_REMOTE, PD_LOCAL, 0, 64, pd_local_mac, pd_remote_mac);
 	if (pd->verbose)
 		fprintf(stderr, "%s:%d: < injected at %.6f s\n", pd->name,
+			pd->lineno, sim_time_to_s(sim_now(pd->sim)));
+	ip_stack_input(pd->st, p);
+	return TRUE;
+}
+
+/*
+ * "< icmp TYPE [CODE] [mtu N] [start:end(len)]": an ICMP message from the
+ * remote quoting a segment the host sent (its sequence number relative
+ * to the host's ISN, as packetdrill's).  Types unreachable (codes
+ * net_unreachable, host_unreachable, protocol_unreachable,
+ * port_unreachable, fragmentation_needed, source_route_failed) and
+ * source_quench.
+ */
+static gboolean
+pd_inject_icmp(struct pd *pd, const char *spec, GError **error)
+{
+	static const char *const codes[] = {
+		"net_unreachable", "host_unreachable", "protocol_unreachable",
+		"port_unreachable", "fragmentation_needed",
+		"source_route_failed",
+	};
+	gchar **tok = g_strsplit_set(spec, " \t", -1);
+	int type = -1, code = 0, n = 0;
+	unsigned a = 0, b = 0, c = 0, mtu = 0;
+	gboolean ok = TRUE;
+
+	for (int i = 0; tok[i] && ok; i++) {
+		const char *t = tok[i];
+		if (!*t)
+			continue;
+		if (n == 0) {
+			if (strcmp(t, "unreachable") == 0)
+				type = ICMP_UNREACH;
+			else if (strcmp(t, "source_quench") == 0)
+				type = ICMP_SOURCEQUENCH;
+			else
+				ok = FALSE;
+		} else if (t[0] == '[') {
+			ok = sscanf(t, "[%u:%u(%u)]", &a, &b, &c) == 3 &&
+			     c == b - a;
+		} else if (strcmp(t, "mtu") == 0 && tok[i + 1]) {
+			mtu = (unsigned)strtoul(tok[++i], NULL, 10);
+		} else if (n == 1 && type == ICMP_UNREACH) {
+			ok = FALSE;
+			for (size_t k = 0; k < G_N_ELEMENTS(codes); k++) {
+				if (strcmp(t, codes[k]) == 0) {
+					code = (int)k;
+					ok = TRUE;
+				}
+			}
+		} else {
+			ok = FALSE;
+		}
+		n++;
+	}
+	g_strfreev(tok);
+	if (!ok || type < 0)
+		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "icmp '%s'", spec);
+
+	uint8_t msg[ICMP_MINLEN + IP_HDR_LEN + 8] = { 0 };
+	uint8_t *qip = msg + ICMP_MINLEN, *qth = qip + IP_HDR_LEN;
+	gboolean odd = FALSE;
+	msg[ICMP_OFF_TYPE] = (uint8_t)type;
+	msg[ICMP_OFF_CODE] = (uint8_t)code;
+	if (code == ICMP_UNREACH_NEEDFRAG && type == ICMP_UNREACH)
+		wire_put16(msg + 6, (uint16_t)mtu);
+	qip[IP_OFF_VHL] = 0x45;
+	wire_put16(qip + IP_OFF_LEN, (uint16_t)(IP_HDR_LEN + TCP_HDR_LEN + c));
+	qip[IP_OFF_TTL] = 64;
+	qip[IP_OFF_P] = IPPROTO_TCP;
+	wire_put32(qip + IP_OFF_SRC, PD_LOCAL);
+	wire_put32(qip + IP_OFF_DST, PD_REMOTE);
+	wire_put16(qip + IP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, qip, IP_HDR_LEN, &odd)));
+	wire_put16(qth, pd->local_port);
+	wire_put16(qth + 2, pd->remote_port);
+	wire_put32(qth + 4, (pd->have_lisn ? pd->lisn : 0) + a);
+	odd = FALSE;
+	wire_put16(msg + ICMP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, msg, sizeof msg, &odd)));
+	sim_pkt *p = sim_pkt_new();
+	sim_pkt_append_copy(p, msg, sizeof msg);
+	ip_encap(p, PD_REMOTE, PD_LOCAL, 0, 64, pd_local_mac, pd_remote_mac);
+	uint8_t *ip = sim_pkt_hdr(p) + ETHER_HDR_LEN;
+	ip[IP_OFF_P] = IPPROTO_ICMP;
+	wire_put16(ip + IP_OFF_SUM, 0);
+	odd = FALSE;
+	wire_put16(ip + IP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
+	if (pd->verbose)
+		fprintf(stderr, "%s:%d: < icmp injected at %.6f s\n", pd->name,
 			pd->lineno, sim_time_to_s(sim_now(pd->sim)));
 	ip_stack_input(pd->st, p);
 	return TRUE;
@@ -1125,11 +1217,17 @@ pd_line(struct pd *pd, char *line, GError **error)
 		if (w.blocking)
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
 				"'t1...t2' is for system calls");
-		if (!pd_parse_seg(pd, rest + 1, &s, error))
+		const char *body = pd_skip_blanks(rest + 1);
+		gboolean icmp = strncmp(body, "icmp", 4) == 0 &&
+				(body[4] == ' ' || body[4] == '\t');
+		if (!icmp && !pd_parse_seg(pd, rest + 1, &s, error))
 			return FALSE;
 		if (!pd_run_to(pd, w.t, error))
 			return FALSE;
 		pd->last_t = sim_now(pd->sim);
+		if (icmp)
+			return pd_inject_icmp(pd, body + 5, error) &&
+			       pd_poll_call(pd, error);
 		return pd_inject(pd, &s, error) && pd_poll_call(pd, error);
 	}
 	if (rest[0] == '`' || rest[0] == '-' || rest[0] == '%')
