@@ -8,7 +8,8 @@
  * does); system calls socket, bind, listen, accept, connect, write,
  * send, read, recv (flags 0, MSG_PEEK, MSG_DONTWAIT), close, shutdown,
  * setsockopt, getsockopt (SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE, SO_ERROR,
- * SO_REUSEADDR (a no-op), TCP_NODELAY, TCP_MAXSEG) and fcntl (F_GETFL,
+ * SO_REUSEADDR (a no-op), SO_LINGER {onoff=N, linger=N} (set),
+ * TCP_NODELAY, TCP_MAXSEG) and fcntl (F_GETFL,
  * F_SETFL with O_NONBLOCK), with "= N" or "= -1 ERRNO (text)"; segments
  * "< flags start:end(len) ack N win N <options>" and the same with ">",
  * flags S F R P . (U, E, W are unsupported), options mss, nop, eol,
@@ -936,9 +937,18 @@ pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
 			opt = SOOPT_MAXSEG;
 		} else if (strcmp(o, "SO_ERROR") == 0) {
 			opt = SOOPT_ERROR;
-		} else if (strcmp(o, "SO_LINGER") == 0) {
-			PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
-				"SO_LINGER's struct argument");
+		} else if (strcmp(o, "SO_LINGER") == 0 && name[0] == 's') {
+			/* "{onoff=1, linger=0}": off is -1 for so_setsockopt */
+			unsigned on, secs;
+			if (sscanf(args[3], "{onoff=%u, linger=%u}", &on,
+				   &secs) != 2 &&
+			    sscanf(args[3], "{onoff = %u, linger = %u}", &on,
+				   &secs) != 2)
+				PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+					"SO_LINGER argument '%s'", args[3]);
+			r = so_setsockopt(so, SOOPT_LINGER,
+					  on ? (int)MIN(secs, 65535u) : -1);
+			goto done;
 		} else {
 			PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
 				"socket option '%s'", o);
@@ -957,6 +967,7 @@ pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
 		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "system call '%s'",
 			name);
 	}
+done:
 	if (r < 0) {
 		*err = (int)-r;
 		*ret = -1;

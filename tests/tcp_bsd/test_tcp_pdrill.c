@@ -148,6 +148,10 @@ START_TEST(test_unsupported_icmp_and_options)
 		    TCP_PDRILL_ERROR_SYNTAX, "t.pkt:2:", "options come before");
 	expect_fail(OPEN "+0 < (tos 0x10) P. 1:11(10) ack 1 win 8192\n",
 		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:8:", "");
+	expect_fail(OPEN "+0 setsockopt(4, SOL_SOCKET, SO_LINGER, [1], 4) = 0\n",
+		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:8:", "SO_LINGER");
+	expect_fail(OPEN "+0 setsockopt(4, IPPROTO_IP, IP_TOS, [16], 4) = 0\n",
+		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:8:", "IP_TOS");
 	expect_fail(OPEN "+0 fcntl(4, F_GETFD) = 0\n",
 		    TCP_PDRILL_ERROR_UNSUPPORTED, "t.pkt:8:", "F_GETFD");
 }
