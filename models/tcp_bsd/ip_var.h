@@ -126,8 +126,13 @@ tcp_tcb_next(const ip_stack *st, const struct tcpcb *tp)
 
 /* ip_input.c / ip_output.c / in_cksum.c */
 int ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst);
+int ip_output_tos(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst,
+		  uint8_t tos, uint8_t ttl);
 void ip_encap(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id,
 	      uint8_t ttl, const uint8_t *dst_mac, const uint8_t *src_mac);
+void ip_encap_tos(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id,
+		  uint8_t tos, uint8_t ttl, const uint8_t *dst_mac,
+		  const uint8_t *src_mac);
 gboolean in_localaddr(const ip_stack *st, uint32_t addr);
 uint32_t in_cksum_add(uint32_t sum, const uint8_t *p, uint32_t len,
 		      gboolean *odd);

@@ -53,6 +53,7 @@ struct socket {
 	/* the inpcb part: addresses in host order */
 	uint32_t inp_laddr, inp_faddr;
 	uint16_t inp_lport, inp_fport;
+	uint8_t inp_tos, inp_ttl;       /* inp_ip: IP_TOS, IP_TTL */
 	struct tcpcb *so_pcb;
 	/* listening sockets: incomplete (q0) and complete (q) children */
 	struct socket *so_head;

@@ -164,9 +164,11 @@ enum so_opt {
 	SOOPT_RCVLOWAT,
 	SOOPT_KEEPALIVE,
 	SOOPT_NODELAY,          /* TCP_NODELAY */
-	SOOPT_MAXSEG,           /* TCP_MAXSEG (get only) */
+	SOOPT_MAXSEG,           /* TCP_MAXSEG (set: only lower it) */
 	SOOPT_ERROR,            /* SO_ERROR (get, clears) */
 	SOOPT_LINGER,           /* SO_LINGER: -1 off, else seconds (0: RST) */
+	SOOPT_IP_TOS,           /* IP_TOS of the segments tcp_output sends */
+	SOOPT_IP_TTL,           /* IP_TTL of the same */
 };
 
 #define SO_SHUT_RD 0

@@ -9,9 +9,10 @@
  * send, read, recv (flags 0, MSG_PEEK, MSG_DONTWAIT), close, shutdown,
  * setsockopt, getsockopt (SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE, SO_ERROR,
  * SO_REUSEADDR (a no-op), SO_LINGER {onoff=N, linger=N} (set),
- * TCP_NODELAY, TCP_MAXSEG) and fcntl (F_GETFL,
+ * TCP_NODELAY, TCP_MAXSEG, IP_TOS, IP_TTL) and fcntl (F_GETFL,
  * F_SETFL with O_NONBLOCK), with "= N" or "= -1 ERRNO (text)"; segments
- * "< flags start:end(len) ack N win N <options>" and the same with ">",
+ * "< [(tos 0xNN)|(ttl N)] flags start:end(len) ack N win N <options>"
+ * and the same with ">" (IP fields given are checked),
  * flags S F R P . (U, E, W are unsupported), options mss, nop, eol,
  * wscale, sackOK, TS val N ecr N, and "<...>" to ignore the options of
  * an expected segment; inbound "icmp unreachable CODE [seq]" and
@@ -147,7 +148,8 @@ struct pd_seg {
 	uint8_t flags;
 	uint32_t start, end, len;
 	gboolean has_ack, has_win, opts_given, opts_any;
-	uint32_t ack, win;
+	gboolean has_tos, has_ttl;      /* "(tos 0xNN)", "(ttl N)" */
+	uint32_t ack, win, tos, ttl;
 	uint8_t opt[40];
 	uint32_t optlen;
 	/* for comparison: kinds in order and values */
@@ -234,6 +236,38 @@ pd_parse_seg(struct pd *pd, const char *s, struct pd_seg *seg, GError **error)
 	gboolean ok = TRUE;
 
 	memset(seg, 0, sizeof *seg);
+	/* IP fields first: "(tos 0x10)", "[ttl 32]" (packetdrill's
+	 * ip_info; ECN words and flow labels are not supported). */
+	char *ipf = body;
+	while (*ipf == ' ' || *ipf == '\t')
+		ipf++;
+	if (*ipf == '(' || *ipf == '[') {
+		char *close = strchr(ipf, *ipf == '(' ? ')' : ']');
+		unsigned v;
+		if (!close) {
+			g_free(body);
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "unterminated %c",
+				*ipf);
+		}
+		*close = '\0';
+		if (sscanf(ipf + 1, " tos %x", &v) == 1 && v <= 255 &&
+		    !strchr(ipf, ',')) {
+			seg->has_tos = TRUE;
+			seg->tos = v;
+		} else if (sscanf(ipf + 1, " ttl %u", &v) == 1 && v <= 255) {
+			seg->has_ttl = TRUE;
+			seg->ttl = v;
+		} else {
+			char *what = g_strdup(ipf + 1);
+			g_free(body);
+			pd_set_error(error, pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+				     "IP field '%s'", what);
+			g_free(what);
+			return FALSE;
+		}
+		memmove(body, close + 1, strlen(close + 1) + 1);
+		lt = strchr(body, '<');
+	}
 	if (lt) {
 		char *gt = strrchr(lt, '>');
 		if (!gt) {
@@ -332,6 +366,8 @@ pd_frame_seg(const sim_pkt *f, struct tcp_hdr_info *ti, uint32_t *len,
 	tcp_hdr_parse(ip + hl, ti);
 	*len = wire_get16(ip + IP_OFF_LEN) - hl - ti->off;
 	memset(o, 0, sizeof *o);
+	o->tos = ip[IP_OFF_TOS];
+	o->ttl = ip[IP_OFF_TTL];
 	const uint8_t *p = ip + hl + TCP_HDR_LEN;
 	int cnt = ti->off - TCP_HDR_LEN;
 	while (cnt > 0 && o->nopt < 20) {
@@ -457,6 +493,10 @@ pd_expect(struct pd *pd, const struct pd_seg *e, sim_time_t t,
 		why = g_strdup("ack differs");
 	else if (e->has_win && ti.win != e->win)
 		why = g_strdup("window differs");
+	else if (e->has_tos && os.tos != e->tos)
+		why = g_strdup_printf("IP tos 0x%x differs", os.tos);
+	else if (e->has_ttl && os.ttl != e->ttl)
+		why = g_strdup_printf("IP ttl %u differs", os.ttl);
 	else if (!e->opts_given && ti.off != TCP_HDR_LEN)
 		why = g_strdup("options sent where the script has none");
 	else if (e->opts_given && !e->opts_any) {
@@ -508,7 +548,9 @@ pd_inject(struct pd *pd, const struct pd_seg *s, GError **error)
 	tcp_fill_hdr(p, PD_REMOTE, PD_LOCAL, pd->remote_port, pd->local_port,
 		     PD_REMOTE_ISN + s->start, ack, s->flags, win, s->opt,
 		     (s->optlen + 3) & ~3u);
-	ip_encap(p, PD_REMOTE, PD_LOCAL, 0, 64, pd_local_mac, pd_remote_mac);
+	ip_encap_tos(p, PD_REMOTE, PD_LOCAL, 0, (uint8_t)s->tos,
+		     s->has_ttl ? (uint8_t)s->ttl : 64, pd_local_mac,
+		     pd_remote_mac);
 	if (pd->verbose)
 		fprintf(stderr, "%s:%d: < injected at %.6f s\n", pd->name,
 			pd->lineno, sim_time_to_s(sim_now(pd->sim)));
@@ -937,6 +979,10 @@ pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
 			opt = SOOPT_MAXSEG;
 		} else if (strcmp(o, "SO_ERROR") == 0) {
 			opt = SOOPT_ERROR;
+		} else if (strcmp(o, "IP_TOS") == 0) {
+			opt = SOOPT_IP_TOS;
+		} else if (strcmp(o, "IP_TTL") == 0) {
+			opt = SOOPT_IP_TTL;
 		} else if (strcmp(o, "SO_LINGER") == 0 && name[0] == 's') {
 			/* "{onoff=1, linger=0}": off is -1 for so_setsockopt */
 			unsigned on, secs;
