@@ -8,7 +8,8 @@
  * beyond the total length is trimmed); every failure is counted in
  * ipstat and the packet dropped.  There is no reassembly and no
  * forwarding: fragments and datagrams for other hosts are counted and
- * dropped.  Good TCP datagrams go to tcp_input.
+ * dropped.  Good TCP datagrams go to tcp_input, ICMP messages to
+ * icmp_input (errors about our segments to tcp_ctlinput).
  */
 #include <string.h>
 
@@ -53,6 +54,66 @@ ip_stack_input(ip_stack *st, sim_pkt *m)
 	ip_stack_enter(st);
 	ip_input(st, m);
 	ip_stack_exit(st);
+}
+
+/*
+ * ICMP input as 4.4BSD's icmp_input does it for the messages TCP cares
+ * about (TCPIP2 ch. 11): destination unreachable (codes 0-5) and source
+ * quench go to tcp_ctlinput with the quoted IP header; every other type
+ * is counted and dropped (no echo, no redirects, no timestamps).
+ */
+static void
+icmp_input(ip_stack *st, sim_pkt *m, uint32_t hlen, uint32_t len)
+{
+	uint32_t icmplen = len - hlen;
+	gboolean odd = FALSE;
+	uint8_t *icp;
+
+	st->icmpstat.icps_total++;
+	sim_pkt_pull(m, hlen);
+	if (icmplen < ICMP_MINLEN || !sim_pkt_pullup(m, ICMP_MINLEN)) {
+		st->icmpstat.icps_tooshort++;
+		goto drop;
+	}
+	if (!sim_pkt_pullup(m, icmplen) ||
+	    in_cksum_fold(in_cksum_add(0, sim_pkt_hdr(m), icmplen, &odd)) != 0) {
+		st->icmpstat.icps_checksum++;
+		goto drop;
+	}
+	icp = sim_pkt_hdr(m);
+	switch (icp[ICMP_OFF_TYPE]) {
+	case ICMP_UNREACH:
+		if (icp[ICMP_OFF_CODE] > ICMP_UNREACH_SRCFAIL) {
+			st->icmpstat.icps_badcode++;
+			goto drop;
+		}
+		break;
+	case ICMP_SOURCEQUENCH:
+		if (icp[ICMP_OFF_CODE] != 0) {
+			st->icmpstat.icps_badcode++;
+			goto drop;
+		}
+		break;
+	default:
+		st->icmpstat.icps_ignored++;
+		goto drop;
+	}
+	/* The quoted datagram: a whole IP header and 8 bytes of TCP. */
+	const uint8_t *qip = icp + ICMP_MINLEN;
+	uint32_t qhl = icmplen >= ICMP_ADVLENMIN ?
+	    (uint32_t)(qip[IP_OFF_VHL] & 0x0f) << 2 : 0;
+	if (qhl < IP_HDR_LEN || icmplen < ICMP_MINLEN + qhl + 8 ||
+	    qip[IP_OFF_P] != IPPROTO_TCP) {
+		st->icmpstat.icps_badlen++;
+		goto drop;
+	}
+	if (icp[ICMP_OFF_TYPE] == ICMP_UNREACH)
+		st->icmpstat.icps_unreach++;
+	else
+		st->icmpstat.icps_quench++;
+	tcp_ctlinput(st, icp[ICMP_OFF_TYPE], icp[ICMP_OFF_CODE], qip);
+drop:
+	sim_pkt_unref(m);
 }
 
 static void
@@ -128,6 +189,11 @@ ip_input(ip_stack *st, sim_pkt *m)
 	if (off & (IP_MF | IP_OFFMASK)) {
 		st->ipstat.ips_fragdropped++;
 		goto drop;
+	}
+	if (ip[IP_OFF_P] == IPPROTO_ICMP) {
+		st->ipstat.ips_delivered++;
+		icmp_input(st, m, hlen, len);
+		return;
 	}
 	if (ip[IP_OFF_P] != IPPROTO_TCP) {
 		st->ipstat.ips_noproto++;

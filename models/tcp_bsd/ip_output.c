@@ -70,11 +70,20 @@ void
 ip_encap(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id, uint8_t ttl,
 	 const uint8_t *dst_mac, const uint8_t *src_mac)
 {
+	ip_encap_tos(p, src, dst, id, 0, ttl, dst_mac, src_mac);
+}
+
+/* ip_encap with a type of service (IP_TOS). */
+void
+ip_encap_tos(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id,
+	     uint8_t tos, uint8_t ttl, const uint8_t *dst_mac,
+	     const uint8_t *src_mac)
+{
 	uint32_t len = sim_pkt_len(p) + IP_HDR_LEN;
 	uint8_t *ip = sim_pkt_push(p, IP_HDR_LEN);
 
 	ip[IP_OFF_VHL] = IPVERSION << 4 | IP_HDR_LEN >> 2;
-	ip[IP_OFF_TOS] = 0;
+	ip[IP_OFF_TOS] = tos;
 	wire_put16(ip + IP_OFF_LEN, (uint16_t)len);
 	wire_put16(ip + IP_OFF_ID, id);
 	wire_put16(ip + IP_OFF_OFF, 0);
@@ -102,6 +111,14 @@ ip_encap(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id, uint8_t ttl,
 int
 ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst)
 {
+	return ip_output_tos(st, p, src, dst, 0, IP_DEFTTL);
+}
+
+/* ip_output with the socket's IP_TOS and IP_TTL (Lite's inp_ip). */
+int
+ip_output_tos(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst,
+	      uint8_t tos, uint8_t ttl)
+{
 	uint32_t len = sim_pkt_len(p) + IP_HDR_LEN;
 	const uint8_t *mac;
 
@@ -116,7 +133,7 @@ ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst)
 		sim_pkt_unref(p);
 		return EHOSTUNREACH;
 	}
-	ip_encap(p, src, dst, st->ip_id++, IP_DEFTTL, mac, st->nif->mac);
+	ip_encap_tos(p, src, dst, st->ip_id++, tos, ttl, mac, st->nif->mac);
 
 	st->ipstat.ips_localout++;
 	if (!st->output_hook(st->output_ctx, st, p)) {

@@ -9,6 +9,18 @@
 #include "tcp_bsd.h"
 #include "tcp_var.h"
 
+/* ICMP input, as far as TCP needs it (4.4BSD icmpstat's input half). */
+struct icmpstat {
+	uint64_t icps_total;            /* ICMP messages received */
+	uint64_t icps_tooshort;         /* shorter than ICMP_MINLEN */
+	uint64_t icps_checksum;         /* bad checksum */
+	uint64_t icps_badcode;          /* unknown code for the type */
+	uint64_t icps_badlen;           /* error without a whole IP header */
+	uint64_t icps_unreach;          /* destination unreachable, to TCP */
+	uint64_t icps_quench;           /* source quench, to TCP */
+	uint64_t icps_ignored;          /* other types (no echo, redirect) */
+};
+
 struct ipstat {
 	uint64_t ips_total;             /* total packets received */
 	uint64_t ips_badsum;            /* checksum bad */
@@ -93,6 +105,7 @@ struct ip_stack {
 	GQueue ipintrq;
 
 	struct ipstat ipstat;
+	struct icmpstat icmpstat;
 	struct tcpstat tcpstat;
 };
 
@@ -114,8 +127,13 @@ tcp_tcb_next(const ip_stack *st, const struct tcpcb *tp)
 
 /* ip_input.c / ip_output.c / in_cksum.c */
 int ip_output(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst);
+int ip_output_tos(ip_stack *st, sim_pkt *p, uint32_t src, uint32_t dst,
+		  uint8_t tos, uint8_t ttl);
 void ip_encap(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id,
 	      uint8_t ttl, const uint8_t *dst_mac, const uint8_t *src_mac);
+void ip_encap_tos(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t id,
+		  uint8_t tos, uint8_t ttl, const uint8_t *dst_mac,
+		  const uint8_t *src_mac);
 gboolean in_localaddr(const ip_stack *st, uint32_t addr);
 uint32_t in_cksum_add(uint32_t sum, const uint8_t *p, uint32_t len,
 		      gboolean *odd);

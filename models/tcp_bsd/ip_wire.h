@@ -27,6 +27,23 @@
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff
 #define IPPROTO_TCP 6
+#define IPPROTO_ICMP 1
+
+/* ICMP (RFC 792): type, code, checksum, 4 unused bytes, then for an
+ * error the offending datagram's IP header and first 8 data bytes. */
+#define ICMP_MINLEN 8
+#define ICMP_ADVLENMIN (ICMP_MINLEN + IP_HDR_LEN + 8)
+#define ICMP_OFF_TYPE 0
+#define ICMP_OFF_CODE 1
+#define ICMP_OFF_SUM 2
+#define ICMP_UNREACH 3
+#define ICMP_UNREACH_NET 0
+#define ICMP_UNREACH_HOST 1
+#define ICMP_UNREACH_PROTOCOL 2
+#define ICMP_UNREACH_PORT 3
+#define ICMP_UNREACH_NEEDFRAG 4
+#define ICMP_UNREACH_SRCFAIL 5
+#define ICMP_SOURCEQUENCH 4
 
 #define IP_OFF_VHL 0            /* version << 4 | header length in words */
 #define IP_OFF_TOS 1

@@ -54,6 +54,7 @@ struct socket {
 	uint32_t inp_laddr, inp_faddr;
 	uint16_t inp_lport, inp_fport;
 	gboolean inp_lport_held; /* counted in the stack's lport_refs */
+	uint8_t inp_tos, inp_ttl;       /* inp_ip: IP_TOS, IP_TTL */
 	struct tcpcb *so_pcb;
 	/* listening sockets: incomplete (q0) and complete (q) children */
 	struct socket *so_head;

@@ -69,6 +69,13 @@ enum tcp_olddup_rule {
 	TCP_OLDDUP_TAHOE,
 };
 
+/* What an ICMP error does to a connection (tcp_notify). */
+enum tcp_icmp_rule {
+	TCP_ICMP_LITE,  /* 4.4BSD: soft errors, hard late in SYN_SENT */
+	TCP_ICMP_43BSD, /* 4.3BSD in_pcbnotify: so_error every time */
+	TCP_ICMP_LINUX, /* Linux 2.x: fatal before ESTABLISHED */
+};
+
 struct tcp_personality {
 	const char *name;
 	sim_time_t slowtick, fasttick;  /* fasttick 0: no fast tick */
@@ -89,6 +96,7 @@ struct tcp_personality {
 	gboolean ca_mss8;               /* CA adds mss/8 (4.4BSD-Lite) */
 	gboolean do_rfc1323;            /* window scale and timestamps */
 	enum tcp_olddup_rule olddup;    /* a segment left of the window */
+	enum tcp_icmp_rule icmp;        /* ICMP errors into TCP */
 };
 
 extern const struct tcp_personality tcp_personality_bsd44;
@@ -156,9 +164,11 @@ enum so_opt {
 	SOOPT_RCVLOWAT,
 	SOOPT_KEEPALIVE,
 	SOOPT_NODELAY,          /* TCP_NODELAY */
-	SOOPT_MAXSEG,           /* TCP_MAXSEG (get only) */
+	SOOPT_MAXSEG,           /* TCP_MAXSEG (set: only lower it) */
 	SOOPT_ERROR,            /* SO_ERROR (get, clears) */
 	SOOPT_LINGER,           /* SO_LINGER: -1 off, else seconds (0: RST) */
+	SOOPT_IP_TOS,           /* IP_TOS of the segments tcp_output sends */
+	SOOPT_IP_TTL,           /* IP_TTL of the same */
 };
 
 #define SO_SHUT_RD 0

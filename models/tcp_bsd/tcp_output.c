@@ -344,7 +344,8 @@ send:
 	}
 
 	tcpstat_inc(st, sndtotal);
-	error = ip_output(st, m, so->inp_laddr, so->inp_faddr);
+	error = ip_output_tos(st, m, so->inp_laddr, so->inp_faddr, so->inp_tos,
+			      so->inp_ttl);
 	if (error) {
 		if (error == ENOBUFS) {
 			/* Our own queue is full: slow down, try later. */

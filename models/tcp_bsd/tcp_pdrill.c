@@ -8,12 +8,15 @@
  * does); system calls socket, bind, listen, accept, connect, write,
  * send, read, recv (flags 0, MSG_PEEK, MSG_DONTWAIT), close, shutdown,
  * setsockopt, getsockopt (SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE, SO_ERROR,
- * SO_REUSEADDR (a no-op), TCP_NODELAY, TCP_MAXSEG) and fcntl (F_GETFL,
+ * SO_REUSEADDR (a no-op), SO_LINGER {onoff=N, linger=N} (set),
+ * TCP_NODELAY, TCP_MAXSEG, IP_TOS, IP_TTL) and fcntl (F_GETFL,
  * F_SETFL with O_NONBLOCK), with "= N" or "= -1 ERRNO (text)"; segments
- * "< flags start:end(len) ack N win N <options>" and the same with ">",
+ * "< [(tos 0xNN)|(ttl N)] flags start:end(len) ack N win N <options>"
+ * and the same with ">" (IP fields given are checked),
  * flags S F R P . (U, E, W are unsupported), options mss, nop, eol,
  * wscale, sackOK, TS val N ecr N, and "<...>" to ignore the options of
- * an expected segment; options "--mtu=N" and "--tolerance_usecs=N"
+ * an expected segment; inbound "icmp unreachable CODE [seq]" and
+ * "icmp source_quench [seq]"; options "--mtu=N" and "--tolerance_usecs=N"
  * before the first event; comments.  Anything else is reported as
  * unsupported with file:line, never skipped.
  *
@@ -145,7 +148,8 @@ struct pd_seg {
 	uint8_t flags;
 	uint32_t start, end, len;
 	gboolean has_ack, has_win, opts_given, opts_any;
-	uint32_t ack, win;
+	gboolean has_tos, has_ttl;      /* "(tos 0xNN)", "(ttl N)" */
+	uint32_t ack, win, tos, ttl;
 	uint8_t opt[40];
 	uint32_t optlen;
 	/* for comparison: kinds in order and values */
@@ -232,6 +236,38 @@ pd_parse_seg(struct pd *pd, const char *s, struct pd_seg *seg, GError **error)
 	gboolean ok = TRUE;
 
 	memset(seg, 0, sizeof *seg);
+	/* IP fields first: "(tos 0x10)", "[ttl 32]" (packetdrill's
+	 * ip_info; ECN words and flow labels are not supported). */
+	char *ipf = body;
+	while (*ipf == ' ' || *ipf == '\t')
+		ipf++;
+	if (*ipf == '(' || *ipf == '[') {
+		char *close = strchr(ipf, *ipf == '(' ? ')' : ']');
+		unsigned v;
+		if (!close) {
+			g_free(body);
+			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "unterminated %c",
+				*ipf);
+		}
+		*close = '\0';
+		if (sscanf(ipf + 1, " tos %x", &v) == 1 && v <= 255 &&
+		    !strchr(ipf, ',')) {
+			seg->has_tos = TRUE;
+			seg->tos = v;
+		} else if (sscanf(ipf + 1, " ttl %u", &v) == 1 && v <= 255) {
+			seg->has_ttl = TRUE;
+			seg->ttl = v;
+		} else {
+			char *what = g_strdup(ipf + 1);
+			g_free(body);
+			pd_set_error(error, pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+				     "IP field '%s'", what);
+			g_free(what);
+			return FALSE;
+		}
+		memmove(body, close + 1, strlen(close + 1) + 1);
+		lt = strchr(body, '<');
+	}
 	if (lt) {
 		char *gt = strrchr(lt, '>');
 		if (!gt) {
@@ -330,6 +366,8 @@ pd_frame_seg(const sim_pkt *f, struct tcp_hdr_info *ti, uint32_t *len,
 	tcp_hdr_parse(ip + hl, ti);
 	*len = wire_get16(ip + IP_OFF_LEN) - hl - ti->off;
 	memset(o, 0, sizeof *o);
+	o->tos = ip[IP_OFF_TOS];
+	o->ttl = ip[IP_OFF_TTL];
 	const uint8_t *p = ip + hl + TCP_HDR_LEN;
 	int cnt = ti->off - TCP_HDR_LEN;
 	while (cnt > 0 && o->nopt < 20) {
@@ -455,6 +493,10 @@ pd_expect(struct pd *pd, const struct pd_seg *e, sim_time_t t,
 		why = g_strdup("ack differs");
 	else if (e->has_win && ti.win != e->win)
 		why = g_strdup("window differs");
+	else if (e->has_tos && os.tos != e->tos)
+		why = g_strdup_printf("IP tos 0x%x differs", os.tos);
+	else if (e->has_ttl && os.ttl != e->ttl)
+		why = g_strdup_printf("IP ttl %u differs", os.ttl);
 	else if (!e->opts_given && ti.off != TCP_HDR_LEN)
 		why = g_strdup("options sent where the script has none");
 	else if (e->opts_given && !e->opts_any) {
@@ -506,9 +548,102 @@ pd_inject(struct pd *pd, const struct pd_seg *s, GError **error)
 	tcp_fill_hdr(p, PD_REMOTE, PD_LOCAL, pd->remote_port, pd->local_port,
 		     PD_REMOTE_ISN + s->start, ack, s->flags, win, s->opt,
 		     (s->optlen + 3) & ~3u);
-	ip_encap(p, PD_REMOTE, PD_LOCAL, 0, 64, pd_local_mac, pd_remote_mac);
+	ip_encap_tos(p, PD_REMOTE, PD_LOCAL, 0, (uint8_t)s->tos,
+		     s->has_ttl ? (uint8_t)s->ttl : 64, pd_local_mac,
+		     pd_remote_mac);
 	if (pd->verbose)
 		fprintf(stderr, "%s:%d: < injected at %.6f s\n", pd->name,
+			pd->lineno, sim_time_to_s(sim_now(pd->sim)));
+	ip_stack_input(pd->st, p);
+	return TRUE;
+}
+
+/*
+ * "< icmp TYPE [CODE] [mtu N] [start:end(len)]": an ICMP message from the
+ * remote quoting a segment the host sent (its sequence number relative
+ * to the host's ISN, as packetdrill's).  Types unreachable (codes
+ * net_unreachable, host_unreachable, protocol_unreachable,
+ * port_unreachable, fragmentation_needed, source_route_failed) and
+ * source_quench.
+ */
+static gboolean
+pd_inject_icmp(struct pd *pd, const char *spec, GError **error)
+{
+	static const char *const codes[] = {
+		"net_unreachable", "host_unreachable", "protocol_unreachable",
+		"port_unreachable", "fragmentation_needed",
+		"source_route_failed",
+	};
+	gchar **tok = g_strsplit_set(spec, " \t", -1);
+	int type = -1, code = 0, n = 0;
+	unsigned a = 0, b = 0, c = 0, mtu = 0;
+	gboolean ok = TRUE;
+
+	for (int i = 0; tok[i] && ok; i++) {
+		const char *t = tok[i];
+		if (!*t)
+			continue;
+		if (n == 0) {
+			if (strcmp(t, "unreachable") == 0)
+				type = ICMP_UNREACH;
+			else if (strcmp(t, "source_quench") == 0)
+				type = ICMP_SOURCEQUENCH;
+			else
+				ok = FALSE;
+		} else if (t[0] == '[') {
+			ok = sscanf(t, "[%u:%u(%u)]", &a, &b, &c) == 3 &&
+			     c == b - a;
+		} else if (strcmp(t, "mtu") == 0 && tok[i + 1]) {
+			mtu = (unsigned)strtoul(tok[++i], NULL, 10);
+		} else if (n == 1 && type == ICMP_UNREACH) {
+			ok = FALSE;
+			for (size_t k = 0; k < G_N_ELEMENTS(codes); k++) {
+				if (strcmp(t, codes[k]) == 0) {
+					code = (int)k;
+					ok = TRUE;
+				}
+			}
+		} else {
+			ok = FALSE;
+		}
+		n++;
+	}
+	g_strfreev(tok);
+	if (!ok || type < 0)
+		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "icmp '%s'", spec);
+
+	uint8_t msg[ICMP_MINLEN + IP_HDR_LEN + 8] = { 0 };
+	uint8_t *qip = msg + ICMP_MINLEN, *qth = qip + IP_HDR_LEN;
+	gboolean odd = FALSE;
+	msg[ICMP_OFF_TYPE] = (uint8_t)type;
+	msg[ICMP_OFF_CODE] = (uint8_t)code;
+	if (code == ICMP_UNREACH_NEEDFRAG && type == ICMP_UNREACH)
+		wire_put16(msg + 6, (uint16_t)mtu);
+	qip[IP_OFF_VHL] = 0x45;
+	wire_put16(qip + IP_OFF_LEN, (uint16_t)(IP_HDR_LEN + TCP_HDR_LEN + c));
+	qip[IP_OFF_TTL] = 64;
+	qip[IP_OFF_P] = IPPROTO_TCP;
+	wire_put32(qip + IP_OFF_SRC, PD_LOCAL);
+	wire_put32(qip + IP_OFF_DST, PD_REMOTE);
+	wire_put16(qip + IP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, qip, IP_HDR_LEN, &odd)));
+	wire_put16(qth, pd->local_port);
+	wire_put16(qth + 2, pd->remote_port);
+	wire_put32(qth + 4, (pd->have_lisn ? pd->lisn : 0) + a);
+	odd = FALSE;
+	wire_put16(msg + ICMP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, msg, sizeof msg, &odd)));
+	sim_pkt *p = sim_pkt_new();
+	sim_pkt_append_copy(p, msg, sizeof msg);
+	ip_encap(p, PD_REMOTE, PD_LOCAL, 0, 64, pd_local_mac, pd_remote_mac);
+	uint8_t *ip = sim_pkt_hdr(p) + ETHER_HDR_LEN;
+	ip[IP_OFF_P] = IPPROTO_ICMP;
+	wire_put16(ip + IP_OFF_SUM, 0);
+	odd = FALSE;
+	wire_put16(ip + IP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, ip, IP_HDR_LEN, &odd)));
+	if (pd->verbose)
+		fprintf(stderr, "%s:%d: < icmp injected at %.6f s\n", pd->name,
 			pd->lineno, sim_time_to_s(sim_now(pd->sim)));
 	ip_stack_input(pd->st, p);
 	return TRUE;
@@ -525,6 +660,8 @@ static const struct {
 	{ "EISCONN", EISCONN }, { "EADDRINUSE", EADDRINUSE },
 	{ "EBADF", EBADF }, { "ENOPROTOOPT", ENOPROTOOPT },
 	{ "ECONNABORTED", ECONNABORTED }, { "EALREADY", EALREADY },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EADDRNOTAVAIL", EADDRNOTAVAIL },
+	{ "ENOBUFS", ENOBUFS }, { "EMSGSIZE", EMSGSIZE },
 };
 
 static int
@@ -721,7 +858,11 @@ pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
 		else
 			r = e;
 	} else if (strcmp(name, "connect") == 0) {
-		if (!c->started) {
+		if (!c->started && f->nonblock &&
+		    (so->so_state & SS_ISCONNECTING)) {
+			/* Lite's connect(2) before soconnect. */
+			r = -EALREADY;
+		} else if (!c->started) {
 			pd->remote_port = PD_BIND_PORT;
 			r = so_connect(so, PD_REMOTE, PD_BIND_PORT);
 			pd->local_port = so->inp_lport;
@@ -838,9 +979,22 @@ pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
 			opt = SOOPT_MAXSEG;
 		} else if (strcmp(o, "SO_ERROR") == 0) {
 			opt = SOOPT_ERROR;
-		} else if (strcmp(o, "SO_LINGER") == 0) {
-			PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
-				"SO_LINGER's struct argument");
+		} else if (strcmp(o, "IP_TOS") == 0) {
+			opt = SOOPT_IP_TOS;
+		} else if (strcmp(o, "IP_TTL") == 0) {
+			opt = SOOPT_IP_TTL;
+		} else if (strcmp(o, "SO_LINGER") == 0 && name[0] == 's') {
+			/* "{onoff=1, linger=0}": off is -1 for so_setsockopt */
+			unsigned on, secs;
+			if (sscanf(args[3], "{onoff=%u, linger=%u}", &on,
+				   &secs) != 2 &&
+			    sscanf(args[3], "{onoff = %u, linger = %u}", &on,
+				   &secs) != 2)
+				PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
+					"SO_LINGER argument '%s'", args[3]);
+			r = so_setsockopt(so, SOOPT_LINGER,
+					  on ? (int)MIN(secs, 65535u) : -1);
+			goto done;
 		} else {
 			PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED,
 				"socket option '%s'", o);
@@ -859,6 +1013,7 @@ pd_syscall(struct pd *pd, struct pd_call *c, long *ret, int *err,
 		PD_FAIL(pd, TCP_PDRILL_ERROR_UNSUPPORTED, "system call '%s'",
 			name);
 	}
+done:
 	if (r < 0) {
 		*err = (int)-r;
 		*ret = -1;
@@ -1119,11 +1274,17 @@ pd_line(struct pd *pd, char *line, GError **error)
 		if (w.blocking)
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX,
 				"'t1...t2' is for system calls");
-		if (!pd_parse_seg(pd, rest + 1, &s, error))
+		const char *body = pd_skip_blanks(rest + 1);
+		gboolean icmp = strncmp(body, "icmp", 4) == 0 &&
+				(body[4] == ' ' || body[4] == '\t');
+		if (!icmp && !pd_parse_seg(pd, rest + 1, &s, error))
 			return FALSE;
 		if (!pd_run_to(pd, w.t, error))
 			return FALSE;
 		pd->last_t = sim_now(pd->sim);
+		if (icmp)
+			return pd_inject_icmp(pd, body + 5, error) &&
+			       pd_poll_call(pd, error);
 		return pd_inject(pd, &s, error) && pd_poll_call(pd, error);
 	}
 	if (rest[0] == '`' || rest[0] == '-' || rest[0] == '%')

@@ -38,6 +38,7 @@ const struct tcp_personality tcp_personality_bsd44 = {
 	.ca_mss8 = TRUE,                /* Lite tcp_input: incr += incr/8 */
 	.do_rfc1323 = TRUE,             /* tcp_do_rfc1323 = 1 in Lite */
 	.olddup = TCP_OLDDUP_LITE,      /* tcp_input, TCPIP2 Fig. 28.24 */
+	.icmp = TCP_ICMP_LITE,          /* tcp_notify, TCPIP2 p. 879 */
 };
 
 /*
@@ -74,6 +75,7 @@ const struct tcp_personality tcp_personality_netbsd1 = {
 	 * 2.x, "Following if statement from Stevens, vol. 2, p. 960").
 	 * UNVERIFIED against the NetBSD 1.x sources themselves. */
 	.olddup = TCP_OLDDUP_LITE2,
+	.icmp = TCP_ICMP_LITE,          /* Lite2 kept Lite's tcp_notify */
 };
 
 /*
@@ -118,6 +120,9 @@ const struct tcp_personality tcp_personality_sunos41 = {
 	 * TCP_COMPAT_42's "keep a RST at rcv_nxt - 1" assumed off
 	 * (UNVERIFIED for SunOS 4.1). */
 	.olddup = TCP_OLDDUP_TAHOE,
+	/* 4.3BSD-Tahoe's in_pcbnotify sets so_error for any error
+	 * (t_softerror came with Reno); UNVERIFIED for SunOS 4.1. */
+	.icmp = TCP_ICMP_43BSD,
 };
 
 /*
@@ -160,6 +165,9 @@ const struct tcp_personality tcp_personality_linux20 = {
 	 * further: Lite's outcome for these cases (REF §6; UNVERIFIED
 	 * for 2.0 in detail). */
 	.olddup = TCP_OLDDUP_LITE,
+	/* tcp_err: an error in SYN_SENT closes the socket (UNVERIFIED
+	 * for 2.0 in detail). */
+	.icmp = TCP_ICMP_LINUX,
 };
 
 /*
@@ -196,6 +204,7 @@ const struct tcp_personality tcp_personality_linux22 = {
 	.ca_mss8 = FALSE,
 	.do_rfc1323 = TRUE,
 	.olddup = TCP_OLDDUP_LITE,      /* as linux2.0 (tcp_sequence) */
+	.icmp = TCP_ICMP_LINUX,         /* tcp_v4_err: fatal in SYN_* */
 };
 
 const struct tcp_personality *

@@ -147,6 +147,90 @@ tcp_quench(struct tcpcb *tp)
 	tp->snd_cwnd = tp->t_maxseg;
 }
 
+/*
+ * An ICMP error for a connection (tcp_notify, TCPIP2 p. 879), by the
+ * personality's rule (enum tcp_icmp_rule).  Lite: host and network
+ * unreachable are ignored once ESTABLISHED; otherwise the error is soft
+ * (t_softerror, reported if the connection times out), unless the
+ * connection is not yet established, has retransmitted more than 3
+ * times and already had a soft error: then so_error (connect() returns
+ * it; the connection itself is not dropped).  4.3BSD (SunOS 4.1):
+ * in_pcbnotify sets so_error for every error.  Linux 2.x: in SYN_SENT
+ * and SYN_RECEIVED the error is fatal at once (tcp_v4_err: the
+ * connection is closed), later it is soft.
+ */
+static void
+tcp_notify(struct tcpcb *tp, int error)
+{
+	struct socket *so = tp->t_socket;
+
+	switch (tp->t_stack->pers.icmp) {
+	case TCP_ICMP_LITE:
+		if (tp->t_state == TCPS_ESTABLISHED &&
+		    (error == EHOSTUNREACH || error == ENETUNREACH ||
+		     error == EHOSTDOWN))
+			return;
+		if (!TCPS_HAVEESTABLISHED(tp->t_state) &&
+		    tp->t_rxtshift > 3 && tp->t_softerror)
+			so->so_error = error;
+		else
+			tp->t_softerror = error;
+		break;
+	case TCP_ICMP_43BSD:
+		so->so_error = error;
+		break;
+	case TCP_ICMP_LINUX:
+		if (!TCPS_HAVEESTABLISHED(tp->t_state)) {
+			(void)tcp_drop(tp, error);
+			return;
+		}
+		tp->t_softerror = error;
+		break;
+	}
+	sorwakeup(so);
+	sowwakeup(so);
+}
+
+/*
+ * tcp_ctlinput: an ICMP error (or source quench) about a segment we
+ * sent; ip is the IP header it quotes, followed by at least 8 bytes of
+ * TCP header.  The errno of each kind is 4.4BSD's inetctlerrmap.
+ */
+void
+tcp_ctlinput(ip_stack *st, int type, int code, const uint8_t *ip)
+{
+	uint32_t hl = (ip[IP_OFF_VHL] & 0x0f) << 2;
+	const uint8_t *th = ip + hl;
+	struct tcpcb *tp;
+	int error = 0;
+
+	tp = tcp_pcblookup(st, wire_get32(ip + IP_OFF_DST), wire_get16(th + 2),
+			   wire_get32(ip + IP_OFF_SRC), wire_get16(th), FALSE);
+	if (!tp)
+		return;
+	tcp_tick_touch(tp);
+	if (type == ICMP_SOURCEQUENCH) {
+		tcp_quench(tp);
+		return;
+	}
+	switch (code) {
+	case ICMP_UNREACH_NET:
+	case ICMP_UNREACH_HOST:
+	case ICMP_UNREACH_SRCFAIL:
+		error = EHOSTUNREACH;
+		break;
+	case ICMP_UNREACH_PROTOCOL:
+	case ICMP_UNREACH_PORT:
+		error = ECONNREFUSED;
+		break;
+	case ICMP_UNREACH_NEEDFRAG:
+		error = EMSGSIZE;
+		break;
+	}
+	if (error)
+		tcp_notify(tp, error);
+}
+
 uint32_t
 tcp_rcvwin_sockbuf(struct tcpcb *tp, void *ctx)
 {
@@ -465,6 +549,13 @@ tcp_stats_register(ip_stack *st)
 	IPSTAT_REG(noroute) IPSTAT_REG(toolong) IPSTAT_REG(odropped)
 	IPSTAT_REG(badether)
 #undef IPSTAT_REG
+#define ICMPSTAT_REG(n) \
+	g_snprintf(path, sizeof path, "hosts.%s.icmp." #n, st->name); \
+	sim_stats_add_u64(ss, path, &st->icmpstat.icps_##n);
+	ICMPSTAT_REG(total) ICMPSTAT_REG(tooshort) ICMPSTAT_REG(checksum)
+	ICMPSTAT_REG(badcode) ICMPSTAT_REG(badlen) ICMPSTAT_REG(unreach)
+	ICMPSTAT_REG(quench) ICMPSTAT_REG(ignored)
+#undef ICMPSTAT_REG
 }
 
 /*

@@ -303,6 +303,7 @@ so_alloc(ip_stack *st)
 	g_queue_init(&so->so_q);
 	sim_timer_init(&so->so_upcall_timer, so_upcall_fire, so, NULL);
 	so->so_rcvwin = tcp_rcvwin_sockbuf;
+	so->inp_ttl = IP_DEFTTL;        /* tcp_attach: ip_defttl, tos 0 */
 	g_hash_table_add(st->sockets, so);
 	return so;
 }
@@ -763,6 +764,26 @@ so_setsockopt(struct socket *so, enum so_opt opt, int val)
 		else
 			tp->t_flags &= ~TF_NODELAY;
 		return 0;
+	case SOOPT_IP_TOS:
+	case SOOPT_IP_TTL:
+		/* Lite's ip_ctloutput: any value of a byte. */
+		if (val < 0 || val > 255)
+			return -EINVAL;
+		if (opt == SOOPT_IP_TOS)
+			so->inp_tos = (uint8_t)val;
+		else
+			so->inp_ttl = (uint8_t)val;
+		return 0;
+	case SOOPT_MAXSEG:
+		/* Lite's tcp_ctloutput: only lower t_maxseg (TCPIP2
+		 * p. 1023); tcp_mss may raise it again with the peer's
+		 * offer. */
+		if (!tp)
+			return -ECONNRESET;
+		if (val <= 0 || (uint32_t)val > tp->t_maxseg)
+			return -EINVAL;
+		tp->t_maxseg = (uint32_t)val;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -804,6 +825,12 @@ so_getsockopt(struct socket *so, enum so_opt opt, int *val)
 		return 0;
 	case SOOPT_ERROR:
 		*val = so_take_error(so);
+		return 0;
+	case SOOPT_IP_TOS:
+		*val = so->inp_tos;
+		return 0;
+	case SOOPT_IP_TTL:
+		*val = so->inp_ttl;
 		return 0;
 	}
 	return -ENOPROTOOPT;

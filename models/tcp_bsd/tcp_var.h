@@ -165,6 +165,7 @@ void tcp_respond(ip_stack *st, struct tcpcb *tp, uint32_t src, uint32_t dst,
 		 uint16_t sport, uint16_t dport, tcp_seq ack, tcp_seq seq,
 		 uint8_t flags);
 void tcp_quench(struct tcpcb *tp);
+void tcp_ctlinput(ip_stack *st, int type, int code, const uint8_t *ip);
 void tcp_fill_hdr(sim_pkt *p, uint32_t src, uint32_t dst, uint16_t sport,
 		  uint16_t dport, tcp_seq seq, tcp_seq ack, uint8_t flags,
 		  uint16_t win, const uint8_t *opt, uint32_t optlen);

@@ -254,6 +254,88 @@ fix_ip_cksum(uint8_t *f)
 		   in_cksum_fold(in_cksum_add(0, ip, (ip[0] & 0xf) * 4, &odd)));
 }
 
+/* Turn a TCP frame into an ICMP message of the given type and code
+ * quoting it; returns the new frame length. */
+static uint32_t
+make_icmp(uint8_t *f, uint32_t n, uint8_t type, uint8_t code)
+{
+	uint8_t *ip = f + ETHER_HDR_LEN, quote[IP_HDR_LEN + 8];
+	uint8_t *icp = ip + IP_HDR_LEN;
+	gboolean odd = FALSE;
+	/* The quoted datagram: the frame's IP header with the addresses
+	 * swapped (a segment we sent) and its first 8 TCP bytes, ports
+	 * swapped too. */
+	memcpy(quote, ip, sizeof quote);
+	memcpy(quote + IP_OFF_SRC, ip + IP_OFF_DST, 4);
+	memcpy(quote + IP_OFF_DST, ip + IP_OFF_SRC, 4);
+	memcpy(quote + IP_HDR_LEN, ip + IP_HDR_LEN + 2, 2);
+	memcpy(quote + IP_HDR_LEN + 2, ip + IP_HDR_LEN, 2);
+	memset(icp, 0, ICMP_MINLEN);
+	icp[ICMP_OFF_TYPE] = type;
+	icp[ICMP_OFF_CODE] = code;
+	memcpy(icp + ICMP_MINLEN, quote, sizeof quote);
+	wire_put16(icp + ICMP_OFF_SUM,
+		   in_cksum_fold(in_cksum_add(0, icp, ICMP_ADVLENMIN, &odd)));
+	ip[IP_OFF_P] = IPPROTO_ICMP;
+	wire_put16(ip + IP_OFF_LEN, IP_HDR_LEN + ICMP_ADVLENMIN);
+	fix_ip_cksum(f);
+	(void)n;
+	return ETHER_HDR_LEN + IP_HDR_LEN + ICMP_ADVLENMIN;
+}
+
+/* ICMP input: bad messages and types TCP does not use are counted and
+ * dropped; unreachable and quench reach the connection. */
+START_TEST(test_icmp_input_counted)
+{
+	struct harness *h = h_new(8, TRUE, NULL, 0);
+	struct h_rawconn rc;
+	h_raw_connect(h, &rc, 8192, 1460);
+	struct icmpstat *ics = &h->st[0]->icmpstat;
+	uint8_t f[2000];
+	uint32_t n;
+	int sent = h_count(h, 0);
+
+	/* An echo request: ignored (we never answer). */
+	n = h_build_frame(h, f, TH_ACK, rc.bnxt, rc.anxt, 8192, NULL, 0);
+	n = make_icmp(f, n, 8, 0);
+	h_raw_frame(h, f, n);
+	/* A bad checksum. */
+	n = h_build_frame(h, f, TH_ACK, rc.bnxt, rc.anxt, 8192, NULL, 0);
+	n = make_icmp(f, n, ICMP_UNREACH, ICMP_UNREACH_PORT);
+	f[n - 1] ^= 0x55;
+	h_raw_frame(h, f, n);
+	/* Unreachable with a code beyond 5. */
+	n = h_build_frame(h, f, TH_ACK, rc.bnxt, rc.anxt, 8192, NULL, 0);
+	n = make_icmp(f, n, ICMP_UNREACH, 13);
+	h_raw_frame(h, f, n);
+	/* Too short for a quoted header. */
+	n = h_build_frame(h, f, TH_ACK, rc.bnxt, rc.anxt, 8192, NULL, 0);
+	n = make_icmp(f, n, ICMP_SOURCEQUENCH, 0);
+	h_raw_frame(h, f, n - 4);
+	h_run(h, 1 * MS);
+	ck_assert_uint_eq(ics->icps_ignored, 1);
+	ck_assert_uint_eq(ics->icps_checksum, 1);
+	ck_assert_uint_eq(ics->icps_badcode, 1);
+	ck_assert_uint_eq(ics->icps_unreach + ics->icps_quench, 0);
+	/* Port unreachable: a soft error, the connection lives. */
+	n = h_build_frame(h, f, TH_ACK, rc.bnxt, rc.anxt, 8192, NULL, 0);
+	n = make_icmp(f, n, ICMP_UNREACH, ICMP_UNREACH_PORT);
+	h_raw_frame(h, f, n);
+	n = h_build_frame(h, f, TH_ACK, rc.bnxt, rc.anxt, 8192, NULL, 0);
+	n = make_icmp(f, n, ICMP_SOURCEQUENCH, 0);
+	h_raw_frame(h, f, n);
+	h_run(h, 1 * MS);
+	ck_assert_uint_eq(ics->icps_unreach, 1);
+	ck_assert_uint_eq(ics->icps_quench, 1);
+	ck_assert_int_eq(so_tcpcb(rc.a)->t_softerror, ECONNREFUSED);
+	ck_assert_uint_eq(so_tcpcb(rc.a)->snd_cwnd, so_tcpcb(rc.a)->t_maxseg);
+	ck_assert_int_eq(so_tcp_state(rc.a), TCPS_ESTABLISHED);
+	/* Nothing was answered. */
+	ck_assert_int_eq(h_count(h, 0), sent);
+	h_free(h);
+}
+END_TEST
+
 START_TEST(test_bad_input_counted_and_dropped)
 {
 	struct harness *h = h_new(8, TRUE, NULL, 0);
@@ -701,6 +783,7 @@ input_suite(void)
 	tcase_add_test(tc, test_fast_retransmit_and_recovery);
 	tcase_add_test(tc, test_header_prediction_fast_paths);
 	tcase_add_test(tc, test_rfc1323_negotiation);
+	tcase_add_test(tc, test_icmp_input_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }
