@@ -42,14 +42,37 @@ struct value {
  */
 #define SEP '\1'
 
-/* path with SEP for '.', into buf of n bytes (n > strlen(path)). */
+/* path with SEP for '.', into buf of n = strlen(path) + 1 bytes. */
 static void
 path_key(char *buf, const char *path, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		g_assert(path[i] != SEP);
-		buf[i] = path[i] == '.' ? SEP : path[i];
+	g_assert(memchr(path, SEP, n) == NULL);
+	memcpy(buf, path, n);
+	for (char *q = buf; (q = memchr(q, '.', n - (size_t)(q - buf)));)
+		*q++ = SEP;
+}
+
+/*
+ * g_str_hash reads a byte at a time; paths are 30-50 bytes, a million
+ * of them at 10,000 connections.  Eight bytes at a time, mixed by a
+ * multiply (the index only; the output's order is the sort's).
+ */
+static guint
+path_hash(gconstpointer key)
+{
+	const char *s = key;
+	size_t n = strlen(s);
+	uint64_t h = n * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15), w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+		h ^= h >> 32;
 	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * G_GUINT64_CONSTANT(0xc4ceb9fe1a85ec53);
+	h ^= h >> 29;
+	return (guint)h;
 }
 
 struct sim_stats {
@@ -89,7 +112,7 @@ sim_stats *
 sim_stats_new(void)
 {
 	sim_stats *st = g_new0(sim_stats, 1);
-	st->index = g_hash_table_new(g_str_hash, g_str_equal);
+	st->index = g_hash_table_new(path_hash, g_str_equal);
 	st->order = g_ptr_array_new();
 	st->sorted = TRUE;
 	st->blocks = g_ptr_array_new_with_free_func(g_free);
