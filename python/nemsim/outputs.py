@@ -379,6 +379,19 @@ IPSTAT = [
     ("odropped", "packets the interface refused (ENOBUFS)"),
     ("badether", "frames with a wrong ethertype or destination"),
 ]
+ICMPSTAT = [
+    ("total", "ICMP messages received"),
+    ("tooshort", "messages shorter than an ICMP header"),
+    ("checksum", "messages with a bad checksum"),
+    ("badcode", "messages with an unknown code for their type"),
+    ("badlen", "errors without a whole IP header of the offending packet"),
+    ("unreach", "destination unreachable, passed to TCP"),
+    ("quench", "source quench, passed to TCP (tcp_quench)"),
+    ("ignored", "other types (nemsim answers no echo, takes no redirect)"),
+]
+for _n, _m in ICMPSTAT:
+    SUMMARY.append((f"hosts.<host>.icmp.{_n}", "count", "run",
+                    f"the host's ICMP input: {_m}"))
 for _n, _m in TCPSTAT:
     SUMMARY.append((f"hosts.<host>.tcp.{_n}", "count", "run",
                     f"the host's TCP, all connections: {_m}"))
@@ -539,7 +552,8 @@ def render():
     out += ["## summary.json", ""]
     for fam, title in FAMILIES:
         rows = [r for r in SUMMARY if r[0].split(".")[0] == fam
-                and ".tcp." not in r[0] and ".ip." not in r[0]]
+                and ".tcp." not in r[0] and ".ip." not in r[0]
+                and ".icmp." not in r[0]]
         out += [f"### {title}", "", "| key | unit | time base | meaning |",
                 "|---|---|---|---|"]
         for p, u, b, m in rows:
@@ -555,6 +569,9 @@ def render():
             out += [f"| `{n}` | {m} |" for n, m in TCPSTAT]
             out += ["", "| `ip.` counter | meaning |", "|---|---|"]
             out += [f"| `{n}` | {m} |" for n, m in IPSTAT]
+            out += ["", "| `icmp.` counter (`hosts.<host>.icmp.<counter>`) "
+                    "| meaning |", "|---|---|"]
+            out += [f"| `{n}` | {m} |" for n, m in ICMPSTAT]
             out.append("")
     out += ["## perf.json", "",
             "Machine-dependent, whole run; not part of summary.json so "
