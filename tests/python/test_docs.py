@@ -28,8 +28,8 @@ def blocks(path, lang="sh"):
 
 
 class Docs(unittest.TestCase):
-    def run_blocks(self, name):
-        path = os.path.join(DOCS, name)
+    def run_blocks(self, name, path=None):
+        path = path or os.path.join(DOCS, name)
         code = blocks(path)
         self.assertTrue(code, f"{name} has no sh blocks")
         tmp = tempfile.mkdtemp(prefix="nemsim-docs-")
@@ -49,6 +49,11 @@ class Docs(unittest.TestCase):
 
     def test_tutorial(self):
         self.run_blocks("tutorial.md")
+
+    def test_readme(self):
+        """The README's sh blocks (one run, check, keys, a sweep) work as
+        written; its make and cluster commands are ```console."""
+        self.run_blocks("README.md", os.path.join(ROOT, "README.md"))
 
     def test_ini_blocks_are_valid(self):
         """Every ```ini block of the README and the manual is a scenario
