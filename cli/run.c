@@ -203,6 +203,49 @@ cli_check_build(const scenario *sc, const scn_sweep *sw, GError **error)
 }
 
 /*
+ * Run to the end, showing progress on a terminal (or with
+ * NEMSIM_PROGRESS=1) once the run has taken more than a second: simulated
+ * time, events per second, the estimated wall time left.  The run goes
+ * in slices of 1% of the duration; events keep their order across
+ * slices (each slice pops what is due up to its end), so the results are
+ * the same bytes as in one go.
+ */
+static void
+run_with_progress(cli_world *w, gboolean quiet, double t0)
+{
+	const char *env = g_getenv("NEMSIM_PROGRESS");
+	gboolean show = !quiet && (isatty(2) || (env && strcmp(env, "1") == 0));
+	if (!show) {
+		sim_run_until(w->sim, w->duration);
+		return;
+	}
+	sim_time_t step = MAX(w->duration / 100, 1);
+	double last = t0;
+	gboolean shown = FALSE;
+	for (sim_time_t t = step;; t += step) {
+		sim_time_t until = MIN(t, w->duration);
+		sim_run_until(w->sim, until);
+		if (w->sim->stopping || interrupted || until == w->duration)
+			break;
+		double now = wall_now();
+		if (now - t0 < 1.0 || now - last < 0.5)
+			continue;
+		last = now;
+		double frac = (double)until / (double)w->duration;
+		fprintf(stderr,
+			"\rnemsim: %.1f of %.1f s simulated (%3.0f%%), %.2f M "
+			"events/s, about %.0f s left   ",
+			sim_time_to_s(until), sim_time_to_s(w->duration),
+			frac * 100, w->sim->events / (now - t0) / 1e6,
+			(now - t0) * (1 - frac) / frac);
+		fflush(stderr);
+		shown = TRUE;
+	}
+	if (shown)
+		fputc('\n', stderr);
+}
+
+/*
  * Run a loaded scenario into out_dir.  Returns an exit status; error
  * messages are printed here.
  */
@@ -252,7 +295,7 @@ run_scenario(const char *path, scenario *sc, gchar **overrides,
 	running_sim = w.sim;
 	double t0 = wall_now();
 	if (!interrupted) /* a signal while building: do not start */
-		sim_run_until(w.sim, w.duration);
+		run_with_progress(&w, quiet, t0);
 	double wall = wall_now() - t0;
 	running_sim = NULL;
 	if (interrupted) {
