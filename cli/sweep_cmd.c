@@ -23,6 +23,7 @@
 
 #include "sim/csv.h"
 #include "sim/outfile.h"
+#include "sim/stats.h"
 #include "nemsim_config.h"
 
 #include <errno.h>
@@ -204,21 +205,6 @@ workers_set(pid_t old, pid_t new)
 		}
 }
 
-static void
-append_json_string(GString *out, const char *s)
-{
-	g_string_append_c(out, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			g_string_append_printf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			g_string_append_printf(out, "\\u%04x", *p);
-		else
-			g_string_append_c(out, (char)*p);
-	}
-	g_string_append_c(out, '"');
-}
-
 /*
  * Write DIR/sweep.json (the swept keys and result columns) and
  * DIR/sweep.csv from the points' summaries, if every point is a
@@ -253,19 +239,19 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 	}
 	/* sweep.json: what sweep.csv's columns are, for programs. */
 	GString *js = g_string_new("{\n  \"scenario\": ");
-	append_json_string(js, scenario_path);
+	sim_json_append_string(js, scenario_path);
 	g_string_append(js, ",\n  \"points\": ");
 	g_string_append_printf(js, "%u,\n  \"keys\": [", sw->npoints);
 	for (guint k = 0; k < sw->nkeys; k++) {
 		g_string_append(js, k ? ", " : "");
-		append_json_string(js, sw->keys[k]);
+		sim_json_append_string(js, sw->keys[k]);
 	}
 	g_string_append(js, "],\n  \"columns\": {");
 	for (guint c = 0; c < sw->ncolumns; c++) {
 		g_string_append(js, c ? ",\n    " : "\n    ");
-		append_json_string(js, sw->col_names[c]);
+		sim_json_append_string(js, sw->col_names[c]);
 		g_string_append(js, ": ");
-		append_json_string(js, sw->col_paths[c]);
+		sim_json_append_string(js, sw->col_paths[c]);
 	}
 	g_string_append(js, sw->ncolumns ? "\n  }\n}\n" : "}\n}\n");
 	char *jpath = g_build_filename(out, "sweep.json", NULL);

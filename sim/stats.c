@@ -321,8 +321,8 @@ sim_stats_format_double(double v, char *buf, size_t len)
 		g_snprintf(buf, len, "%.9g", v);
 }
 
-static void
-json_string(GString *out, const char *s)
+void
+sim_json_append_string(GString *out, const char *s)
 {
 	g_string_append_c(out, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -359,7 +359,7 @@ json_value(GString *out, const struct value *v)
 		g_string_append(out, buf);
 		break;
 	case K_STRING:
-		json_string(out, v->s);
+		sim_json_append_string(out, v->s);
 		break;
 	}
 }
@@ -402,7 +402,7 @@ emit_one(struct emit *e, const char *key, const struct value *val)
 		g_string_append(e->out, e->first[i] ? "\n" : ",\n");
 		e->first[i] = FALSE;
 		indent(e->out, i + 1);
-		json_string(e->out, parts[i]);
+		sim_json_append_string(e->out, parts[i]);
 		g_string_append(e->out, ": {");
 		e->first[i + 1] = TRUE;
 		g_free(e->open[i]);
@@ -412,7 +412,7 @@ emit_one(struct emit *e, const char *key, const struct value *val)
 	g_string_append(e->out, e->first[np - 1] ? "\n" : ",\n");
 	e->first[np - 1] = FALSE;
 	indent(e->out, np);
-	json_string(e->out, parts[np - 1]);
+	sim_json_append_string(e->out, parts[np - 1]);
 	g_string_append(e->out, ": ");
 	json_value(e->out, val);
 	g_strfreev(parts);

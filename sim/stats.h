@@ -43,3 +43,5 @@ char *sim_stats_to_json(const sim_stats *st);
 
 /* Format a double the way summary.json does (also used by CSV writers). */
 void sim_stats_format_double(double v, char *buf, size_t len);
+/* Append s to out as a JSON string (quotes and escapes). */
+void sim_json_append_string(GString *out, const char *s);
