@@ -186,6 +186,10 @@ static const scn_param source_params[] = {
 	{ "rate", SCN_RATE, NULL, 0, NULL, 0, 0,
 	  "offered load for mode = poisson (frame bits per second)" },
 	{ "start", SCN_TIME, "0", 0, NULL, 0, 0, "when the source starts" },
+	{ "host_overhead", SCN_TIME, "0", 0, NULL, 0, 0,
+	  "per-frame time the sending host spends before handing each frame "
+	  "to its NIC, one at a time (Boggs, Mogul & Kent 1988's hosts); "
+	  "several sources may share a station" },
 	{ NULL }
 };
 
@@ -496,23 +500,6 @@ check_connections(const scenario *sc, GError **error)
 				      "give either host (a station) or link "
 				      "(with stations = N)");
 			return FALSE;
-		}
-		for (guint j = 0; scn_has(g, "host") && j < i; j++) {
-			/* A station's NIC has one upper layer: a second
-			 * source would take over its transmit-done upcall
-			 * and count the first one's frames as its own. */
-			scn_group *o = g_ptr_array_index(srcs, j);
-			if (scn_has(o, "host") &&
-			    scn_ref(sc, o, "host") == scn_ref(sc, g, "host")) {
-				scn_set_error(error, g, "host",
-					      "[%s] already carries [%s]; a station "
-					      "has one source (give the station's "
-					      "traffic one source, or use another "
-					      "station)", scn_group_title(
-						      scn_ref(sc, g, "host")),
-					      scn_group_title(o));
-				return FALSE;
-			}
 		}
 		if (scn_has(g, "host") &&
 		    strcmp(scn_str(scn_ref(sc, g, "host"), "kind"), "station")) {

@@ -611,6 +611,7 @@ build_sources(cli_world *w, GError **error)
 		if (scn_has(g, "rate"))
 			sp.rate = scn_rate(g, "rate");
 		sp.start = scn_time(g, "start");
+		sp.host_overhead = scn_time(g, "host_overhead");
 		const char *to = scn_str(g, "to");
 		if (strcmp(to, "broadcast") == 0) {
 			memset(sp.dst, 0xff, 6);

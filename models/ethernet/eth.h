@@ -268,6 +268,14 @@ typedef struct eth_source_params {
 	uint16_t ethertype;   /* 0x88b5 (IEEE local experimental) */
 	sim_time_t start;     /* 0 */
 	sim_time_t stop;      /* SIM_TIME_MAX */
+	/*
+	 * Per-frame host overhead (0): the time the sending host spends on
+	 * each frame before it hands it to the NIC, one frame at a time
+	 * (frames wait in the host meanwhile), as the hosts of Boggs, Mogul
+	 * & Kent's 1988 Ethernet measurements, whose per-packet cost kept a
+	 * host below the wire's rate with small frames.
+	 */
+	sim_time_t host_overhead;
 } eth_source_params;
 
 typedef struct eth_source_stats {
@@ -282,7 +290,9 @@ eth_source_params eth_source_params_default(void);
 /*
  * Takes over the NIC's tx_done upcall and its upper pointer; received
  * frames are passed on to the input upcall (and upper) the NIC had when
- * the source was made, so set those first.
+ * the source was made, so set those first.  Several sources may share a
+ * NIC (a station with a mix of traffic): each counts its own frames, and
+ * saturating ones take the ring's free slots in turn.
  */
 eth_source *eth_source_new(sim_t *sim, const char *name, eth_nic *nic,
 			   const eth_source_params *p);

@@ -8,6 +8,13 @@
  * tx_done, no events of its own) or offers them as a Poisson process at
  * a given bit rate (one event per frame; a frame that finds the ring full
  * is dropped and counted).
+ *
+ * Several sources on one NIC form a group: the first is the NIC's upper
+ * layer and passes each transmit-done upcall to the source that made the
+ * frame (frame->meta); saturating sources fill the ring in turn.  With a
+ * host overhead, a source's frames go through a host stage first: one at
+ * a time, host_overhead each, then to the ring (waiting for a free slot;
+ * Poisson arrivals wait in the host instead of being dropped).
  */
 #include "eth_var.h"
 
@@ -26,6 +33,14 @@ struct eth_source {
 	/* The NIC's input upcall before we took its upper pointer. */
 	void (*prev_input)(void *upper, sim_netif *nif, sim_pkt *frame);
 	void *prev_upper;
+	/* The group of sources on one NIC: head is the NIC's upper. */
+	eth_source *head, *next;  /* next: ring of the group's members */
+	eth_source *turn;         /* head only: whose turn to fill */
+	/* Host stage (host_overhead > 0). */
+	sim_timer host_tm;
+	gboolean host_busy;       /* preparing a frame */
+	uint64_t host_backlog;    /* frames waiting for the host */
+	sim_pkt *ready;           /* prepared, waiting for a ring slot */
 };
 
 eth_source_params
@@ -55,6 +70,7 @@ make_frame(eth_source *src)
 	memcpy(h + 6, src->nic->p.mac, 6);
 	h[12] = (uint8_t)(src->p.ethertype >> 8);
 	h[13] = (uint8_t)src->p.ethertype;
+	p->meta = src; /* whose transmit-done it is */
 	return p;
 }
 
@@ -79,24 +95,134 @@ is_active(const eth_source *src)
 	return now >= src->p.start && now < src->p.stop;
 }
 
+static gboolean
+ring_free(const eth_source *src)
+{
+	sim_netif *nif = eth_nic_netif(src->nic);
+	return nif->tx_ring_free(nif) > 0;
+}
+
+/* ---- Host stage (host_overhead > 0) ---- */
+
+static void host_next(eth_source *src);
+
+/* Hand the prepared frame to the ring if it has room. */
+static void
+host_hand_over(eth_source *src)
+{
+	if (!src->ready || !ring_free(src))
+		return;
+	sim_pkt *f = src->ready;
+	src->ready = NULL;
+	if (sim_netif_output(eth_nic_netif(src->nic), f))
+		src->st.queued++;
+	else {
+		sim_pkt_unref(f);
+		src->st.dropped++;
+	}
+	host_next(src);
+}
+
+static void
+host_done(void *ctx, void *arg)
+{
+	eth_source *src = ctx;
+	src->host_busy = FALSE;
+	src->ready = make_frame(src);
+	src->st.offered++;
+	host_hand_over(src);
+}
+
+/* Start preparing the next frame, if one is waiting and the host is free. */
+static void
+host_next(eth_source *src)
+{
+	if (src->host_busy || src->ready || !is_active(src))
+		return;
+	if (src->p.mode == ETH_SOURCE_POISSON) {
+		if (src->host_backlog == 0)
+			return;
+		src->host_backlog--;
+	}
+	src->host_busy = TRUE;
+	sim_timer_arm_in(src->sim, &src->host_tm, src->p.host_overhead);
+}
+
+/* ---- Filling the ring ---- */
+
 static void
 fill(eth_source *src)
 {
-	while (is_active(src) && eth_nic_netif(src->nic)->tx_ring_free(
-				     eth_nic_netif(src->nic)) > 0)
+	if (src->p.host_overhead > 0) {
+		host_hand_over(src);
+		host_next(src);
+		return;
+	}
+	while (is_active(src) && ring_free(src))
 		offer(src);
+}
+
+static guint
+group_size(const eth_source *head)
+{
+	guint n = 1;
+	for (const eth_source *s = head->next; s != head; s = s->next)
+		n++;
+	return n;
+}
+
+/* One frame of a member toward the ring, if it has one. */
+static void
+member_offer(eth_source *s)
+{
+	if (s->p.host_overhead > 0) {
+		host_hand_over(s);
+		host_next(s);
+	} else if (s->p.mode == ETH_SOURCE_SATURATE && is_active(s)) {
+		offer(s);
+	}
+}
+
+/*
+ * Slots came free: the group's members take them one frame each in turn
+ * (one member alone: exactly the single source's fill).
+ */
+static void
+fill_group(eth_source *head)
+{
+	if (head->next == head) {
+		if (head->p.mode == ETH_SOURCE_SATURATE ||
+		    head->p.host_overhead > 0)
+			fill(head);
+		return;
+	}
+	/* Until the ring is full or no member has a frame for it; the turn
+	 * passes on with every member asked, so one free slot at a time
+	 * still goes round. */
+	guint idle = 0;
+	while (ring_free(head)) {
+		eth_source *s = head->turn;
+		uint64_t before = s->st.queued;
+		member_offer(s);
+		head->turn = s->next;
+		if (s->st.queued != before)
+			idle = 0;
+		else if (++idle == group_size(head))
+			return;
+	}
 }
 
 static void
 src_tx_done(void *upper, sim_netif *nif, const sim_pkt *frame, gboolean sent)
 {
-	eth_source *src = upper;
+	eth_source *head = upper;
+	eth_source *src = frame->meta;
+	g_assert(src && src->head == head);
 	if (sent)
 		src->st.sent++;
 	else
 		src->st.failed++;
-	if (src->p.mode == ETH_SOURCE_SATURATE)
-		fill(src);
+	fill_group(head);
 }
 
 /* Received frames go to whoever had the NIC's input before us. */
@@ -117,10 +243,18 @@ src_timer(void *ctx, void *arg)
 	if (!is_active(src))
 		return;
 	if (src->p.mode == ETH_SOURCE_SATURATE) {
-		fill(src);
+		if (src->head->next == src->head)
+			fill(src);
+		else
+			fill_group(src->head);
 		return;
 	}
-	offer(src);
+	if (src->p.host_overhead > 0) {
+		src->host_backlog++;
+		host_next(src);
+	} else {
+		offer(src);
+	}
 	/* +1: two arrivals never share an instant (and no zero gap). */
 	sim_time_t gap =
 	    (sim_time_t)sim_rng_exponential(src->rng, src->mean_gap_ns) + 1;
@@ -134,6 +268,8 @@ src_free(gpointer data)
 {
 	eth_source *src = data;
 	sim_buf_unref(src->zeros);
+	if (src->ready)
+		sim_pkt_unref(src->ready);
 	g_free(src->name);
 	g_free(src);
 }
@@ -159,12 +295,22 @@ eth_source_new(sim_t *sim, const char *name, eth_nic *nic,
 	    p->rate ? (double)p->frame_bytes * 8.0 * 1e9 / (double)p->rate
 		    : 0.0;
 	sim_netif *nif = eth_nic_netif(nic);
-	src->prev_input = nif->input;
-	src->prev_upper = nif->upper;
-	nif->input = src_input;
-	nif->tx_done = src_tx_done;
-	nif->upper = src;
+	if (nif->tx_done == src_tx_done) {
+		/* The NIC carries a source already: join its group. */
+		eth_source *head = nif->upper;
+		src->head = head;
+		src->next = head->next;
+		head->next = src;
+	} else {
+		src->prev_input = nif->input;
+		src->prev_upper = nif->upper;
+		nif->input = src_input;
+		nif->tx_done = src_tx_done;
+		nif->upper = src;
+		src->head = src->next = src->turn = src;
+	}
 	sim_timer_init(&src->tm, src_timer, src, NULL);
+	sim_timer_init(&src->host_tm, host_done, src, NULL);
 	sim_timer_arm_at(sim, &src->tm,
 			 p->start > sim_now(sim) ? p->start : sim_now(sim));
 	sim_on_free(sim, src_free, src);
