@@ -58,7 +58,7 @@ test-valgrind: build
 
 # libFuzzer needs clang; the whole build is instrumented for coverage.
 $(FUZZ_BUILD)/build.ninja: | deps
-	@CC=clang meson setup $(FUZZ_BUILD) -Db_sanitize=address,undefined \
+	@CC=clang meson setup $(FUZZ_BUILD) -Db_sanitize=address,undefined -Db_lto=false \
 		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 
 fuzz: deps $(FUZZ_BUILD)/build.ninja

@@ -245,9 +245,10 @@ pd_parse_seg(struct pd *pd, const char *s, struct pd_seg *seg, GError **error)
 		char *close = strchr(ipf, *ipf == '(' ? ')' : ']');
 		unsigned v;
 		if (!close) {
+			char open = *ipf; /* ipf points into body */
 			g_free(body);
 			PD_FAIL(pd, TCP_PDRILL_ERROR_SYNTAX, "unterminated %c",
-				*ipf);
+				open);
 		}
 		*close = '\0';
 		if (sscanf(ipf + 1, " tos %x", &v) == 1 && v <= 255 &&
