@@ -206,6 +206,59 @@ workers_set(pid_t old, pid_t new)
 }
 
 /*
+ * The kind of quantity a swept key's values are, so that sweep.csv can
+ * carry them in SI base units beside the text: times (-> _s), rates
+ * (-> _bps) or lengths (-> _m); NULL for anything else (plain numbers,
+ * names, QoS triples).  At least one value must carry a unit ("0" alone
+ * is a number).
+ */
+static const char *
+si_suffix(const scn_sweep *sw, guint k)
+{
+	static const char *const suffix[] = { "_s", "_bps", "_m" };
+	for (int kind = 0; kind < 3; kind++) {
+		gboolean all = TRUE, unit = FALSE;
+		for (guint p = 0; all && p < sw->npoints; p++) {
+			const char *v = sw->values[p][k];
+			sim_time_t t;
+			sim_rate_t r;
+			int64_t mm;
+			all = kind == 0   ? sim_parse_time(v, &t, NULL)
+			      : kind == 1 ? sim_parse_rate(v, &r, NULL)
+					  : sim_parse_length_mm(v, &mm, NULL);
+			for (const char *c = v; *c; c++)
+				unit = unit || g_ascii_isalpha(*c) ||
+				       (unsigned char)*c >= 0x80;
+		}
+		if (all && unit)
+			return suffix[kind];
+	}
+	return NULL;
+}
+
+/* A swept value in SI base units (its kind found by si_suffix). */
+static void
+csv_si_value(sim_csv *csv, const char *suffix, const char *v)
+{
+	char buf[64];
+	if (strcmp(suffix, "_s") == 0) {
+		sim_time_t t = 0;
+		sim_parse_time(v, &t, NULL);
+		sim_stats_format_double(sim_time_to_s(t), buf, sizeof buf);
+		sim_csv_str(csv, buf);
+	} else if (strcmp(suffix, "_bps") == 0) {
+		sim_rate_t r = 0;
+		sim_parse_rate(v, &r, NULL);
+		sim_csv_int(csv, (int64_t)r);
+	} else {
+		int64_t mm = 0;
+		sim_parse_length_mm(v, &mm, NULL);
+		sim_stats_format_double((double)mm / 1000.0, buf, sizeof buf);
+		sim_csv_str(csv, buf);
+	}
+}
+
+/*
  * Write DIR/sweep.json (the swept keys and result columns) and
  * DIR/sweep.csv from the points' summaries, if every point is a
  * finished run of its resolved scenario by this build; else exit 2 and
@@ -246,7 +299,22 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 		g_string_append(js, k ? ", " : "");
 		sim_json_append_string(js, sw->keys[k]);
 	}
-	g_string_append(js, "],\n  \"columns\": {");
+	g_string_append(js, "],\n  \"si_columns\": {");
+	const char **si = g_new0(const char *, sw->nkeys + 1);
+	gboolean first = TRUE;
+	for (guint k = 0; k < sw->nkeys; k++) {
+		si[k] = si_suffix(sw, k);
+		if (!si[k])
+			continue;
+		g_string_append(js, first ? "" : ", ");
+		first = FALSE;
+		sim_json_append_string(js, sw->keys[k]);
+		g_string_append(js, ": ");
+		char *col = g_strconcat(sw->keys[k], si[k], NULL);
+		sim_json_append_string(js, col);
+		g_free(col);
+	}
+	g_string_append(js, "},\n  \"columns\": {");
 	for (guint c = 0; c < sw->ncolumns; c++) {
 		g_string_append(js, c ? ",\n    " : "\n    ");
 		sim_json_append_string(js, sw->col_names[c]);
@@ -261,17 +329,22 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 		g_error_free(jerr);
 		g_free(jpath);
 		g_string_free(js, TRUE);
+		g_free(si);
 		return CLI_EXIT_FAILURE;
 	}
 	g_free(jpath);
 	g_string_free(js, TRUE);
 
-	GPtrArray *cols = g_ptr_array_new();
-	g_ptr_array_add(cols, "point");
-	for (guint k = 0; k < sw->nkeys; k++)
-		g_ptr_array_add(cols, sw->keys[k]);
+	GPtrArray *cols = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(cols, g_strdup("point"));
+	for (guint k = 0; k < sw->nkeys; k++) {
+		g_ptr_array_add(cols, g_strdup(sw->keys[k]));
+		if (si[k])
+			g_ptr_array_add(cols, g_strconcat(sw->keys[k], si[k],
+							  NULL));
+	}
 	for (guint c = 0; c < sw->ncolumns; c++)
-		g_ptr_array_add(cols, sw->col_names[c]);
+		g_ptr_array_add(cols, g_strdup(sw->col_names[c]));
 	g_ptr_array_add(cols, NULL);
 	char *path = g_build_filename(out, "sweep.csv", NULL);
 	GError *err = NULL;
@@ -287,8 +360,11 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 			status = CLI_EXIT_FAILURE;
 		}
 		sim_csv_int(csv, p);
-		for (guint k = 0; k < sw->nkeys; k++)
+		for (guint k = 0; k < sw->nkeys; k++) {
 			sim_csv_str(csv, sw->values[p][k]);
+			if (si[k])
+				csv_si_value(csv, si[k], sw->values[p][k]);
+		}
 		for (guint c = 0; json && c < sw->ncolumns; c++) {
 			char *v = NULL;
 			if (!cli_summary_lookup(json, sw->col_paths[c], &v)) {
@@ -322,6 +398,7 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 	}
 	g_free(path);
 	g_ptr_array_free(cols, TRUE);
+	g_free(si);
 	return status;
 }
 

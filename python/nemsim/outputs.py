@@ -520,9 +520,11 @@ def render():
            "| `plots/` | what `nemsim plot DIR` draws "
            "([plots](plots.md)) |", "",
            "A sweep folder holds `sweep.csv` (one row per point: `point`, "
-           "the swept keys as the scenario wrote them, e.g. `1.6ms`, then "
+           "the swept keys as the scenario wrote them, e.g. `1.6ms`, each "
+           "followed by its value in SI base units when it has a unit "
+           "(`carnage_slice_s`: seconds, `_bps`: bit/s, `_m`: metres), then "
            "the `[sweep] columns`) and `points/NNNN/`, a run folder per "
-           "point, `sweep.json` (the scenario, the number of points, the swept keys and the result columns with their summary paths) and `inputs/NNNN.ini` (each point's resolved scenario; see docs/sweeps.md).  The loader adds a "
+           "point, `sweep.json` (the scenario, the number of points, the swept keys, their SI columns and the result columns with their summary paths) and `inputs/NNNN.ini` (each point's resolved scenario; see docs/sweeps.md).  The loader adds a "
            "numeric twin in SI base units to every swept key with units: "
            "`carnage_slice` (`0`, `1.6ms`, ...) gets `carnage_slice_s` "
            "(0, 0.0016, ...); rates get `_bps`, lengths `_m`.", "",

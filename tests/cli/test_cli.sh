@@ -198,8 +198,10 @@ expect_status 0 "sweep jobs 2" "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/s2" --
 expect_status 0 "sweep jobs 1" "$NEMSIM" sweep "$sw" --jobs 1 --out "$TMP/s1" --quiet && ok
 cmp -s "$TMP/s1/sweep.csv" "$TMP/s2/sweep.csv" && ok || bad "sweep.csv differs between --jobs 1 and 2"
 [ "$(wc -l <"$TMP/s2/sweep.csv")" -eq 9 ] && ok || bad "sweep.csv should have 8 points + header"
-head -1 "$TMP/s2/sweep.csv" | grep -qx 'point,len,simulation.seed,simulated,seed' && ok || bad "sweep.csv header: $(head -1 "$TMP/s2/sweep.csv")"
-grep -qx '7,4s,2,4,2' "$TMP/s2/sweep.csv" && ok || bad "last row: $(tail -1 "$TMP/s2/sweep.csv")"
+# A swept time is also given in seconds (len_s); the seed is a number.
+head -1 "$TMP/s2/sweep.csv" | grep -qx 'point,len,len_s,simulation.seed,simulated,seed' && ok || bad "sweep.csv header: $(head -1 "$TMP/s2/sweep.csv")"
+grep -qx '7,4s,4,2,4,2' "$TMP/s2/sweep.csv" && ok || bad "last row: $(tail -1 "$TMP/s2/sweep.csv")"
+grep -q '"si_columns": {"len": "len_s"}' "$TMP/s2/sweep.json" && ok || bad "sweep.json: $(cat "$TMP/s2/sweep.json")"
 # Resume: remove one point; only that one runs again.
 rm -rf "$TMP/s2/points/0003"
 touch -d '2000-01-01' "$TMP/s2/points/0000/summary.json"
