@@ -8,7 +8,7 @@ set -e
 PKGS="meson ninja-build pkg-config gcc libglib2.0-dev libgsl-dev check \
 python3 python3-matplotlib tshark tcpdump tcptrace \
 clang libclang-rt-14-dev valgrind"
-[ "${1:-}" = bench ] && PKGS="g++ libns3-dev"
+[ "${1:-}" = bench ] && PKGS="g++ libns3-dev time"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
