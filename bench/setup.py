@@ -6,9 +6,9 @@ events, summary.json, tear-down), and the run's peak RSS.  Sizes are
 measured in turn, round after round, and the fastest round of each kept
 (noise on a shared machine only adds time).
 
-    bench/setup.py NEMSIM [--rounds 5] [--sizes 1,100,...]
+    bench/setup.py NEMSIM [--rounds 5] [--sizes 1,100,...] [--json FILE]
 
-Writes bench/results/setup_scaling.json.
+Writes bench/results/setup_scaling.json (or FILE).
 """
 import argparse
 import json
@@ -21,13 +21,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def cpu_run(argv):
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, cwd=ROOT)
+    """Run argv under GNU time; (user+sys CPU seconds, peak RSS KiB,
+    stdout).  The CPU time is wait4's for time, which counts the program
+    it waited for (to the microsecond; time's own %U has 10 ms steps);
+    the peak RSS is time's %M: time forks the program itself, where a
+    child forked from Python would carry Python's peak RSS over exec."""
+    fd, tfile = tempfile.mkstemp()
+    os.close(fd)
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", tfile] + argv,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=ROOT)
+    out = p.stdout.read()  # a line or nothing: no pipe fills up
     err = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"setup: {' '.join(argv)} failed: {err.decode()}")
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({p.returncode}): "
+                 f"{err.decode(errors='replace')}")
+    rss = int(open(tfile).read().split()[-1])
+    os.unlink(tfile)
+    return ru.ru_utime + ru.ru_stime, rss, out.decode()
 
 
 def main():
@@ -35,6 +48,8 @@ def main():
     ap.add_argument("nemsim")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--sizes", default="1,100,1000,2500,3000,10000")
+    ap.add_argument("--json", default=os.path.join(
+        ROOT, "bench/results/setup_scaling.json"))
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",")]
     tmp = tempfile.mkdtemp()
@@ -45,11 +60,9 @@ def main():
     best = {n: {"check_cpu_s": [], "run_cpu_s": [], "rss": []} for n in sizes}
     for r in range(a.rounds):
         for n in sizes:
-            c, _ = cpu_run([a.nemsim, "check", f"{tmp}/c{n}.ini"])
-            t, _ = cpu_run([a.nemsim, "run", f"{tmp}/c{n}.ini", "--quiet",
-                            "--out", f"{tmp}/o{n}"])
-            # as nemsim reports it (wait4's counts the forked Python too)
-            rss = json.load(open(f"{tmp}/o{n}/perf.json"))["peak_rss_kib"]
+            c, _, _ = cpu_run([a.nemsim, "check", f"{tmp}/c{n}.ini"])
+            t, rss, _ = cpu_run([a.nemsim, "run", f"{tmp}/c{n}.ini",
+                                 "--quiet", "--out", f"{tmp}/o{n}"])
             best[n]["check_cpu_s"].append(c)
             best[n]["run_cpu_s"].append(t)
             best[n]["rss"].append(rss)
@@ -73,8 +86,7 @@ def main():
         print(f"10,000 / 2,500: check {res['check_ratio_10000_2500']:.2f}x, "
               f"start-up + summary {res['setup_run_ratio_10000_2500']:.2f}x "
               f"(target <= 5x)")
-    json.dump(res, open(os.path.join(ROOT, "bench/results/setup_scaling.json"),
-                        "w"), indent=2)
+    json.dump(res, open(a.json, "w"), indent=2)
 
 
 if __name__ == "__main__":

@@ -87,5 +87,8 @@ gboolean cli_summary_lookup(const char *json, const char *path, char **value);
 /* out/NAME for scenarios/NAME.ini: where results go without --out. */
 char *cli_default_out_dir(const char *scenario_path);
 
+/* tools/NAME.py of the repository this program was built in (main.c). */
+char *cli_find_tool(const char *name);
+
 /* Print "nemsim: message" to stderr. */
 void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -13,6 +13,7 @@
 
 static int cmd_keys(int argc, char **argv);
 static int cmd_plot(int argc, char **argv);
+static int cmd_explain(int argc, char **argv);
 
 struct command {
 	const char *name;
@@ -28,6 +29,7 @@ static const struct command commands[] = {
 	{ "keys", cmd_keys, "list every scenario group and key with its default" },
 	{ "tcptest", cli_cmd_tcptest, "run a packetdrill-style script against the TCP" },
 	{ "plot", cmd_plot, "draw what a run or sweep folder contains (PNG)" },
+	{ "explain", cmd_explain, "what limited each connection of a finished run" },
 	{ NULL }
 };
 
@@ -120,18 +122,18 @@ cmd_keys(int argc, char **argv)
 }
 
 /*
- * `nemsim plot DIR [--out PNG_DIR]`: a thin command over the repository's
- * tools/plot.py (python/nemsim/plot.py, matplotlib), found above this
- * program (build/nemsim -> tools/plot.py) and run by Debian's python3.
+ * tools/NAME.py of the repository this program was built in, found above
+ * it (build/nemsim -> tools/NAME.py); NULL if there is none.
  */
-static int
-cmd_plot(int argc, char **argv)
+char *
+cli_find_tool(const char *name)
 {
 	char *exe = g_file_read_link("/proc/self/exe", NULL);
-	char *dir = g_path_get_dirname(exe ? exe : argv[0]);
+	char *dir = g_path_get_dirname(exe ? exe : "nemsim");
+	char *file = g_strconcat(name, ".py", NULL);
 	char *script = NULL;
 	for (int up = 0; up < 4 && !script; up++) {
-		char *s = g_build_filename(dir, "tools", "plot.py", NULL);
+		char *s = g_build_filename(dir, "tools", file, NULL);
 		char *parent = g_path_get_dirname(dir);
 		if (g_file_test(s, G_FILE_TEST_IS_REGULAR))
 			script = s;
@@ -141,24 +143,49 @@ cmd_plot(int argc, char **argv)
 		dir = parent;
 	}
 	g_free(dir);
+	g_free(file);
+	g_free(exe);
+	return script;
+}
+
+/*
+ * `nemsim plot DIR`, `nemsim explain DIR`: thin commands over the
+ * repository's tools/plot.py and tools/explain.py (python/nemsim),
+ * run by Debian's python3.
+ */
+static int
+exec_tool(const char *name, int argc, char **argv)
+{
+	char *script = cli_find_tool(name);
 	if (!script) {
-		cli_error("plot: no tools/plot.py above %s (nemsim plot runs "
-			  "from the repository it was built in)",
-			  exe ? exe : argv[0]);
-		g_free(exe);
+		cli_error("%s: no tools/%s.py above this program (nemsim %s "
+			  "runs from the repository it was built in)", name,
+			  name, name);
 		return CLI_EXIT_FAILURE;
 	}
-	g_free(exe);
 	char **args = g_new0(char *, argc + 2);
 	args[0] = "python3";
 	args[1] = script;
 	for (int i = 1; i < argc; i++)
 		args[i + 1] = argv[i];
 	execv("/usr/bin/python3", args);
-	cli_error("plot: cannot run /usr/bin/python3: %s", g_strerror(errno));
+	cli_error("%s: cannot run /usr/bin/python3: %s", name,
+		  g_strerror(errno));
 	g_free(args);
 	g_free(script);
 	return CLI_EXIT_FAILURE;
+}
+
+static int
+cmd_plot(int argc, char **argv)
+{
+	return exec_tool("plot", argc, argv);
+}
+
+static int
+cmd_explain(int argc, char **argv)
+{
+	return exec_tool("explain", argc, argv);
 }
 
 int

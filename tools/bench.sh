@@ -9,6 +9,7 @@ shift || true
 NEMSIM=$BUILD/nemsim
 SECTIONS=${*:-evq flows isp scale setup memory peer}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+./tools/install-deps.sh bench # ns-3, g++, GNU time
 mkdir -p bench/results
 if want evq; then
 echo "== event core: hold model"
@@ -176,7 +177,6 @@ fi
 if want peer; then
 echo "== the peer: ns-3 3.37 (bench/ns3_bulk.cc), TCP bulk flows on a 100 Mb/s"
 echo "   CsmaChannel, 60 s simulated, interleaved with nemsim's runs (3 rounds)"
-./tools/install-deps.sh bench
 NS3=$BUILD/bench/ns3_bulk
 if [ ! -x "$NS3" ] || [ bench/ns3_bulk.cc -nt "$NS3" ]; then
 	# Debian's ns3 .pc files give a broken include flag (-I/usr\;);

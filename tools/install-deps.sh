@@ -9,7 +9,7 @@ PKGS="meson ninja-build pkg-config gcc libglib2.0-dev libgsl-dev check \
 python3 python3-matplotlib python3-pandas tshark tcpdump tcptrace \
 clang libclang-rt-14-dev valgrind \
 parallel slurm-wlm munge"
-[ "${1:-}" = bench ] && PKGS="g++ libns3-dev"
+[ "${1:-}" = bench ] && PKGS="g++ libns3-dev time"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

@@ -188,8 +188,16 @@ FIRST_PORT = 5001
 
 
 def host_addr(index):
-    """nemsim gives host i (0-based, in scenario order) 10.0.0.(i+1)."""
-    return f"10.0.0.{index + 1}"
+    """nemsim gives host i (0-based, in scenario order) the address
+    10.0.0.0 + i + 1 on one /16: 10.0.0.1 ... 10.0.0.255, 10.0.1.0, ..."""
+    n = index + 1
+    return f"10.0.{n >> 8}.{n & 255}"
+
+
+def host_mac(index):
+    """... and the MAC address 02:00:00 followed by i + 1 in three bytes."""
+    n = index + 1
+    return f"02:00:00:{(n >> 16) & 255:02x}:{(n >> 8) & 255:02x}:{n & 255:02x}"
 
 
 def scenario_groups(path, _stack=None):
@@ -240,7 +248,7 @@ def names(path):
         if g.startswith("host."):
             i = len(hosts)
             hosts[g[5:]] = {"addr": host_addr(i),
-                            "mac": f"02:00:00:00:00:{i + 1:02x}",
+                            "mac": host_mac(i),
                             "kind": kv.get("kind", ""),
                             "link": kv.get("link", "")}
     for g, kv in groups:

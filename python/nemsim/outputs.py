@@ -540,7 +540,10 @@ def render():
            "`links.<link>` is `[link.<link>]`.",
            "- Addresses: host *i* (0-based, in the order the scenario "
            "defines `[host.*]` groups, included files first) has MAC "
-           "`02:00:00:00:00:(i+1)` and IPv4 address `10.0.0.(i+1)`. "
+           "`02:00:00` followed by *i*+1 in three bytes and IPv4 address "
+           "10.0.0.0 + *i* + 1 on the subnet 10.0.0.0/16 (`10.0.0.1` ... "
+           "`10.0.0.255`, `10.0.1.0`, ...: every host on-link for every "
+           "other). "
            "Connection *i* (in the order of `[connection.*]` groups) "
            "connects to port `5001 + i` on its receiver; the sender's "
            "port is ephemeral (read it from a capture). "
