@@ -27,6 +27,8 @@
 #include "nemsim_config.h"
 
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
@@ -259,6 +261,86 @@ csv_si_value(sim_csv *csv, const char *suffix, const char *v)
 }
 
 /*
+ * DIR/sweep_stats.csv for a sweep with repeat = N: one row per setting
+ * of the other swept keys (its N seeds are N contiguous points), then
+ * n and, per result column, the mean, the sample standard deviation and
+ * the half-width of the 95% confidence interval of the mean (Student's
+ * t with n - 1 degrees of freedom); empty where a column is not a
+ * number or n < 2.
+ */
+static int
+write_stats(const scn_sweep *sw, const char **si, const double *num,
+	    const char *out)
+{
+	GPtrArray *cols = g_ptr_array_new_with_free_func(g_free);
+	guint nkeys = sw->nkeys - 1; /* the last is the seed */
+	for (guint k = 0; k < nkeys; k++) {
+		g_ptr_array_add(cols, g_strdup(sw->keys[k]));
+		if (si[k])
+			g_ptr_array_add(cols, g_strconcat(sw->keys[k], si[k],
+							  NULL));
+	}
+	g_ptr_array_add(cols, g_strdup("n"));
+	for (guint c = 0; c < sw->ncolumns; c++) {
+		g_ptr_array_add(cols, g_strconcat(sw->col_names[c], "_mean", NULL));
+		g_ptr_array_add(cols, g_strconcat(sw->col_names[c], "_sd", NULL));
+		g_ptr_array_add(cols, g_strconcat(sw->col_names[c], "_ci95", NULL));
+	}
+	g_ptr_array_add(cols, NULL);
+	char *path = g_build_filename(out, "sweep_stats.csv", NULL);
+	GError *err = NULL;
+	sim_csv *csv = sim_csv_open(path, (const char *const *)cols->pdata, &err);
+	guint n = sw->repeat;
+	double t = n > 1 ? gsl_cdf_tdist_Pinv(0.975, n - 1) : NAN;
+	for (guint g0 = 0; csv && g0 < sw->npoints; g0 += n) {
+		for (guint k = 0; k < nkeys; k++) {
+			sim_csv_str(csv, sw->values[g0][k]);
+			if (si[k])
+				csv_si_value(csv, si[k], sw->values[g0][k]);
+		}
+		sim_csv_int(csv, n);
+		for (guint c = 0; c < sw->ncolumns; c++) {
+			double sum = 0, ss = 0;
+			gboolean numeric = TRUE;
+			for (guint i = 0; i < n; i++) {
+				double x = num[(gsize)(g0 + i) * sw->ncolumns + c];
+				numeric = numeric && !isnan(x);
+				sum += x;
+			}
+			double mean = sum / n;
+			for (guint i = 0; numeric && i < n; i++) {
+				double d = num[(gsize)(g0 + i) * sw->ncolumns + c] -
+					   mean;
+				ss += d * d;
+			}
+			double sd = n > 1 ? sqrt(ss / (n - 1)) : NAN;
+			double ci = t * sd / sqrt((double)n);
+			char buf[64];
+			double vs[3] = { mean, sd, ci };
+			for (int j = 0; j < 3; j++) {
+				if (numeric && !isnan(vs[j])) {
+					sim_stats_format_double(vs[j], buf,
+								sizeof buf);
+					sim_csv_str(csv, buf);
+				} else {
+					sim_csv_str(csv, "");
+				}
+			}
+		}
+		sim_csv_end_row(csv);
+	}
+	int status = CLI_EXIT_OK;
+	if (!csv || !sim_csv_close(csv, &err)) {
+		cli_error("%s", err->message);
+		g_clear_error(&err);
+		status = CLI_EXIT_FAILURE;
+	}
+	g_free(path);
+	g_ptr_array_free(cols, TRUE);
+	return status;
+}
+
+/*
  * Write DIR/sweep.json (the swept keys and result columns) and
  * DIR/sweep.csv from the points' summaries, if every point is a
  * finished run of its resolved scenario by this build; else exit 2 and
@@ -294,7 +376,8 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 	GString *js = g_string_new("{\n  \"scenario\": ");
 	sim_json_append_string(js, scenario_path);
 	g_string_append(js, ",\n  \"points\": ");
-	g_string_append_printf(js, "%u,\n  \"keys\": [", sw->npoints);
+	g_string_append_printf(js, "%u,\n  \"repeat\": %u,\n  \"keys\": [",
+			       sw->npoints, sw->repeat);
 	for (guint k = 0; k < sw->nkeys; k++) {
 		g_string_append(js, k ? ", " : "");
 		sim_json_append_string(js, sw->keys[k]);
@@ -350,6 +433,8 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 	GError *err = NULL;
 	int status = CLI_EXIT_OK;
 	sim_csv *csv = sim_csv_open(path, (const char *const *)cols->pdata, &err);
+	/* The columns' values as numbers (NAN: not one), for the stats. */
+	double *num = g_new(double, (gsize)sw->npoints * sw->ncolumns + 1);
 	for (guint p = 0; csv && status == CLI_EXIT_OK && p < sw->npoints; p++) {
 		char *dir = point_dir(out, p);
 		char *sp = g_build_filename(dir, "summary.json", NULL);
@@ -378,6 +463,10 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 				v = g_strdup("");
 			}
 			sim_csv_str(csv, strcmp(v, "null") ? v : "");
+			char *end = NULL;
+			double x = g_ascii_strtod(v, &end);
+			num[(gsize)p * sw->ncolumns + c] =
+				end && end != v && !*end ? x : NAN;
 			g_free(v);
 		}
 		g_free(json);
@@ -396,6 +485,9 @@ merge(const char *scenario_path, const struct sweep_plan *pl, const char *out)
 		g_clear_error(&err);
 		status = CLI_EXIT_FAILURE;
 	}
+	if (status == CLI_EXIT_OK && sw->repeat)
+		status = write_stats(sw, si, num, out);
+	g_free(num);
 	g_free(path);
 	g_ptr_array_free(cols, TRUE);
 	g_free(si);

@@ -145,6 +145,8 @@ void scn_set_error(GError **error, const scn_group *g, const char *key,
  * product in the order written, the last fastest, except those named
  * together in `zip = a, b`, which advance in lockstep.  `columns =
  * name=summary.path; ...` chooses the results copied into sweep.csv.
+ * `repeat = N` runs every setting with N seeds (the scenario's seed and
+ * the N - 1 after it), as a last, fastest axis simulation.seed.
  */
 typedef struct scn_sweep {
 	guint nkeys;
@@ -154,6 +156,9 @@ typedef struct scn_sweep {
 	guint ncolumns;
 	gchar **col_names;   /* result columns */
 	gchar **col_paths;   /* summary.json paths */
+	guint repeat;        /* [sweep] repeat = N: the last key is
+				simulation.seed, N seeds per setting
+				(contiguous points); 0 without */
 } scn_sweep;
 
 /* The sweep of a loaded scenario (NULL and no error if it has none). */

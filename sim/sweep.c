@@ -16,7 +16,7 @@
 #define RANGE_MAX 100000   /* values of one range */
 #define POINTS_MAX 1000000 /* points of one sweep */
 
-static const char *const reserved[] = { "zip", "columns", NULL };
+static const char *const reserved[] = { "zip", "columns", "repeat", NULL };
 
 static gboolean
 is_reserved(const char *k)
@@ -153,13 +153,48 @@ scn_sweep_expand(const scenario *sc, GError **error)
 	for (int i = 0; keys && keys[i]; i++)
 		if (!is_reserved(keys[i]))
 			g_ptr_array_add(swept, keys[i]);
-	if (swept->len == 0) {
+	if (swept->len == 0 && !(g && scn_has(g, "repeat"))) {
 		g_ptr_array_free(swept, TRUE);
 		g_strfreev(keys);
 		return NULL;
 	}
 
 	scn_sweep *sw = g_new0(scn_sweep, 1);
+	/* repeat = N: replications, as a last axis of N seeds. */
+	GPtrArray *seeds = NULL;
+	if (scn_has(g, "repeat")) {
+		char *end = NULL;
+		const char *t = scn_str(g, "repeat");
+		gint64 n = g_ascii_strtoll(t, &end, 10);
+		gboolean has_seed = FALSE;
+		for (guint i = 0; i < swept->len; i++)
+			has_seed |= strcmp(g_ptr_array_index(swept, i),
+					   "simulation.seed") == 0;
+		if (!end || *end || end == t || n < 1 || n > 10000) {
+			scn_set_error(error, g, "repeat",
+				      "\"%s\": give the number of replications, "
+				      "1 to 10000", t);
+		} else if (has_seed) {
+			scn_set_error(error, g, "repeat",
+				      "sweeps simulation.seed itself: sweep the "
+				      "seed or repeat, not both");
+		} else {
+			gint64 base = scn_int(scn_single(sc, "simulation"),
+					      "seed");
+			seeds = g_ptr_array_new_with_free_func(g_free);
+			for (gint64 k = 0; k < n; k++)
+				g_ptr_array_add(seeds, g_strdup_printf(
+					"%" G_GINT64_FORMAT, base + k));
+			g_ptr_array_add(swept, "simulation.seed");
+			sw->repeat = (guint)n;
+		}
+		if (!seeds) {
+			g_ptr_array_free(swept, TRUE);
+			g_strfreev(keys);
+			g_free(sw);
+			return NULL;
+		}
+	}
 	guint nk = swept->len;
 	GPtrArray **vals = g_new0(GPtrArray *, nk);
 	int *axis = g_new(int, nk);
@@ -174,6 +209,10 @@ scn_sweep_expand(const scenario *sc, GError **error)
 				      "is neither a [vars] name nor group.key");
 			ok = FALSE;
 			break;
+		}
+		if (seeds && i == nk - 1) {
+			vals[i] = seeds; /* repeat's axis */
+			continue;
 		}
 		vals[i] = values_of(g, k, error);
 		ok = vals[i] != NULL;
@@ -308,6 +347,8 @@ scn_sweep_expand(const scenario *sc, GError **error)
 		sw->col_paths = (gchar **)g_ptr_array_free(paths, FALSE);
 		g_strfreev(cols);
 	}
+	if (seeds && vals[nk - 1] != seeds)
+		g_ptr_array_free(seeds, TRUE); /* an earlier key failed */
 	for (guint i = 0; i < nk; i++)
 		if (vals[i])
 			g_ptr_array_free(vals[i], TRUE);

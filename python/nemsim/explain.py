@@ -19,6 +19,9 @@ all over the measurement window:
 The verdict is the first of these that holds, checked in this order
 (each names the numbers it rests on):
 
+  nothing         no data reached the receiver in the window (not
+                  started, not connected, or a channel without extra time
+                  before its first deadline, 1 s after it was bound)
   loss            TCP's retransmission timer expired in the run
   cpu_contract    the domain waited runnable at least 20% of the window,
                   more than it was blocked, and its CPU contract has no
@@ -52,7 +55,7 @@ import os
 
 from . import load
 
-VERDICTS = ("loss", "cpu_contract", "cpu_slack", "tx_reservation",
+VERDICTS = ("nothing", "loss", "cpu_contract", "cpu_slack", "tx_reservation",
             "driver_cpu", "receiver_window", "host_cpu", "receiver_cpu",
             "medium", "receiver_app", "application", "tcp_window")
 
@@ -161,6 +164,11 @@ def _pct(x):
 
 
 def _verdict(name, a, nemesis):
+    if a["throughput_mbps"] <= 0:
+        return "nothing", ("no data reached the receiver in the window: "
+                           "not started or not connected, or a channel "
+                           "without extra time before its first deadline "
+                           "(1 s after it was bound)")
     if a["rexmttimeo"] > 0:
         return "loss", (f"TCP's retransmission timer expired "
                         f"{a['rexmttimeo']:.0f} times "

@@ -106,8 +106,8 @@ class Verdicts(unittest.TestCase):
             **dict(short, **{"link.lan.loss": "0.05"}))
         run("medium", text("medium", MEDIUM))
         run("alone", text("alone", ALONE))
-        run("application", os.path.join(SCN, "perf_linux.ini"),
-            **dict(short, **{"connection.tcp_send.bytes": "14600"}))
+        run("application", text("alone_bytes", ALONE),
+            **{"connection.c.bytes": "1000000"})
 
     @classmethod
     def tearDownClass(cls):
@@ -155,9 +155,20 @@ class Verdicts(unittest.TestCase):
     def test_tcp_window(self):
         self.assertEqual(self.verdict("alone", "c")[0], "tcp_window")
 
+    def test_nothing(self):
+        # A 0.8 s run: the channel (x = false) is first refilled 1 s
+        # after it was bound, so nothing is sent.
+        out = os.path.join(self.tmp, "short")
+        runner.run(os.path.join(SCN, "fig4.ini"), out,
+                   overrides={"simulation.duration": "0.8s",
+                              "simulation.warmup": "0.1s"})
+        a = explain.account(out)["c1"]
+        self.assertEqual(a["limited_by"], "nothing", a["reason"])
+
     def test_application(self):
-        self.assertEqual(self.verdict("application", "tcp_send")[0],
-                         "application")
+        v, why = self.verdict("application", "c")
+        self.assertEqual(v, "application", why)
+        self.assertIn("bytes = 1000000", why)
 
     def test_cpu_shares_add_up(self):
         """Ran (contracted + slack) + waited runnable never exceeds the

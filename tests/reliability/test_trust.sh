@@ -272,6 +272,40 @@ open(sys.argv[1], "w").write(t)
 PY
 st 0 "3976 connections from one Unix host" "$NEMSIM" check "$TMP/c4000.ini"
 
+# ---- Replications: repeat = 3 runs every setting with seeds 5, 6, 7
+# (the scenario's seed and the two after it); sweep_stats.csv holds the
+# mean, sd and 95% interval (Student's t, 2 degrees of freedom: 4.3027).
+sed -e 's/^columns = .*/repeat = 3\ncolumns = mbps=links.lan.collisions; v=sim.version/' \
+	-e 's/^duration = 0.5s/duration = 3s\nseed = 5/' -e 's/^warmup = 0.1s/warmup = 1.5s/' "$sw" >"$TMP/rep.ini"
+printf '[host.noise]\nkind = station\nlink = lan\n[source.n]\nhost = noise\nmode = poisson\nrate = 3Mb/s\n' >>"$TMP/rep.ini"
+sed -i 's/^rate = 100Mb\/s/rate = 10Mb\/s/' "$TMP/rep.ini"
+sed -i 's/^slice = 100us; 200us; 300us/slice = 1ms; 2ms/; s/^slice = 100us$/slice = 1ms/; s/^tx_qos = 1ms, ${slice}, false/tx_qos = 10ms, ${slice}, false/; s/^nic = de4x5/nic = 3c509/' "$TMP/rep.ini"
+st 0 "sweep with repeat" "$NEMSIM" sweep "$TMP/rep.ini" --jobs 2 --out "$TMP/rep" --quiet
+/usr/bin/python3 - "$TMP/rep" <<'PY' && ok || bad "repeat: sweep_stats.csv is not the statistics of sweep.csv"
+import csv, math, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/sweep.csv")))
+stats = list(csv.DictReader(open(d + "/sweep_stats.csv")))
+assert [r["simulation.seed"] for r in rows] == ["5", "6", "7"] * 2, rows
+assert len(stats) == 2 and [s["slice"] for s in stats] == ["1ms", "2ms"]
+for g, s in enumerate(stats):
+    x = [float(r["mbps"]) for r in rows[3 * g:3 * g + 3]]
+    assert len(set(x)) > 1, x  # the seeds differ (collisions)
+    m = sum(x) / 3
+    sd = math.sqrt(sum((v - m) ** 2 for v in x) / 2)
+    assert s["n"] == "3"
+    assert abs(float(s["mbps_mean"]) - m) < 1e-6 * max(1, m), (s, m)
+    assert abs(float(s["mbps_sd"]) - sd) < 1e-6 * max(1, sd), (s, sd)
+    assert abs(float(s["mbps_ci95"]) - 4.302652729911275 * sd / math.sqrt(3)) < 1e-6, s
+    assert s["v_mean"] == "" and s["slice_s"] == ("0.001", "0.002")[g], s
+PY
+sed -e 's/^repeat = 3/repeat = 3\nsimulation.seed = 1; 2/' "$TMP/rep.ini" >"$TMP/rep2.ini"
+st 2 "repeat and a swept seed" "$NEMSIM" check "$TMP/rep2.ini"
+msg "repeat and a swept seed" "sweep the seed or repeat, not both"
+sed -e 's/^repeat = 3/repeat = 0/' "$TMP/rep.ini" >"$TMP/rep3.ini"
+st 2 "repeat = 0" "$NEMSIM" check "$TMP/rep3.ini"
+msg "repeat = 0" "[sweep] repeat: \"0\": give the number of replications"
+
 # ---- keys shows the contracts no group writes.
 st 0 "keys" "$NEMSIM" keys
 grep -qF "NAME_flowman, the flow manager (fixed): 2ms, 10us, true, 2ms" "$TMP/out" && ok ||
