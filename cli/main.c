@@ -122,33 +122,6 @@ cmd_keys(int argc, char **argv)
 }
 
 /*
- * tools/NAME.py of the repository this program was built in, found above
- * it (build/nemsim -> tools/NAME.py); NULL if there is none.
- */
-char *
-cli_find_tool(const char *name)
-{
-	char *exe = g_file_read_link("/proc/self/exe", NULL);
-	char *dir = g_path_get_dirname(exe ? exe : "nemsim");
-	char *file = g_strconcat(name, ".py", NULL);
-	char *script = NULL;
-	for (int up = 0; up < 4 && !script; up++) {
-		char *s = g_build_filename(dir, "tools", file, NULL);
-		char *parent = g_path_get_dirname(dir);
-		if (g_file_test(s, G_FILE_TEST_IS_REGULAR))
-			script = s;
-		else
-			g_free(s);
-		g_free(dir);
-		dir = parent;
-	}
-	g_free(dir);
-	g_free(file);
-	g_free(exe);
-	return script;
-}
-
-/*
  * `nemsim plot DIR`, `nemsim explain DIR`: thin commands over the
  * repository's tools/plot.py and tools/explain.py (python/nemsim),
  * run by Debian's python3.

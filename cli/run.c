@@ -246,6 +246,33 @@ run_with_progress(cli_world *w, gboolean quiet, double t0)
 }
 
 /*
+ * tools/NAME.py of the repository this program was built in, found above
+ * it (build/nemsim -> tools/NAME.py); NULL if there is none.
+ */
+char *
+cli_find_tool(const char *name)
+{
+	char *exe = g_file_read_link("/proc/self/exe", NULL);
+	char *dir = g_path_get_dirname(exe ? exe : "nemsim");
+	char *file = g_strconcat(name, ".py", NULL);
+	char *script = NULL;
+	for (int up = 0; up < 4 && !script; up++) {
+		char *s = g_build_filename(dir, "tools", file, NULL);
+		char *parent = g_path_get_dirname(dir);
+		if (g_file_test(s, G_FILE_TEST_IS_REGULAR))
+			script = s;
+		else
+			g_free(s);
+		g_free(dir);
+		dir = parent;
+	}
+	g_free(dir);
+	g_free(file);
+	g_free(exe);
+	return script;
+}
+
+/*
  * What limited each connection, one line each (`nemsim explain DIR`,
  * python/nemsim/explain.py), after an interactive run: on a terminal, or
  * with NEMSIM_EXPLAIN=1.  The results are written by then; this only

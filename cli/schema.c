@@ -55,6 +55,12 @@ static const scn_param output_params[] = {
 	  "connections whose time-sequence trace is written" },
 	{ "cpu_series", SCN_BOOL, "false", 0, NULL, 0, 0,
 	  "write the per-domain CPU share time series" },
+	{ "schedule_from", SCN_TIME, NULL, 0, NULL, 0, 0,
+	  "with schedule_to: write schedule.csv, who ran on each Nemesis "
+	  "CPU and what each transmit scheduler sent, between the two times "
+	  "(the paper's Figure 2; keep the interval short)" },
+	{ "schedule_to", SCN_TIME, NULL, 0, NULL, 0, 0,
+	  "end of the schedule trace" },
 	{ NULL }
 };
 
@@ -570,6 +576,21 @@ check_outputs(const scenario *sc, GError **error)
 	scn_group *o = scn_single(sc, "output");
 	if (scn_time(o, "interval") <= 0) {
 		scn_set_error(error, o, "interval", "must be positive");
+		return FALSE;
+	}
+	if (scn_has(o, "schedule_from") != scn_has(o, "schedule_to")) {
+		scn_set_error(error, o, scn_has(o, "schedule_from")
+					? "schedule_from" : "schedule_to",
+			      "give schedule_from and schedule_to together");
+		return FALSE;
+	}
+	if (scn_has(o, "schedule_from") &&
+	    (scn_time(o, "schedule_to") <= scn_time(o, "schedule_from") ||
+	     scn_time(o, "schedule_from") >=
+		     scn_time(scn_single(sc, "simulation"), "duration"))) {
+		scn_set_error(error, o, "schedule_to",
+			      "the schedule interval must end after it starts "
+			      "and start before the end of the run");
 		return FALSE;
 	}
 	g_auto(GStrv) points = scn_list(o, "pcap");

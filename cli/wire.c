@@ -31,6 +31,7 @@
 #include "models/cpu_atropos/cpu_atropos.h"
 #include "models/ethernet/eth.h"
 #include "models/nemesis/nemesis.h"
+#include "models/tx_atropos/tx_atropos.h"
 #include "models/unix/unix.h"
 
 #include <string.h>
@@ -817,6 +818,128 @@ abort_tseq(void *ctx)
 	g_free(tw);
 }
 
+/*
+ * The schedule between [output] schedule_from and schedule_to, in the
+ * manner of the paper's Figure 2: who ran on each Nemesis CPU (and
+ * whether under contract or in slack, or idle), and what each transmit
+ * scheduler handed to the card (the channel, the link time it was
+ * charged, contracted or slack).  One row per interval, clipped to the
+ * window; nothing is traced without the keys.
+ */
+struct sched_writer {
+	sim_csv *csv;
+	sim_time_t from, to;
+};
+
+static const char *const sched_columns[] = {
+	"start_ns", "end_ns", "resource", "who", "kind", NULL
+};
+
+static void
+sched_row(struct sched_writer *sw, sim_time_t a, sim_time_t b,
+	  const char *res_kind, const char *res, const char *who,
+	  const char *kind)
+{
+	a = MAX(a, sw->from);
+	b = MIN(b, sw->to);
+	if (b <= a)
+		return;
+	char *r = g_strdup_printf("%s.%s", res_kind, res);
+	sim_csv_int(sw->csv, a); /* exact: runs last microseconds */
+	sim_csv_int(sw->csv, b);
+	sim_csv_str(sw->csv, r);
+	sim_csv_str(sw->csv, who);
+	sim_csv_str(sw->csv, kind);
+	sim_csv_end_row(sw->csv);
+	g_free(r);
+}
+
+static void
+sched_cpu_record(void *ctx, sim_time_t t, const void *rec)
+{
+	const cpu_run_rec *r = rec;
+	sched_row(ctx, r->start, r->end, "cpu", r->cpu, r->domain,
+		  r->kind == CPU_RUN_CONTRACTED ? "contracted"
+		  : r->kind == CPU_RUN_SLACK    ? "slack"
+						: "idle");
+}
+
+struct sched_tx_ctx {
+	struct sched_writer *sw;
+	char *host;
+};
+
+static void
+sched_tx_record(void *ctx, sim_time_t t, const void *rec)
+{
+	struct sched_tx_ctx *c = ctx;
+	const tx_send_rec *r = rec;
+	sched_row(c->sw, t, t + r->charge, "tx", c->host,
+		  tx_channel_name(r->ch), r->in_slack ? "slack" : "contracted");
+}
+
+static gboolean
+finish_sched(cli_world *w, void *ctx, GError **error)
+{
+	struct sched_writer *sw = ctx;
+	gboolean ok = sim_csv_close(sw->csv, error);
+	g_free(sw);
+	return ok;
+}
+
+static void
+abort_sched(void *ctx)
+{
+	struct sched_writer *sw = ctx;
+	sim_csv_abort(sw->csv);
+	g_free(sw);
+}
+
+static void
+sched_tx_free(gpointer p)
+{
+	struct sched_tx_ctx *c = p;
+	g_free(c->host);
+	g_free(c);
+}
+
+static gboolean
+attach_schedule(cli_world *w, scn_group *o, GError **error)
+{
+	struct cli_wiring *wr = w->wiring;
+	char *p = g_build_filename(w->stage, "schedule.csv", NULL);
+	struct sched_writer *sw = g_new0(struct sched_writer, 1);
+	sw->from = scn_time(o, "schedule_from");
+	sw->to = scn_time(o, "schedule_to");
+	sw->csv = sim_csv_open(p, sched_columns, error);
+	g_free(p);
+	if (!sw->csv) {
+		g_free(sw);
+		return FALSE;
+	}
+	for (guint i = 0; i < wr->cpus->len; i++)
+		sim_trace_subscribe(w->sim, cpu_runs_tracepoint(
+						    g_ptr_array_index(wr->cpus, i)),
+				    sched_cpu_record, sw);
+	for (guint i = 0; i < wr->host_order->len; i++) {
+		struct whost *h = g_ptr_array_index(wr->host_order, i);
+		if (!h->nem)
+			continue;
+		char *n = g_strdup_printf("tx.%s.sends", h->name);
+		sim_tracepoint *tp = sim_trace_find(w->sim, n);
+		g_free(n);
+		if (!tp)
+			continue;
+		struct sched_tx_ctx *c = g_new0(struct sched_tx_ctx, 1);
+		c->sw = sw;
+		c->host = g_strdup(h->name);
+		sim_on_free(w->sim, sched_tx_free, c);
+		sim_trace_subscribe(w->sim, tp, sched_tx_record, c);
+	}
+	cli_world_on_finish(w, finish_sched, abort_sched, sw);
+	return TRUE;
+}
+
 gboolean
 cli_attach_model_outputs(cli_world *w, GError **error)
 {
@@ -852,6 +975,8 @@ cli_attach_model_outputs(cli_world *w, GError **error)
 			cli_world_on_finish(w, finish_series, abort_series, s);
 		}
 	}
+	if (scn_has(o, "schedule_from") && !attach_schedule(w, o, error))
+		return FALSE;
 	g_auto(GStrv) ts = scn_list(o, "timeseq");
 	for (int i = 0; ts[i]; i++) {
 		char *tpn = g_strdup_printf("tcp.%s.tseq", ts[i]);

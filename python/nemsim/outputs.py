@@ -430,6 +430,18 @@ CSV = [
          ("contracted_share", "fraction of 1", "... in contracted time"),
          ("slack_share", "fraction of 1", "... as slack"),
      ]),
+    ("schedule.csv", "[output] schedule_from and schedule_to; one row "
+     "per interval, clipped to the two times (the paper's Figure 2)", [
+         ("start_ns", "ns", "start (simulated time, exact)"),
+         ("end_ns", "ns", "end"),
+         ("resource", "name", "cpu.<host> (the Nemesis CPU) or tx.<host> "
+          "(its transmit scheduler)"),
+         ("who", "name", "the domain that ran (or idle), or the channel "
+          "whose frame was handed to the card"),
+         ("kind", "contracted / slack / idle",
+          "under contract, in slack, or the CPU idle; for tx rows the "
+          "interval is the link time the frame was charged"),
+     ]),
     ("timeseq_<connection>.csv", "[output] timeseq = NAME, ...; one row "
      "per segment the sender's TCP sends or receives", [
          ("time_s", "s", "when"),

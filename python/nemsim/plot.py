@@ -385,6 +385,53 @@ def plot_pcaps(run, out, info, tmin=None, tmax=None):
     return made
 
 
+def plot_schedule(run, out, info):
+    """schedule.png: the paper's Figure 2 for the run's [output]
+    schedule_from..schedule_to: one row per domain of each CPU and per
+    channel of each transmit scheduler; dark bars contracted time, light
+    bars slack, the CPU's idle time in grey."""
+    path = os.path.join(run, "schedule.csv")
+    if not os.path.exists(path):
+        return []
+    rows = load.read_csv(path)
+    if not rows:
+        return []
+    lanes = []  # (resource, who), in order of first appearance
+    for r in rows:
+        k = (r["resource"], r["who"])
+        if k not in lanes:
+            lanes.append(k)
+    lanes.sort(key=lambda k: (k[0], k[1] == "idle", k[1]))
+    t0 = min(int(r["start_ns"]) for r in rows)
+    t1 = max(int(r["end_ns"]) for r in rows)
+    scale, unit = (1e-3, "µs") if t1 - t0 < 2e6 else (1e-6, "ms")
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * len(lanes)))
+    colors = {"contracted": "tab:blue", "slack": "lightsteelblue",
+              "idle": "lightgrey"}
+    for r in rows:
+        y = lanes.index((r["resource"], r["who"]))
+        a = (int(r["start_ns"]) - t0) * scale
+        w = (int(r["end_ns"]) - int(r["start_ns"])) * scale
+        ax.broken_barh([(a, w)], (y - 0.35, 0.7),
+                       facecolors=colors.get(r["kind"], "black"))
+    ax.set_yticks(range(len(lanes)))
+    ax.set_yticklabels([f"{res}: {who}" for res, who in lanes], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, (t1 - t0) * scale)
+    ax.set_xlabel(f"time since {t0 / 1e9:.6g} s ({unit})")
+    from matplotlib.patches import Patch
+    ax.legend(handles=[Patch(color=c, label=k) for k, c in colors.items()],
+              fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3,
+              frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return [_finish(fig, ax, info, os.path.join(out, "schedule.png"),
+                    "schedule: who ran on the CPU, what each channel sent",
+                    footer="cpu.<host>: domains on the CPU (contracted "
+                    "slice, slack, idle); tx.<host>: frames the transmit "
+                    "scheduler handed to the card, as the link time "
+                    "charged to each channel")]
+
+
 def plot_run(run, out, tmin=None, tmax=None):
     info = frames.info(run)
     made = [plot_summary(run, out, info)]
@@ -393,6 +440,7 @@ def plot_run(run, out, tmin=None, tmax=None):
     made += plot_cpu(run, out, info, tmin, tmax)
     made += plot_timeseq(run, out, info, tmin, tmax)
     made += plot_pcaps(run, out, info, tmin, tmax)
+    made += plot_schedule(run, out, info)
     return [m for m in made if m]
 
 

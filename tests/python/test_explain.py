@@ -215,6 +215,77 @@ class Verdicts(unittest.TestCase):
         self.assertIn("no summary.json", p.stderr)
 
 
+class Schedule(unittest.TestCase):
+    """[output] schedule_from/_to: the paper's Figure 2 for any run."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="nemsim-schedule-")
+        t1 = os.path.join(SCN, "table1.ini")
+        cls.on = runner.run(t1, os.path.join(cls.tmp, "on"), overrides={
+            "simulation.duration": "3s", "simulation.warmup": "1s",
+            "output.schedule_from": "2s", "output.schedule_to": "2.02s"})
+        cls.off = runner.run(t1, os.path.join(cls.tmp, "off"), overrides={
+            "simulation.duration": "3s", "simulation.warmup": "1s"})
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def rows(self):
+        import csv
+        with open(os.path.join(self.on, "schedule.csv")) as f:
+            return list(csv.DictReader(f))
+
+    def test_cpu_runs_one_thing_at_a_time_over_the_interval(self):
+        cpu = sorted((int(r["start_ns"]), int(r["end_ns"]), r["who"])
+                     for r in self.rows() if r["resource"] == "cpu.nemesis")
+        self.assertEqual(cpu[0][0], 2_000_000_000)
+        self.assertEqual(cpu[-1][1], 2_020_000_000)
+        for (a0, a1, _), (b0, b1, _) in zip(cpu, cpu[1:]):
+            self.assertEqual(a1, b0)  # no gap, no overlap
+        whos = {w for _, _, w in cpu}
+        self.assertTrue({"s1", "s2", "s3", "carnage"} <= whos, whos)
+
+    def test_contracted_cpu_within_the_slices(self):
+        # s1: 1 ms per 10 ms, contracted: at most two periods' slices
+        # (the interval may catch parts of three periods) in 20 ms.
+        ran = sum(int(r["end_ns"]) - int(r["start_ns"]) for r in self.rows()
+                  if r["resource"] == "cpu.nemesis" and r["who"] == "s1"
+                  and r["kind"] == "contracted")
+        self.assertGreater(ran, 0)
+        self.assertLessEqual(ran, 3_000_000)
+
+    def test_channels_sent(self):
+        tx = {r["who"] for r in self.rows() if r["resource"] == "tx.nemesis"}
+        self.assertEqual(tx, {"s1", "s2", "s3"})
+
+    def test_tracing_changes_no_result(self):
+        def strip(path):
+            with open(os.path.join(path, "summary.json")) as f:
+                return [ln for ln in f if '"overrides"' not in ln
+                        and '"scenario_sha256"' not in ln]
+        self.assertEqual(strip(self.on), strip(self.off))
+
+    def test_plot_draws_the_schedule(self):
+        out = os.path.join(self.tmp, "png")
+        p = subprocess.run([runner.binary(), "plot", self.on, "--out", out],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "schedule.png"), "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+    def test_half_a_schedule_is_refused(self):
+        p = subprocess.run([runner.binary(), "check",
+                            os.path.join(SCN, "table1.ini"), "--set",
+                            "output.schedule_from=2s"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("give schedule_from and schedule_to together", p.stderr)
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
         os.environ["NEMSIM"] = os.path.abspath(sys.argv.pop(1))
