@@ -24,11 +24,12 @@ for t in parallel munged slurmctld slurmd sbatch; do
 done
 [ "$fail" -eq 0 ] || exit 1
 
+# 1.5 s: a channel without extra time first sends 1 s after it is bound.
 sw="$TMP/sw.ini"
 cat >"$sw" <<'INI'
 [simulation]
-duration = 0.5s
-warmup = 0.1s
+duration = 1.5s
+warmup = 1.1s
 [link.lan]
 rate = 100Mb/s
 [host.nem]
@@ -50,6 +51,9 @@ simulation.seed = 1; 2
 columns = mbps=connections.s.throughput_mbps; frames=links.lan.frames
 INI
 "$NEMSIM" sweep "$sw" --jobs 2 --out "$TMP/ref" --quiet && ok || bad "nemsim sweep"
+# The points differ (the reservation sets the rate): a real comparison.
+[ "$(cut -d, -f6 "$TMP/ref/sweep.csv" | sort -u | wc -l)" -ge 5 ] && ok ||
+	bad "the reference sweep's throughputs do not differ: $(cat "$TMP/ref/sweep.csv")"
 
 # ---- 1. GNU parallel, local.
 "$NEMSIM" sweep "$sw" --emit-commands --out "$TMP/p1" >"$TMP/p1.txt" && ok || bad "emit (parallel)"
