@@ -424,7 +424,7 @@ def why_not(row):
                 f"({100 * d['contracted_share']:.1f}% contracted) and its "
                 "application thread blocked "
                 f"{ch['tx_waits']} times on a full transmit channel (32 "
-                "slots, about 10 packets): it writes a burst when its "
+                "slots, 8 packets): it writes a burst when its "
                 "slice comes, fills the channel, and then wakes for "
                 "freed slots, each activation paying a domain switch "
                 f"out of its slice ({d['activations']} activations "
