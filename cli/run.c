@@ -203,8 +203,8 @@ cli_check_build(const scenario *sc, const scn_sweep *sw, GError **error)
 }
 
 /*
- * Run to the end, showing progress on a terminal (or with
- * NEMSIM_PROGRESS=1) once the run has taken more than a second: simulated
+ * Run to the end, showing progress on a terminal once the run has taken
+ * more than a second (with NEMSIM_PROGRESS=1: from the start): simulated
  * time, events per second, the estimated wall time left.  The run goes
  * in slices of 1% of the duration; events keep their order across
  * slices (each slice pops what is due up to its end), so the results are
@@ -214,7 +214,8 @@ static void
 run_with_progress(cli_world *w, gboolean quiet, double t0)
 {
 	const char *env = g_getenv("NEMSIM_PROGRESS");
-	gboolean show = !quiet && (isatty(2) || (env && strcmp(env, "1") == 0));
+	gboolean forced = env && strcmp(env, "1") == 0;
+	gboolean show = !quiet && (isatty(2) || forced);
 	if (!show) {
 		sim_run_until(w->sim, w->duration);
 		return;
@@ -227,8 +228,10 @@ run_with_progress(cli_world *w, gboolean quiet, double t0)
 		sim_run_until(w->sim, until);
 		if (w->sim->stopping || interrupted || until == w->duration)
 			break;
+		/* On a terminal after a second, then every half second;
+		 * forced, from the first slice on (so a test sees it). */
 		double now = wall_now();
-		if (now - t0 < 1.0 || now - last < 0.5)
+		if ((!forced && now - t0 < 1.0) || (shown && now - last < 0.5))
 			continue;
 		last = now;
 		double frac = (double)until / (double)w->duration;
