@@ -100,8 +100,8 @@ cli_run_matches(const char *dir, const char *scenario_sha, char **why)
 
 /* ---- The output folder ---------------------------------------------------- */
 
-static void
-remove_tree(const char *dir)
+void
+cli_remove_tree(const char *dir)
 {
 	GDir *d = g_dir_open(dir, 0, NULL);
 	if (d) {
@@ -110,7 +110,7 @@ remove_tree(const char *dir)
 			char *p = g_build_filename(dir, n, NULL);
 			if (g_file_test(p, G_FILE_TEST_IS_DIR) &&
 			    !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-				remove_tree(p);
+				cli_remove_tree(p);
 			else
 				g_unlink(p);
 			g_free(p);
@@ -118,12 +118,6 @@ remove_tree(const char *dir)
 		g_dir_close(d);
 	}
 	g_rmdir(dir);
-}
-
-void
-cli_remove_tree(const char *dir)
-{
-	remove_tree(dir);
 }
 
 static const char *
@@ -180,7 +174,7 @@ cli_clean_stale_stages(const char *out)
 			g_ptr_array_add(stale, g_build_filename(out, n, NULL));
 	g_dir_close(d);
 	for (guint i = 0; i < stale->len; i++)
-		remove_tree(g_ptr_array_index(stale, i));
+		cli_remove_tree(g_ptr_array_index(stale, i));
 	g_ptr_array_free(stale, TRUE);
 }
 
@@ -249,6 +243,6 @@ cli_commit_outputs(const char *stage, const char *out, GError **error)
 	if (ok)
 		ok = move_output(stage, out, "summary.json", error);
 	g_string_free(manifest, TRUE);
-	remove_tree(stage);
+	cli_remove_tree(stage);
 	return ok;
 }

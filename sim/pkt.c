@@ -281,33 +281,6 @@ sim_pkt_append_copy(sim_pkt *p, const void *data, uint32_t len)
 }
 
 void
-sim_pkt_foreach_span(const sim_pkt *p, uint32_t off, uint32_t len,
-		     sim_pkt_span_fn fn, void *ctx)
-{
-	uint32_t h = sim_pkt_hdr_len(p);
-	if (off < h) {
-		uint32_t n = MIN(len, h - off);
-		if (n)
-			fn(ctx, p->hdr + p->head + off, n);
-		len -= n;
-		off = 0;
-	} else {
-		off -= h;
-	}
-	for (int i = 0; i < p->nrec && len > 0; i++) {
-		const sim_rec *r = &p->rec[i];
-		if (off >= r->len) {
-			off -= r->len;
-			continue;
-		}
-		uint32_t n = MIN(len, r->len - off);
-		fn(ctx, r->buf->data + r->off + off, n);
-		len -= n;
-		off = 0;
-	}
-}
-
-void
 sim_pkt_foreach_piece(const sim_pkt *p, uint32_t off, uint32_t len,
 		      sim_pkt_piece_fn fn, void *ctx)
 {
@@ -335,7 +308,8 @@ sim_pkt_foreach_piece(const sim_pkt *p, uint32_t off, uint32_t len,
 }
 
 static void
-copy_span(void *ctx, const uint8_t *bytes, uint32_t n)
+copy_piece(void *ctx, const sim_buf *buf, uint32_t buf_off,
+	   const uint8_t *bytes, uint32_t n)
 {
 	uint8_t **d = ctx;
 	memcpy(*d, bytes, n);
@@ -347,5 +321,5 @@ sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst)
 {
 	g_assert((uint64_t)off + len <= sim_pkt_len(p));
 	uint8_t *d = dst;
-	sim_pkt_foreach_span(p, off, len, copy_span, &d);
+	sim_pkt_foreach_piece(p, off, len, copy_piece, &d);
 }

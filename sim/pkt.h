@@ -123,14 +123,10 @@ void sim_pkt_append_copy(sim_pkt *p, const void *data, uint32_t len);
 /* Copy len bytes starting at byte off of the whole packet into dst. */
 void sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst);
 
-/* Call fn(ctx, bytes, n) for each contiguous piece of bytes off to
- * off + len (header area, then payload records), in order; a range past
- * the end stops at the end. */
-typedef void (*sim_pkt_span_fn)(void *ctx, const uint8_t *bytes, uint32_t n);
-void sim_pkt_foreach_span(const sim_pkt *p, uint32_t off, uint32_t len,
-			  sim_pkt_span_fn fn, void *ctx);
-/* The same, telling for each piece of a payload record its buffer and
- * the piece's offset in it (buf NULL for header-area bytes). */
+/* Call fn for each contiguous piece of bytes off to off + len (header
+ * area, then payload records), in order, with the piece's buffer and
+ * its offset in it (buf NULL for header-area bytes); a range past the
+ * end stops at the end. */
 typedef void (*sim_pkt_piece_fn)(void *ctx, const sim_buf *buf,
 				 uint32_t buf_off, const uint8_t *bytes,
 				 uint32_t n);
