@@ -67,6 +67,11 @@ cmp -s "$TMP/p1/sweep.csv" "$TMP/ref/sweep.csv" && ok || bad "GNU parallel: swee
 cat >"$TMP/ssh" <<'SH'
 #!/bin/bash
 # A stand-in for ssh: drop the options and the host, run the command here.
+# sshd starts the remote command with SHELL set to the user's login shell,
+# and parallel's remote worker execs $SHELL: set it as sshd would (a CI job
+# may have no SHELL at all; parallel then runs nothing and still exits 0).
+SHELL=$(getent passwd "$(id -u)" | cut -d: -f7)
+export SHELL=${SHELL:-/bin/sh}
 while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do shift; done
 shift
 [ "${1:-}" = "--" ] && shift
