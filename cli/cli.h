@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <stdio.h>
+
 #include "sim/scenario.h"
 #include "sim/sim.h"
 
@@ -51,6 +53,13 @@ void cli_wiring_free(cli_world *w);
  */
 gboolean cli_check_build(const scenario *sc, const scn_sweep *sw,
 			 GError **error);
+/*
+ * What limited each connection: connections.NAME.limited_by,
+ * .limited_reason and .account.* in summary.json (explain.c).
+ */
+void cli_explain_register(cli_world *w);
+/* One line per connection: its throughput and verdict (after a run). */
+void cli_explain_print(cli_world *w, FILE *f);
 /* Model outputs: time series, traces (wire.c). */
 gboolean cli_attach_model_outputs(cli_world *w, GError **error);
 /* Attach the outputs the scenario's [output] asks for. */

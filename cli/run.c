@@ -276,34 +276,16 @@ cli_find_tool(const char *name)
 }
 
 /*
- * What limited each connection, one line each (`nemsim explain DIR`,
- * python/nemsim/explain.py), after an interactive run: on a terminal, or
- * with NEMSIM_EXPLAIN=1.  The results are written by then; this only
- * reads them.
+ * What limited each connection, one line each (explain.c; the same
+ * verdicts summary.json holds), after an interactive run: on a terminal,
+ * or with NEMSIM_EXPLAIN=1.
  */
 static void
-print_verdicts(const char *out_dir)
+print_verdicts(cli_world *w)
 {
 	const char *env = g_getenv("NEMSIM_EXPLAIN");
-	if (!(isatty(2) || (env && strcmp(env, "1") == 0)))
-		return;
-	char *script = cli_find_tool("explain");
-	if (!script)
-		return; /* an installed program without its repository */
-	char *argv[] = { "/usr/bin/python3", script, (char *)out_dir, NULL };
-	char *text = NULL;
-	gint st = 0;
-	if (g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-			 NULL, &text, NULL, &st, NULL) &&
-	    g_spawn_check_wait_status(st, NULL)) {
-		gchar **ls = g_strsplit(text, "\n", -1);
-		for (int i = 0; ls[i]; i++)
-			if (*ls[i])
-				fprintf(stderr, "  %s\n", ls[i]);
-		g_strfreev(ls);
-	}
-	g_free(text);
-	g_free(script);
+	if (isatty(2) || (env && strcmp(env, "1") == 0))
+		cli_explain_print(w, stderr);
 }
 
 /*
@@ -425,7 +407,7 @@ run_scenario(const char *path, scenario *sc, gchar **overrides,
 			"%" G_GUINT64_FORMAT " events -> %s/summary.json\n",
 			path, sim_time_to_s(w.duration), wall, w.sim->events,
 			out_dir);
-		print_verdicts(out_dir);
+		print_verdicts(&w);
 	}
 out:
 	if (err) {

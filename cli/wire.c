@@ -742,6 +742,7 @@ register_stats(cli_world *w, GError **error)
 			nem_host_register_stats(h->nem);
 		}
 	}
+	cli_explain_register(w);
 	return TRUE;
 }
 

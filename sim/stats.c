@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_U64, K_I64, K_FN, K_DOUBLE, K_INT, K_STRING };
+enum kind { K_U64, K_I64, K_FN, K_DOUBLE, K_INT, K_STRING, K_STRFN };
 
 struct value {
 	enum kind kind;
@@ -28,6 +28,10 @@ struct value {
 			sim_stats_double_fn fn;
 			void *ctx;
 		} f;
+		struct {
+			sim_stats_string_fn fn;
+			void *ctx;
+		} sf;
 		double d;
 		int64_t i;
 		char *s;
@@ -177,6 +181,15 @@ sim_stats_add_fn(sim_stats *st, const char *path, sim_stats_double_fn fn,
 }
 
 void
+sim_stats_add_string_fn(sim_stats *st, const char *path,
+			sim_stats_string_fn fn, void *ctx)
+{
+	struct value *v = add(st, path, K_STRFN);
+	v->sf.fn = fn;
+	v->sf.ctx = ctx;
+}
+
+void
 sim_stats_set_double(sim_stats *st, const char *path, double d)
 {
 	add(st, path, K_DOUBLE)->d = d;
@@ -229,6 +242,7 @@ sim_stats_get_double(const sim_stats *st, const char *path, double *out)
 	case K_DOUBLE: *out = v->d; return TRUE;
 	case K_INT: *out = (double)v->i; return TRUE;
 	case K_STRING: return FALSE;
+	case K_STRFN: return FALSE;
 	}
 	return FALSE;
 }
@@ -365,6 +379,12 @@ json_value(GString *out, const struct value *v)
 	case K_STRING:
 		sim_json_append_string(out, v->s);
 		break;
+	case K_STRFN: {
+		char *t = v->sf.fn(v->sf.ctx);
+		sim_json_append_string(out, t);
+		g_free(t);
+		break;
+	}
 	}
 }
 

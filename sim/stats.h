@@ -25,6 +25,10 @@ void sim_stats_add_i64(sim_stats *st, const char *path, const int64_t *p);
 typedef double (*sim_stats_double_fn)(void *ctx);
 void sim_stats_add_fn(sim_stats *st, const char *path, sim_stats_double_fn fn,
 		      void *ctx);
+/* A string computed at report time (g_malloc'ed; the registry frees it). */
+typedef char *(*sim_stats_string_fn)(void *ctx);
+void sim_stats_add_string_fn(sim_stats *st, const char *path,
+			     sim_stats_string_fn fn, void *ctx);
 /* Fixed values. */
 void sim_stats_set_double(sim_stats *st, const char *path, double v);
 void sim_stats_set_int(sim_stats *st, const char *path, int64_t v);

@@ -45,6 +45,37 @@ SUMMARY = [
      "application payload delivered to the receiving application in the "
      "measurement window, divided by its length: the number the paper "
      "reports"),
+    ("connections.<connection>.limited_by", "text", "window",
+     "what limited the connection, one verdict, the first that holds in "
+     "this order: nothing (no data reached the receiver), loss (TCP's "
+     "retransmission timer expired), cpu_contract (the sending domain "
+     "waited runnable at least 20% of the window and at least as long as "
+     "it was blocked, without extra time), cpu_slack (the same, with extra "
+     "time: it waited for slack), tx_reservation (a channel without extra "
+     "time carried at least 95% of theory_payload_mbps), driver_cpu (the "
+     "driver domain waited runnable at least half the window while the "
+     "channel was found full), receiver_window (the domain was blocked at "
+     "least half the window and the channel went idle with slice left: "
+     "TCP's window closed), host_cpu / receiver_cpu (the sending / "
+     "receiving host's CPU busy at least 98%), medium (the sender's link "
+     "busy at least 80%), receiver_app (sink = rate), application (bytes or "
+     "stop set), tcp_window (none of these: TCP's window and the ACK clock "
+     "set the rate). Computed by cli/explain.c from the results in this "
+     "file; `nemsim explain DIR` prints it"),
+    ("connections.<connection>.limited_reason", "text", "window",
+     "one line with the numbers limited_by rests on"),
+    ("connections.<connection>.account.ran_contracted", "share", "window",
+     "Nemesis sender: share of the window the sending domain ran in its "
+     "slices (domains.<connection>.contracted_share)"),
+    ("connections.<connection>.account.ran_slack", "share", "window",
+     "Nemesis sender: share of the window it ran in slack time"),
+    ("connections.<connection>.account.waiting_runnable", "share", "window",
+     "Nemesis sender: share of the window it was runnable and did not run "
+     "(no slice left and no slack for it)"),
+    ("connections.<connection>.account.blocked", "share", "window",
+     "Nemesis sender: share of the window it waited for something (room "
+     "in its transmit channel, TCP's window, its own pacing); the four "
+     "account shares add up to 1"),
     ("connections.<connection>.bytes_delivered", "bytes", "run",
      "payload bytes the receiving application read"),
     ("connections.<connection>.bytes_delivered_in_window", "bytes",

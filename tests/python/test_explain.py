@@ -190,6 +190,36 @@ class Verdicts(unittest.TestCase):
                         c["waiting_runnable"] + c["blocked"], 1.0,
                         places=6, msg=(run, name))
 
+    def test_verdict_is_in_summary_and_a_sweep_column(self):
+        """summary.json carries the verdict, so a sweep can tabulate it:
+        s1 of Table 1 is bound by its 1 ms CPU slice; with a 5 ms slice
+        the CPU is no longer the limit and its transmit reservation is."""
+        with open(os.path.join(self.runs["table1"], "summary.json")) as f:
+            s = json.load(f)
+        for name, c in s["connections"].items():
+            self.assertIn(c["limited_by"], explain.VERDICTS, name)
+            self.assertTrue(c["limited_reason"], name)
+        sw = os.path.join(self.tmp, "verdict_sweep.ini")
+        with open(sw, "w") as f:
+            f.write(f"""[scenario]
+include = {os.path.join(SCN, "table1.ini")}
+[simulation]
+duration = 2s
+warmup = 1s
+[sweep]
+connection.s1.cpu_qos = 10ms, 1ms, false; 10ms, 5ms, false
+columns = v=connections.s1.limited_by
+""")
+        out = os.path.join(self.tmp, "verdict_sweep")
+        p = subprocess.run([runner.binary(), "sweep", sw, "--out", out],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "sweep.csv")) as f:
+            rows = f.read().splitlines()
+        self.assertEqual([r.rsplit(",", 1)[1] for r in rows[1:]],
+                         ["cpu_contract", "tx_reservation"], rows)
+
     def test_run_prints_verdicts_and_explain_command(self):
         nemsim = runner.binary()
         scn = os.path.join(self.tmp, "newcomer.ini")
