@@ -123,6 +123,11 @@ static const scn_param host_params[] = {
 	  "Nemesis: who gets the CPU's slack: the release's cursor over the "
 	  "wait queue's heap array (release) or an equal round robin in "
 	  "creation order (round_robin)" },
+	{ "threads", SCN_ENUM, "fifo", 0, "fifo|round_robin", 0, 0,
+	  "Nemesis: which ready thread of a domain runs at an activation: the "
+	  "release's FIFO in the order threads became ready, the one that was "
+	  "running going to the back (fifo), or round robin by creation order "
+	  "(round_robin)" },
 	{ "rx_buffers", SCN_INT, "40", 0, NULL, 1, 100000,
 	  "Nemesis: receive buffers each connection posts to the driver "
 	  "(40 in the release)" },
@@ -265,7 +270,8 @@ check_hosts(const scenario *sc, GError **error)
 	/* Keys that only a Nemesis host has: set on another host, they
 	 * would be ignored. */
 	static const char *const nemesis_only[] = {
-		"driver_qos", "rx_buffers", "events", "slack", NULL
+		"driver_qos", "rx_buffers", "events", "slack", "threads",
+		NULL
 	};
 	for (guint i = 0; i < hosts->len; i++) {
 		scn_group *h = g_ptr_array_index(hosts, i);

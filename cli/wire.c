@@ -324,6 +324,10 @@ build_hosts(cli_world *w, GError **error)
 				strcmp(scn_str(g, "slack"), "round_robin") == 0
 					? CPU_SLACK_ROUND_ROBIN
 					: CPU_SLACK_RELEASE;
+			cp.thread_order =
+				strcmp(scn_str(g, "threads"), "round_robin") == 0
+					? CPU_THREADS_ROUND_ROBIN
+					: CPU_THREADS_FIFO;
 			h->cpu = cpu_new(w->sim, h->name, &cp, error);
 			if (!h->cpu)
 				return FALSE;

@@ -79,11 +79,34 @@ START = {"unix": 2.6}
 STEP = {"unix": 1.06}
 
 
+def without_sweep(path, d):
+    """A copy of the scenario at path without its [sweep] (includes made
+    absolute), in folder d: `nemsim run` refuses a sweep's file, and the
+    calibration runs chosen points of it by --set."""
+    lines, skip = [], False
+    for line in open(path, encoding="utf-8").read().splitlines():
+        head = line.strip()
+        if head.startswith("["):
+            skip = head == "[sweep]"
+        if skip:
+            continue
+        m = re.match(r"\s*include\s*=\s*(.*)$", line)
+        if m:
+            line = "include = " + ", ".join(
+                os.path.join(os.path.dirname(path), f.strip())
+                for f in m.group(1).split(","))
+        lines.append(line)
+    out = os.path.join(d, os.path.basename(path))
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return out
+
+
 def run(nemsim, scenario, sets):
     with tempfile.TemporaryDirectory(prefix="calib-") as d:
         out = os.path.join(d, "out")
-        cmd = [nemsim, "run", os.path.join(ROOT, "scenarios", scenario),
-               "--out", out, "--quiet"]
+        scn = without_sweep(os.path.join(ROOT, "scenarios", scenario), d)
+        cmd = [nemsim, "run", scn, "--out", out, "--quiet"]
         for s in sets:
             cmd += ["--set", s]
         subprocess.run(cmd, check=True, cwd=ROOT)

@@ -99,6 +99,7 @@ cpu_params_default(cpu_params *p)
 	p->allow_overbook = FALSE;
 	p->defer_events = TRUE; /* outevs, Intel 1999 release */
 	p->slack_order = CPU_SLACK_RELEASE;
+	p->thread_order = CPU_THREADS_FIFO;
 }
 
 static inline gboolean
@@ -652,6 +653,13 @@ cpu_new(sim_t *sim, const char *name, const cpu_params *p, GError **error)
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
 			    "cpu %s: unknown slack order %d", name,
 			    p->slack_order);
+		return NULL;
+	}
+	if (p->thread_order != CPU_THREADS_FIFO &&
+	    p->thread_order != CPU_THREADS_ROUND_ROBIN) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "cpu %s: unknown thread order %d", name,
+			    p->thread_order);
 		return NULL;
 	}
 	cpu = g_new0(cpu_t, 1);

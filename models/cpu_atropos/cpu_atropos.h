@@ -97,9 +97,22 @@ typedef struct cpu_params {
 	 * "unblocked" domains on their own queue, earliest deadline first.
 	 * Scenario key: host/cpu `slack = release | round_robin`. */
 	int slack_order;
+	/* Which ready thread of a domain runs at an activation (the
+	 * user-level thread scheduler, REFERENCE.md §3).
+	 * CPU_THREADS_FIFO (default): the 1999 release's threads package:
+	 * ready threads wait in a FIFO in the order they became ready; at
+	 * each activation the thread that was running, if still ready,
+	 * goes to the back and the front one runs.
+	 * CPU_THREADS_ROUND_ROBIN: the simplification of earlier versions:
+	 * round robin by creation index, starting after the thread that
+	 * ran last.
+	 * Between activations both let the running thread go on while it
+	 * has work.  Scenario key: host/cpu `threads = fifo | round_robin`. */
+	int thread_order;
 } cpu_params;
 
 enum { CPU_SLACK_RELEASE = 0, CPU_SLACK_ROUND_ROBIN = 1 };
+enum { CPU_THREADS_FIFO = 0, CPU_THREADS_ROUND_ROBIN = 1 };
 
 void cpu_params_default(cpu_params *p);
 

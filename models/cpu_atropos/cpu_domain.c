@@ -11,8 +11,11 @@
  * with activations off); a thread's work that is preempted stays at the
  * head of its thread and resumes when the thread is next chosen.
  *
- * The thread scheduler is round robin over ready threads at each
- * activation, starting after the thread that ran last; between
+ * The thread scheduler (cpu_params.thread_order): by default the 1999
+ * release's, a FIFO of ready threads in the order they became ready; at
+ * each activation the thread that was running, if still ready, goes to
+ * the back and the front one runs.  The option round_robin picks by
+ * creation index, starting after the thread that ran last.  Between
  * activations, when a work item finishes, the same thread goes on while
  * it has work (it has not yielded), after any notifications and timeouts
  * that arrived meanwhile.  Blocking a thread takes effect at its next
@@ -65,8 +68,35 @@ cpu_dom_has_work(const cpu_domain *d, sim_time_t now)
 	return d->cur || d->notes.n || d->ready || timeout_is_due(d, now);
 }
 
-/* Keep d->ready and d->ready_mask in step after t's queue or blocked
- * flag changed. */
+/* The ready FIFO (kept in either order, read only by threads = fifo). */
+static void
+rq_append(cpu_domain *d, cpu_thread *t)
+{
+	t->rq_next = NULL;
+	t->rq_prev = d->rq_tail;
+	if (d->rq_tail)
+		d->rq_tail->rq_next = t;
+	else
+		d->rq_head = t;
+	d->rq_tail = t;
+}
+
+static void
+rq_remove(cpu_domain *d, cpu_thread *t)
+{
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t->rq_next;
+	else
+		d->rq_head = t->rq_next;
+	if (t->rq_next)
+		t->rq_next->rq_prev = t->rq_prev;
+	else
+		d->rq_tail = t->rq_prev;
+	t->rq_prev = t->rq_next = NULL;
+}
+
+/* Keep d->ready, d->ready_mask and the ready FIFO in step after t's queue
+ * or blocked flag changed. */
 static void
 thread_changed(cpu_thread *t)
 {
@@ -78,6 +108,10 @@ thread_changed(cpu_thread *t)
 	t->dom->ready += is_ready ? 1 : -1;
 	if (t->idx < 32)
 		t->dom->ready_mask ^= (guint32)1 << t->idx;
+	if (is_ready)
+		rq_append(t->dom, t);
+	else
+		rq_remove(t->dom, t);
 }
 
 sim_time_t
@@ -97,6 +131,20 @@ uls_pick(cpu_domain *d, gboolean activation)
 	    (d->cur_idx < 32 ? (gboolean)(d->ready_mask >> d->cur_idx & 1)
 			     : thread_is_ready(d->cur_thread)))
 		return d->cur_thread;
+	if (d->cpu->params.thread_order == CPU_THREADS_FIFO) {
+		cpu_thread *c = d->cur_thread;
+		/* An activation: the thread that was running, if still
+		 * ready, goes to the back. */
+		if (c && c->counted && d->rq_tail != c) {
+			rq_remove(d, c);
+			rq_append(d, c);
+		}
+		if (!d->rq_head)
+			return NULL;
+		d->cur_thread = d->rq_head;
+		d->cur_idx = d->rq_head->idx;
+		return d->cur_thread;
+	}
 	start = d->cur_thread ? (d->cur_idx + 1) % n : 0;
 	if (n <= 32) { /* round robin from start by the mask */
 		guint32 m = d->ready_mask, from_start = m >> start << start;

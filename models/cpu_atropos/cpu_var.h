@@ -28,7 +28,9 @@ struct cpu_thread {
 	guint idx;	  /* in dom->threads */
 	cpu_workq work;	  /* head may be in progress */
 	gboolean blocked; /* blocked on an event */
-	gboolean counted; /* ready, as counted in dom->ready/ready_mask */
+	gboolean counted; /* ready, as counted in dom->ready/ready_mask
+			   * (and, threads = fifo, on dom's ready FIFO) */
+	cpu_thread *rq_prev, *rq_next; /* the domain's ready FIFO */
 	sim_exec exec;	  /* "charge this work to my domain" */
 };
 
@@ -55,6 +57,8 @@ struct cpu_domain {
 				  * so the ULS finds its next thread
 				  * without reading the others */
 	guint cur_idx;		 /* cur_thread->idx */
+	cpu_thread *rq_head, *rq_tail; /* threads = fifo: ready threads in
+					* the order they became ready */
 	gboolean cur_is_handler; /* cur is a notification/timeout handler */
 
 	/* accounting */

@@ -34,6 +34,7 @@ on_run(void *ctx, sim_time_t t, const void *rec)
 }
 
 static int slack_order = CPU_SLACK_RELEASE; /* of the next make_cpu */
+static int thread_order = CPU_THREADS_FIFO;  /* of the next make_cpu */
 
 static cpu_t *
 make_cpu(const char *name, const char *cost_model, gboolean switch_cost,
@@ -44,6 +45,7 @@ make_cpu(const char *name, const char *cost_model, gboolean switch_cost,
 
 	cpu_params_default(&p);
 	p.slack_order = slack_order;
+	p.thread_order = thread_order;
 	p.cost_model = cost_model;
 	p.charge_domain_switch = switch_cost;
 	p.allow_overbook = overbook;
@@ -844,6 +846,74 @@ START_TEST(test_threads_of_a_domain_take_turns_at_activations)
 }
 END_TEST
 
+static void
+note_thread(void *ctx, void *arg)
+{
+	g_string_append(order, ctx);
+}
+
+/*
+ * Three threads of one domain (a 5 ms slice every 10 ms) each get one
+ * 1 ms item, submitted in the order t1, t0, t2, while the domain waits
+ * for its first activation.  The release's threads package runs them in
+ * the order they became ready: t1, t0, t2; round robin by index runs
+ * t0, t1, t2.
+ */
+static void
+threads_ready_order(int how, const char *want)
+{
+	thread_order = how;
+	cpu_t *c = make_cpu("cpu1", "ideal", FALSE, FALSE);
+	thread_order = CPU_THREADS_FIFO;
+	atropos_qos q = qos(10 * MS, 5 * MS, FALSE, 0);
+	cpu_domain *a = cpu_domain_new(c, "app", &q, NULL);
+	ck_assert_ptr_nonnull(a);
+	cpu_thread *t[3];
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+		g_snprintf(name, sizeof name, "t%d", i);
+		t[i] = cpu_thread_new(a, name);
+	}
+	cpu_thread_submit(t[1], 1 * MS, note_thread, "1", NULL);
+	cpu_thread_submit(t[0], 1 * MS, note_thread, "0", NULL);
+	cpu_thread_submit(t[2], 1 * MS, note_thread, "2", NULL);
+	sim_run_until(sim, 10 * MS);
+	ck_assert_str_eq(order->str, want);
+}
+
+START_TEST(test_threads_run_in_the_order_they_became_ready)
+{
+	threads_ready_order(CPU_THREADS_FIFO, "102");
+}
+END_TEST
+
+START_TEST(test_threads_round_robin_option_runs_by_index)
+{
+	threads_ready_order(CPU_THREADS_ROUND_ROBIN, "012");
+}
+END_TEST
+
+/*
+ * The rotation: a 1.5 ms slice every 10 ms; t0 has two 1 ms items, t1
+ * one, ready after t0's.  t0 runs its first item and half its second
+ * before the slice ends; at the next activation t0, still ready, goes
+ * behind t1, so t1's item is done before t0's second (without the
+ * rotation t0 would go on: "ab1").
+ */
+START_TEST(test_running_thread_goes_to_the_back_at_an_activation)
+{
+	atropos_qos q = qos(10 * MS, 3 * MS / 2, FALSE, 0);
+	cpu_domain *a = domain("app", q);
+	cpu_thread *t0 = cpu_thread_new(a, "t0");
+	cpu_thread *t1 = cpu_thread_new(a, "t1");
+	cpu_thread_submit(t0, 1 * MS, note_thread, "a", NULL);
+	cpu_thread_submit(t0, 1 * MS, note_thread, "b", NULL);
+	cpu_thread_submit(t1, 1 * MS, note_thread, "1", NULL);
+	sim_run_until(sim, 30 * MS);
+	ck_assert_str_eq(order->str, "a1b");
+}
+END_TEST
+
 START_TEST(test_share_series_writes_one_row_per_domain_per_interval)
 {
 	char *dir = g_dir_make_tmp("nemsim-cpu-XXXXXX", NULL);
@@ -989,6 +1059,9 @@ cpu_atropos_suite(void)
 	tcase_add_test(tc,
 		       test_refill_drops_leftover_of_domain_still_owed_time);
 	tcase_add_test(tc, test_threads_of_a_domain_take_turns_at_activations);
+	tcase_add_test(tc, test_threads_run_in_the_order_they_became_ready);
+	tcase_add_test(tc, test_threads_round_robin_option_runs_by_index);
+	tcase_add_test(tc, test_running_thread_goes_to_the_back_at_an_activation);
 	tcase_add_test(
 	    tc, test_share_series_writes_one_row_per_domain_per_interval);
 	tcase_add_test(tc, test_run_trace_writes_exact_intervals_as_csv);
