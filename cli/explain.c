@@ -12,7 +12,11 @@
  *                               transmit channel, TCP's window, its own
  *                               pacing);
  * these four add up to 1 (the domain's time is one of them at every
- * instant).  Every connection gets
+ * instant); and what it shares with others: driver_waiting_runnable (the
+ * host's driver domain, whose TX thread serves every channel),
+ * channel_full_refusals and channel_idle_with_slice_left (its transmit
+ * channel's counters).  Every connection's account has sender_cpu_busy,
+ * receiver_cpu_busy and link_utilization, and it gets
  *   connections.NAME.limited_by      one verdict (the list below)
  *   connections.NAME.limited_reason  one line naming the numbers it rests on.
  *
@@ -117,6 +121,46 @@ host_busy(const struct conn_account *a, const char *host, gboolean ux)
 	return isnan(k) ? NAN : k + (isnan(u) ? 0 : u);
 }
 
+static double
+driver_waiting(void *ctx)
+{
+	struct conn_account *a = ctx;
+	return get(a, "domains.%s_driver.%s", a->sender, "wait_share");
+}
+
+static double
+channel_full(void *ctx)
+{
+	return CHAN((struct conn_account *)ctx, "full_refusals");
+}
+
+static double
+channel_idle(void *ctx)
+{
+	return CHAN((struct conn_account *)ctx, "idle_with_slice_left");
+}
+
+static double
+sender_busy(void *ctx)
+{
+	struct conn_account *a = ctx;
+	return host_busy(a, a->sender, a->sender_unix);
+}
+
+static double
+receiver_busy(void *ctx)
+{
+	struct conn_account *a = ctx;
+	return host_busy(a, a->receiver, a->receiver_unix);
+}
+
+static double
+link_util(void *ctx)
+{
+	struct conn_account *a = ctx;
+	return get(a, "links.%s.%s", a->link, "utilization");
+}
+
 static char *
 qos_text(const scn_qos *q)
 {
@@ -184,8 +228,8 @@ verdict(const struct conn_account *a, char **why)
 		}
 		char drv[256];
 		g_snprintf(drv, sizeof drv, "%s_driver", a->sender);
-		double dwait = get(a, "domains.%s.%s", drv, "wait_share");
-		double full = CHAN(a, "full_refusals");
+		double dwait = driver_waiting((void *)a);
+		double full = channel_full((void *)a);
 		if (dwait >= DRIVER_WAIT && full > 0) {
 			*why = g_strdup_printf(
 				"the driver domain %s waited runnable %d%% of "
@@ -194,7 +238,7 @@ verdict(const struct conn_account *a, char **why)
 				pct(dwait), a->name, full);
 			return "driver_cpu";
 		}
-		double idle = CHAN(a, "idle_with_slice_left");
+		double idle = channel_idle((void *)a);
 		if (blk >= BLOCKED_MOST && idle > 0) {
 			*why = g_strdup_printf(
 				"domain %s was blocked %d%% of the window and "
@@ -204,20 +248,20 @@ verdict(const struct conn_account *a, char **why)
 			return "receiver_window";
 		}
 	}
-	double b = host_busy(a, a->sender, a->sender_unix);
+	double b = sender_busy((void *)a);
 	if (b >= CPU_BUSY) {
 		*why = g_strdup_printf("the CPU of %s was busy %d%% of the "
 				       "window", a->sender, pct(b));
 		return "host_cpu";
 	}
-	b = host_busy(a, a->receiver, a->receiver_unix);
+	b = receiver_busy((void *)a);
 	if (b >= CPU_BUSY) {
 		*why = g_strdup_printf("the CPU of the receiver %s was busy "
 				       "%d%% of the window", a->receiver,
 				       pct(b));
 		return "receiver_cpu";
 	}
-	double u = get(a, "links.%s.%s", a->link, "utilization");
+	double u = link_util((void *)a);
 	if (u >= LINK_BUSY) {
 		*why = g_strdup_printf("link %s was busy %d%% of the window",
 				       a->link, pct(u));
@@ -331,7 +375,23 @@ cli_explain_register(cli_world *w)
 					 waiting_runnable, a);
 			sim_stats_add_fn(a->st, PATH("account.blocked"), blocked,
 					 a);
+			sim_stats_add_fn(a->st,
+					 PATH("account.driver_waiting_runnable"),
+					 driver_waiting, a);
+			sim_stats_add_fn(a->st,
+					 PATH("account.channel_full_refusals"),
+					 channel_full, a);
+			sim_stats_add_fn(
+				a->st,
+				PATH("account.channel_idle_with_slice_left"),
+				channel_idle, a);
 		}
+		sim_stats_add_fn(a->st, PATH("account.sender_cpu_busy"),
+				 sender_busy, a);
+		sim_stats_add_fn(a->st, PATH("account.receiver_cpu_busy"),
+				 receiver_busy, a);
+		sim_stats_add_fn(a->st, PATH("account.link_utilization"),
+				 link_util, a);
 #undef PATH
 	}
 	g_ptr_array_free(conns, TRUE);

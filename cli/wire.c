@@ -741,6 +741,20 @@ register_stats(cli_world *w, GError **error)
 	}
 	for (guint i = 0; i < wr->host_order->len; i++) {
 		struct whost *h = g_ptr_array_index(wr->host_order, i);
+		/* Who is who in a capture. */
+		char *p = path("hosts.%s%s", h->name, ".ipv4");
+		char txt[32];
+		g_snprintf(txt, sizeof txt, "%u.%u.%u.%u", h->addr >> 24,
+			   h->addr >> 16 & 255, h->addr >> 8 & 255,
+			   h->addr & 255);
+		sim_stats_set_string(w->sim->stats, p, txt);
+		g_free(p);
+		p = path("hosts.%s%s", h->name, ".mac");
+		g_snprintf(txt, sizeof txt, "%02x:%02x:%02x:%02x:%02x:%02x",
+			   h->mac[0], h->mac[1], h->mac[2], h->mac[3],
+			   h->mac[4], h->mac[5]);
+		sim_stats_set_string(w->sim->stats, p, txt);
+		g_free(p);
 		if (h->nem) {
 			cpu_register_stats(h->cpu);
 			nem_host_register_stats(h->nem);

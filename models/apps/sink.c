@@ -29,6 +29,8 @@ struct app_sink {
 	gboolean eof;
 	uint64_t bytes, bytes_window, corrupt, reads;
 	uint64_t interval_bytes; /* for the time series */
+	uint64_t port, peer_port; /* of the accepted connection (0: none) */
+	char peer[16];            /* the sender's IPv4 address, dotted */
 	int64_t allowance;       /* rate mode: bytes it may still read */
 	sim_timer tick;
 };
@@ -125,8 +127,16 @@ upcall(struct socket *so, void *ctx, int events)
 	if (events & SO_EV_ACCEPT && !s->so) {
 		int err = 0;
 		s->so = so_accept(s->listener, &err);
-		if (s->so)
+		if (s->so) {
 			so_set_upcall(s->so, upcall, s);
+			uint32_t la, fa;
+			uint16_t lp, fp;
+			so_addrs(s->so, &la, &lp, &fa, &fp);
+			s->peer_port = fp;
+			g_snprintf(s->peer, sizeof s->peer, "%u.%u.%u.%u",
+				   fa >> 24, fa >> 16 & 255, fa >> 8 & 255,
+				   fa & 255);
+		}
 	}
 	if (events & (SO_EV_READ | SO_EV_CLOSED))
 		schedule_read(s);
@@ -162,6 +172,12 @@ app_sink_new(sim_t *sim, const char *name, struct socket *listener,
 	s->ex = ex;
 	s->p = *p;
 	so_set_upcall(listener, upcall, s);
+	{
+		uint32_t la, fa;
+		uint16_t lp, fp;
+		so_addrs(listener, &la, &lp, &fa, &fp);
+		s->port = lp;
+	}
 	sim_timer_init(&s->tick, rate_tick, s, NULL);
 	if (p->rate > 0)
 		sim_timer_arm_in(sim, &s->tick, 0);
@@ -197,6 +213,13 @@ throughput(void *ctx)
 	return w > 0 ? s->bytes_window * 8.0 / w / 1e6 : 0.0;
 }
 
+static char *
+peer_addr(void *ctx)
+{
+	app_sink *s = ctx;
+	return g_strdup(s->peer);
+}
+
 void
 app_sink_register_stats(app_sink *s)
 {
@@ -208,6 +231,9 @@ app_sink_register_stats(app_sink *s)
 			  &s->bytes_window);
 	sim_stats_add_u64(s->sim->stats, P("corrupt_bytes"), &s->corrupt);
 	sim_stats_add_u64(s->sim->stats, P("reads"), &s->reads);
+	sim_stats_add_u64(s->sim->stats, P("receiver_port"), &s->port);
+	sim_stats_add_u64(s->sim->stats, P("sender_port"), &s->peer_port);
+	sim_stats_add_string_fn(s->sim->stats, P("sender_ipv4"), peer_addr, s);
 #undef P
 }
 

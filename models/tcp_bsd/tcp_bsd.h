@@ -198,6 +198,9 @@ int so_tcp_state(const struct socket *so);     /* TCPS_*, or -1 */
 uint32_t so_rcv_cc(const struct socket *so);   /* bytes to read */
 uint32_t so_snd_cc(const struct socket *so);   /* bytes not yet acked */
 uint32_t so_snd_space(const struct socket *so);
+/* Local and foreign address and port (host byte order; 0 if unbound). */
+void so_addrs(const struct socket *so, uint32_t *laddr, uint16_t *lport,
+	      uint32_t *faddr, uint16_t *fport);
 struct tcpcb *so_tcpcb(struct socket *so);
 /*
  * Name the connection: registers its counters as

@@ -874,6 +874,16 @@ so_snd_space(const struct socket *so)
 	return sbspace(&so->so_snd);
 }
 
+void
+so_addrs(const struct socket *so, uint32_t *laddr, uint16_t *lport,
+	 uint32_t *faddr, uint16_t *fport)
+{
+	*laddr = so->inp_laddr;
+	*lport = so->inp_lport;
+	*faddr = so->inp_faddr;
+	*fport = so->inp_fport;
+}
+
 struct tcpcb *
 so_tcpcb(struct socket *so)
 {

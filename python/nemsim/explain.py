@@ -35,6 +35,8 @@ def account(run):
              "reason": c.get("limited_reason", "")}
         acc = c.get("account")
         if isinstance(acc, dict):
+            a["account"] = acc
+        if isinstance(acc, dict) and "ran_contracted" in acc:
             a["cpu"] = {"contracted": acc.get("ran_contracted", 0.0),
                         "slack": acc.get("ran_slack", 0.0),
                         "waiting_runnable": acc.get("waiting_runnable", 0.0),

@@ -262,6 +262,32 @@ def names(path):
     return {"hosts": hosts, "connections": conns}
 
 
+def run_names(run):
+    """The same map as names(), for a finished run, as the simulator
+    wrote it into summary.json (hosts.*.ipv4 and .mac, connections.*'s
+    receiver_port, sender_port and sender_ipv4): {'hosts': {name:
+    {'addr', 'mac'}}, 'connections': {name: {'port', 'sport', 'src',
+    'dst', 'from', 'to'}}}, 'from' and 'to' host names where the address
+    is a host's."""
+    s = load_summary(run)
+    hosts = collections.OrderedDict()
+    for name, h in sorted(s.get("hosts", {}).items()):
+        if isinstance(h, dict) and "ipv4" in h:
+            hosts[name] = {"addr": h["ipv4"], "mac": h.get("mac")}
+    by_addr = {h["addr"]: n for n, h in hosts.items()}
+    conns = collections.OrderedDict()
+    for name, c in sorted(s.get("connections", {}).items()):
+        if not isinstance(c, dict) or "receiver_port" not in c:
+            continue
+        src = c.get("sender_ipv4") or None
+        if src == "0.0.0.0":
+            src = None
+        conns[name] = {"port": c["receiver_port"],
+                       "sport": c.get("sender_port") or None,
+                       "src": src, "from": by_addr.get(src)}
+    return {"hosts": hosts, "connections": conns}
+
+
 def find_scenario(run, search=None):
     """The scenario file a run came from, looked for by the name in its
     summary.json (sim.scenario) in `search` (default: the repository's

@@ -45,6 +45,33 @@ SUMMARY = [
      "application payload delivered to the receiving application in the "
      "measurement window, divided by its length: the number the paper "
      "reports"),
+    ("connections.<connection>.receiver_port", "port", "fixed",
+     "TCP port the receiver listens on (5001 + the connection's index)"),
+    ("connections.<connection>.sender_port", "port", "run",
+     "the sender's (ephemeral) TCP port, as the receiver accepted it; 0 "
+     "if the connection was never accepted"),
+    ("connections.<connection>.sender_ipv4", "text", "run",
+     "the sender's IPv4 address as the receiver accepted it (0.0.0.0 if "
+     "never accepted)"),
+    ("connections.<connection>.account.driver_waiting_runnable", "share",
+     "window",
+     "Nemesis sender: share of the window the host's driver domain (its "
+     "TX thread serves every channel) was runnable and did not run"),
+    ("connections.<connection>.account.channel_full_refusals", "count",
+     "run",
+     "Nemesis sender: times the application found its transmit channel "
+     "full (channels.<connection>.full_refusals)"),
+    ("connections.<connection>.account.channel_idle_with_slice_left",
+     "count", "run",
+     "Nemesis sender: times its channel went idle with slice left, "
+     "nothing to send (channels.<connection>.idle_with_slice_left)"),
+    ("connections.<connection>.account.sender_cpu_busy", "share", "window",
+     "share of the window the sending host's CPU was busy (all domains, or "
+     "a Unix host's kernel and user time)"),
+    ("connections.<connection>.account.receiver_cpu_busy", "share",
+     "window", "the same for the receiving host"),
+    ("connections.<connection>.account.link_utilization", "share",
+     "window", "links.<link>.utilization of the sender's link"),
     ("connections.<connection>.limited_by", "text", "window",
      "what limited the connection, one verdict, the first that holds in "
      "this order: nothing (no data reached the receiver), loss (TCP's "
@@ -215,6 +242,10 @@ SUMMARY = [
      "no other channel could take one (the release's rule)"),
 
     # ---- hosts -----------------------------------------------------------------------
+    ("hosts.<host>.ipv4", "text", "fixed",
+     "the host's IPv4 address (see the naming rules)"),
+    ("hosts.<host>.mac", "text", "fixed",
+     "the host's MAC address, as in captures"),
     ("hosts.<host>.rx_frames", "frames", "run",
      "frames the host's driver received from its NIC"),
     ("hosts.<host>.rx_not_tcp", "frames", "run",
@@ -589,9 +620,12 @@ def render():
            "other). "
            "Connection *i* (in the order of `[connection.*]` groups) "
            "connects to port `5001 + i` on its receiver; the sender's "
-           "port is ephemeral (read it from a capture). "
-           "`nemsim.load.names(SCENARIO)` returns this map; `nemsim plot` "
-           "uses it to name the connections in a capture.",
+           "port is ephemeral. A run writes both into summary.json "
+           "(`hosts.<host>.ipv4`, `.mac`, `connections.<c>.receiver_port`, "
+           "`sender_port`, `sender_ipv4`); `nemsim.load.run_names(RUN)` "
+           "reads them, `nemsim.load.names(SCENARIO)` computes them from "
+           "a scenario; `nemsim plot` uses them to name the connections "
+           "in a capture.",
            "- `a_to_b` / `b_to_a` on a full-duplex link: *a* is the first "
            "host of the scenario attached to that link, *b* the second.",
            "- Throughputs in Mb/s are 10^6 bit/s of TCP payload delivered "

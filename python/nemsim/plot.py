@@ -340,9 +340,13 @@ SCENARIO = None  # --scenario
 
 
 def _conn_names(run):
-    """Port -> connection name, from the scenario if it can be found
+    """Port -> connection name: from the run's summary.json (the ports
+    the simulator used), else from the scenario if it can be found
     (--scenario, else by its name in scenarios/, docs/examples/ or the
     current folder)."""
+    n = load.run_names(run)
+    if n["connections"] and not SCENARIO:
+        return {c["port"]: name for name, c in n["connections"].items()}
     scn = SCENARIO or load.find_scenario(run)
     if not scn:
         return {}

@@ -171,6 +171,15 @@ class Run(unittest.TestCase):
         c1 = pc[(pc.dport == 5001) & (pc.len > 0)]
         self.assertEqual(set(c1.src), {names["hosts"]["nemesis"]["addr"]})
         self.assertEqual(set(c1.dst), {names["hosts"]["kay"]["addr"]})
+        # The simulator's own record of who is who agrees with the
+        # documented rule and with the capture, sender port included.
+        rn = load.run_names(self.out)
+        for h, v in names["hosts"].items():
+            self.assertEqual(rn["hosts"][h]["addr"], v["addr"], h)
+            self.assertEqual(rn["hosts"][h]["mac"], v["mac"], h)
+        self.assertEqual(rn["connections"]["c1"]["port"], 5001)
+        self.assertEqual(rn["connections"]["c1"]["from"], "nemesis")
+        self.assertEqual(set(c1.sport), {rn["connections"]["c1"]["sport"]})
 
     def test_missing_series(self):
         with self.assertRaisesRegex(load.OutputError, "did not ask"):
@@ -231,10 +240,10 @@ class PlotRun(unittest.TestCase):
         st, made, err = nemsim_plot(run, "--out", os.path.join(tmp, "png"))
         self.assertEqual(st, 0, err)
         names = sorted(os.path.basename(m) for m in made)
-        # The pcap's connections are named from the scenario only if it
-        # is found; this one is not in scenarios/, so they go by port.
-        self.assertEqual(names, ["cpu_nemesis.png", "pcap_nemesis_port5001.png",
-                                 "pcap_nemesis_port5002.png", "summary.png",
+        # The pcap's connections are named from the ports the run wrote
+        # into summary.json (the scenario is not in scenarios/).
+        self.assertEqual(names, ["cpu_nemesis.png", "pcap_nemesis_c1.png",
+                                 "pcap_nemesis_c2.png", "summary.png",
                                  "throughput.png", "timeseq_c1.png"])
         for m in made:
             self.assertTrue(is_png(m), m)
