@@ -219,6 +219,11 @@ static const scn_kind kinds[] = {
 	  "a TCP connection with its sending application and receiver" },
 	{ "source", TRUE, FALSE, source_params,
 	  "a raw-frame traffic source (Ethernet-only scenarios)" },
+	{ "server", TRUE, FALSE, cli_server_params,
+	  "a web server: a Nemesis domain with reservations, or a Unix "
+	  "process (cli/wire_web.c)" },
+	{ "clients", TRUE, FALSE, cli_clients_params,
+	  "a customer's clients making requests to a [server] (cli/wire_web.c)" },
 	{ NULL }
 };
 
@@ -411,6 +416,19 @@ check_reservations(const scenario *sc, GError **error)
 		for (guint c = 0; c < conns->len; c++) {
 			scn_group *g = g_ptr_array_index(conns, c);
 			if (scn_ref(sc, g, "from") != h)
+				continue;
+			scn_qos q = scn_get_qos(g, "cpu_qos");
+			struct share s = { g, share_of(&q), NULL };
+			g_array_append_val(cpu, s);
+			q = scn_get_qos(g, "tx_qos");
+			s.share = share_of(&q);
+			g_array_append_val(tx, s);
+		}
+		g_autoptr(GPtrArray) servers = scn_instances(sc, "server");
+		for (guint k = 0; k < servers->len; k++) {
+			scn_group *g = g_ptr_array_index(servers, k);
+			if (scn_ref(sc, g, "host") != h ||
+			    strcmp(scn_str(h, "kind"), "nemesis") != 0)
 				continue;
 			scn_qos q = scn_get_qos(g, "cpu_qos");
 			struct share s = { g, share_of(&q), NULL };
@@ -648,7 +666,8 @@ static gboolean
 check_names(const scenario *sc, GError **error)
 {
 	static const char *const named[] = { "link", "host", "domain",
-					     "connection", "source", NULL };
+					     "connection", "source", "server",
+					     "clients", NULL };
 	GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal,
 						  g_free, g_free);
 	gboolean ok = TRUE;
@@ -675,9 +694,13 @@ check_names(const scenario *sc, GError **error)
 			g_free(how);
 			g_free(n);
 		}
-		for (guint c = 0; ok && c < conns->len; c++) {
-			scn_group *g = g_ptr_array_index(conns, c);
-			if (scn_ref(sc, g, "from") != h)
+		g_autoptr(GPtrArray) servers = scn_instances(sc, "server");
+		for (guint c = 0; ok && c < conns->len + servers->len; c++) {
+			scn_group *g = c < conns->len
+					       ? g_ptr_array_index(conns, c)
+					       : g_ptr_array_index(servers,
+								   c - conns->len);
+			if (scn_ref(sc, g, c < conns->len ? "from" : "host") != h)
 				continue;
 			char *n = g_strdup_printf("%s_%s", scn_group_name(h),
 						  scn_group_name(g));
@@ -729,7 +752,8 @@ check_periods(const scenario *sc, GError **error)
 	static const struct {
 		const char *kind, *key;
 	} qos[] = { { "host", "driver_qos" }, { "domain", "cpu_qos" },
-		    { "connection", "cpu_qos" }, { "connection", "tx_qos" } };
+		    { "connection", "cpu_qos" }, { "connection", "tx_qos" },
+		    { "server", "cpu_qos" }, { "server", "tx_qos" } };
 	for (guint k = 0; k < G_N_ELEMENTS(qos); k++) {
 		g_autoptr(GPtrArray) a = scn_instances(sc, qos[k].kind);
 		for (guint i = 0; i < a->len; i++)
@@ -743,7 +767,7 @@ check_periods(const scenario *sc, GError **error)
 static const scn_check_fn checks[] = {
 	check_window, check_names, check_hosts, check_periods,
 	check_reservations, check_connections, check_links, check_outputs,
-	NULL,
+	cli_check_web, NULL,
 };
 
 const scn_schema cli_schema = { kinds, checks };

@@ -595,6 +595,16 @@ build_connections(cli_world *w, GError **error)
 	return TRUE;
 }
 
+gboolean
+cli_world_host(cli_world *w, const char *name, struct cli_host_ref *out)
+{
+	struct whost *h = g_hash_table_lookup(w->wiring->hosts, name);
+	if (!h)
+		return FALSE;
+	*out = (struct cli_host_ref){ h->kind, h->addr, h->nem, h->ux, h->cpu };
+	return TRUE;
+}
+
 /* ---- Raw-frame sources ---------------------------------------------------- */
 
 static gboolean
@@ -759,7 +769,7 @@ cli_build_world(cli_world *w, GError **error)
 	w->wiring = wr;
 	return build_links(w, error) && build_hosts(w, error) &&
 	       build_domains(w, error) && build_connections(w, error) &&
-	       build_sources(w, error) && check_diameters(w, error) &&
+	       cli_build_web(w, error) && build_sources(w, error) && check_diameters(w, error) &&
 	       register_stats(w, error);
 }
 
@@ -976,6 +986,8 @@ cli_attach_model_outputs(cli_world *w, GError **error)
 		}
 	}
 	if (scn_has(o, "schedule_from") && !attach_schedule(w, o, error))
+		return FALSE;
+	if (!cli_attach_web_outputs(w, error))
 		return FALSE;
 	g_auto(GStrv) ts = scn_list(o, "timeseq");
 	for (int i = 0; ts[i]; i++) {
