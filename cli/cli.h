@@ -42,6 +42,22 @@ typedef void (*cli_abort_fn)(void *ctx);
 void cli_world_on_finish(cli_world *w, cli_finish_fn fn, cli_abort_fn abort_fn,
 			 void *ctx);
 
+/* ---- Web servers and their clients (wire_web.c) ---- */
+extern const scn_param cli_server_params[], cli_clients_params[];
+gboolean cli_check_web(const scenario *sc, GError **error);
+/* What wire_web.c needs of a host wire.c built. */
+struct cli_host_ref {
+	const char *kind;         /* nemesis|unix|station */
+	uint32_t addr;
+	struct nem_host *nem;
+	struct unix_host *ux;
+	struct cpu *cpu;
+};
+gboolean cli_world_host(cli_world *w, const char *name,
+			struct cli_host_ref *out);
+gboolean cli_build_web(cli_world *w, GError **error);
+gboolean cli_attach_web_outputs(cli_world *w, GError **error);
+
 /* Build every object the scenario describes (wire.c). */
 gboolean cli_build_world(cli_world *w, GError **error);
 void cli_wiring_free(cli_world *w);

@@ -113,6 +113,10 @@ static const scn_param host_params[] = {
 	{ "driver_qos", SCN_QOS, NULL, 0, NULL, 0, 0,
 	  "CPU QoS of the device driver domain (default: by NIC, from the "
 	  "Nemesis release)" },
+	{ "flowman_qos", SCN_QOS, NULL, 0, NULL, 0, 0,
+	  "CPU QoS of the flow manager domain, which binds ports and installs "
+	  "a packet filter for every connection opened or accepted (default: "
+	  "the release's 2ms, 10us, true)" },
 	{ "overbook", SCN_BOOL, "false", 0, NULL, 0, 0,
 	  "allow CPU contracts summing above 1 on this host" },
 	{ "events", SCN_ENUM, "deferred", 0, "deferred|immediate", 0, 0,
@@ -224,6 +228,11 @@ static const scn_kind kinds[] = {
 	  "a TCP connection with its sending application and receiver" },
 	{ "source", TRUE, FALSE, source_params,
 	  "a raw-frame traffic source (Ethernet-only scenarios)" },
+	{ "server", TRUE, FALSE, cli_server_params,
+	  "a web server: a Nemesis domain with reservations, or a Unix "
+	  "process (cli/wire_web.c)" },
+	{ "clients", TRUE, FALSE, cli_clients_params,
+	  "a customer's clients making requests to a [server] (cli/wire_web.c)" },
 	{ NULL }
 };
 
@@ -270,8 +279,8 @@ check_hosts(const scenario *sc, GError **error)
 	/* Keys that only a Nemesis host has: set on another host, they
 	 * would be ignored. */
 	static const char *const nemesis_only[] = {
-		"driver_qos", "rx_buffers", "events", "slack", "threads",
-		NULL
+		"driver_qos", "flowman_qos", "rx_buffers", "events", "slack",
+		"threads", NULL
 	};
 	for (guint i = 0; i < hosts->len; i++) {
 		scn_group *h = g_ptr_array_index(hosts, i);
@@ -394,7 +403,8 @@ check_reservations(const scenario *sc, GError **error)
 			struct share s = { NULL, 0, "the driver (default)" };
 			if (scn_has(h, "driver_qos")) {
 				scn_qos q = scn_get_qos(h, "driver_qos");
-				s = (struct share){ h, share_of(&q), NULL };
+				s = (struct share){ NULL, share_of(&q),
+						    "the driver (driver_qos)" };
 			} else {
 				s.share = (long double)hp.driver_qos.s /
 					  (long double)hp.driver_qos.p;
@@ -403,7 +413,12 @@ check_reservations(const scenario *sc, GError **error)
 			s = (struct share){ NULL,
 					    (long double)hp.flowman_qos.s /
 						    (long double)hp.flowman_qos.p,
-					    "the flow manager" };
+					    "the flow manager (default)" };
+			if (scn_has(h, "flowman_qos")) {
+				scn_qos q = scn_get_qos(h, "flowman_qos");
+				s = (struct share){ NULL, share_of(&q),
+						    "the flow manager (flowman_qos)" };
+			}
 			g_array_append_val(cpu, s);
 		}
 		for (guint d = 0; d < doms->len; d++) {
@@ -417,6 +432,19 @@ check_reservations(const scenario *sc, GError **error)
 		for (guint c = 0; c < conns->len; c++) {
 			scn_group *g = g_ptr_array_index(conns, c);
 			if (scn_ref(sc, g, "from") != h)
+				continue;
+			scn_qos q = scn_get_qos(g, "cpu_qos");
+			struct share s = { g, share_of(&q), NULL };
+			g_array_append_val(cpu, s);
+			q = scn_get_qos(g, "tx_qos");
+			s.share = share_of(&q);
+			g_array_append_val(tx, s);
+		}
+		g_autoptr(GPtrArray) servers = scn_instances(sc, "server");
+		for (guint k = 0; k < servers->len; k++) {
+			scn_group *g = g_ptr_array_index(servers, k);
+			if (scn_ref(sc, g, "host") != h ||
+			    strcmp(scn_str(h, "kind"), "nemesis") != 0)
 				continue;
 			scn_qos q = scn_get_qos(g, "cpu_qos");
 			struct share s = { g, share_of(&q), NULL };
@@ -654,7 +682,8 @@ static gboolean
 check_names(const scenario *sc, GError **error)
 {
 	static const char *const named[] = { "link", "host", "domain",
-					     "connection", "source", NULL };
+					     "connection", "source", "server",
+					     "clients", NULL };
 	GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal,
 						  g_free, g_free);
 	gboolean ok = TRUE;
@@ -681,9 +710,13 @@ check_names(const scenario *sc, GError **error)
 			g_free(how);
 			g_free(n);
 		}
-		for (guint c = 0; ok && c < conns->len; c++) {
-			scn_group *g = g_ptr_array_index(conns, c);
-			if (scn_ref(sc, g, "from") != h)
+		g_autoptr(GPtrArray) servers = scn_instances(sc, "server");
+		for (guint c = 0; ok && c < conns->len + servers->len; c++) {
+			scn_group *g = c < conns->len
+					       ? g_ptr_array_index(conns, c)
+					       : g_ptr_array_index(servers,
+								   c - conns->len);
+			if (scn_ref(sc, g, c < conns->len ? "from" : "host") != h)
 				continue;
 			char *n = g_strdup_printf("%s_%s", scn_group_name(h),
 						  scn_group_name(g));
@@ -734,8 +767,10 @@ check_periods(const scenario *sc, GError **error)
 {
 	static const struct {
 		const char *kind, *key;
-	} qos[] = { { "host", "driver_qos" }, { "domain", "cpu_qos" },
-		    { "connection", "cpu_qos" }, { "connection", "tx_qos" } };
+	} qos[] = { { "host", "driver_qos" }, { "host", "flowman_qos" },
+		    { "domain", "cpu_qos" },
+		    { "connection", "cpu_qos" }, { "connection", "tx_qos" },
+		    { "server", "cpu_qos" }, { "server", "tx_qos" } };
 	for (guint k = 0; k < G_N_ELEMENTS(qos); k++) {
 		g_autoptr(GPtrArray) a = scn_instances(sc, qos[k].kind);
 		for (guint i = 0; i < a->len; i++)
@@ -749,7 +784,7 @@ check_periods(const scenario *sc, GError **error)
 static const scn_check_fn checks[] = {
 	check_window, check_names, check_hosts, check_periods,
 	check_reservations, check_connections, check_links, check_outputs,
-	NULL,
+	cli_check_web, NULL,
 };
 
 const scn_schema cli_schema = { kinds, checks };

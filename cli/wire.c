@@ -347,6 +347,13 @@ build_hosts(cli_world *w, GError **error)
 					q.has_latency ? q.latency : q.period
 				};
 			}
+			if (scn_has(g, "flowman_qos")) {
+				scn_qos q = scn_get_qos(g, "flowman_qos");
+				hp.flowman_qos = (atropos_qos){
+					q.period, q.slice, q.extra,
+					q.has_latency ? q.latency : q.period
+				};
+			}
 			h->nem = nem_host_new(w->sim, h->name, h->cpu, h->nif,
 					      &hp, error);
 			if (!h->nem)
@@ -599,6 +606,16 @@ build_connections(cli_world *w, GError **error)
 	return TRUE;
 }
 
+gboolean
+cli_world_host(cli_world *w, const char *name, struct cli_host_ref *out)
+{
+	struct whost *h = g_hash_table_lookup(w->wiring->hosts, name);
+	if (!h)
+		return FALSE;
+	*out = (struct cli_host_ref){ h->kind, h->addr, h->nem, h->ux, h->cpu };
+	return TRUE;
+}
+
 /* ---- Raw-frame sources ---------------------------------------------------- */
 
 static gboolean
@@ -778,7 +795,7 @@ cli_build_world(cli_world *w, GError **error)
 	w->wiring = wr;
 	return build_links(w, error) && build_hosts(w, error) &&
 	       build_domains(w, error) && build_connections(w, error) &&
-	       build_sources(w, error) && check_diameters(w, error) &&
+	       cli_build_web(w, error) && build_sources(w, error) && check_diameters(w, error) &&
 	       register_stats(w, error);
 }
 
@@ -995,6 +1012,8 @@ cli_attach_model_outputs(cli_world *w, GError **error)
 		}
 	}
 	if (scn_has(o, "schedule_from") && !attach_schedule(w, o, error))
+		return FALSE;
+	if (!cli_attach_web_outputs(w, error))
 		return FALSE;
 	g_auto(GStrv) ts = scn_list(o, "timeseq");
 	for (int i = 0; ts[i]; i++) {

@@ -57,7 +57,8 @@ US = 1000  # ns
 BASE = {
     "inet": {"app_write": 15 * US, "inet_tcp_output": 70 * US,
              "inet_tcp_input": 40 * US, "inet_rx_post": 5 * US,
-             "inet_timer_tick": 5 * US, "inet_tx_reclaim": 2 * US},
+             "inet_timer_tick": 5 * US, "inet_tx_reclaim": 2 * US,
+             "inet_app_read": 15 * US},
     "unix": {"unix_rx_frame": 30 * US, "unix_copy_byte": 10,
              "unix_tx_segment": 50 * US, "unix_tx_done": 5 * US,
              "unix_timer_tick": 2 * US, "app_read": 10 * US},

@@ -133,6 +133,15 @@ payload_free(gpointer b)
 	sim_buf_unref(b);
 }
 
+sim_buf *
+app_pattern_buf(sim_t *sim, uint32_t n)
+{
+	char key[48];
+	g_snprintf(key, sizeof key, "tcp_send.payload.%u", n);
+	return sim_shared(sim, key, payload_new, GUINT_TO_POINTER(n),
+			  payload_free);
+}
+
 app_tcp_send *
 app_tcp_send_new(sim_t *sim, const char *name, struct socket *so, sim_exec *ex,
 		 const app_tcp_send_params *p)
@@ -144,11 +153,7 @@ app_tcp_send_new(sim_t *sim, const char *name, struct socket *so, sim_exec *ex,
 	a->so = so;
 	a->ex = ex;
 	a->p = *p;
-	char key[48];
-	g_snprintf(key, sizeof key, "tcp_send.payload.%u", p->write_size);
-	a->payload = sim_buf_ref(sim_shared(sim, key, payload_new,
-					    GUINT_TO_POINTER(p->write_size),
-					    payload_free));
+	a->payload = sim_buf_ref(app_pattern_buf(sim, p->write_size));
 	so_set_upcall(so, upcall, a);
 	sim_timer_init(&a->start, start, a, NULL);
 	sim_timer_arm_at(sim, &a->start, MAX(p->start, sim_now(sim)));

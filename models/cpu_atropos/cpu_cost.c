@@ -75,6 +75,14 @@ static const cpu_cost_entry pentium200_entries[] = {
     /* tcp_send's loop: get a payload buffer, call send (also the write
      * system call's user part for a Unix tcp_send). */
     {"app_write", 14114, "inet group, fitted to F7's slope"},
+    /* An application's read on InetMod (a server's request): take the
+     * segments off to_app, return their buffers.  Not measured by any
+     * target: its first estimate is app_write's (15 us, the same call
+     * into InetMod the other way) and it scales with the inet group;
+     * the copy into the application's buffer costs drv_rx_copy_byte
+     * per byte (the same memcpy on the same CPU), posting each buffer
+     * again inet_rx_post. */
+    {"inet_app_read", 14114, "inet group, fitted to F7's slope"},
 
     /* ---- A Unix kernel (Linux 2.x, SunOS, NetBSD) on the same CPU ----
      * Receive interrupt with ip_input and tcp_input for one frame (first
@@ -104,6 +112,7 @@ static const cpu_cost_entry ideal_entries[] = {
     {"inet_timer_tick", 0, "ideal CPU"},
     {"inet_tx_reclaim", 0, "ideal CPU"},
     {"app_write", 0, "ideal CPU"},
+    {"inet_app_read", 0, "ideal CPU"},
     {"unix_rx_frame", 0, "ideal CPU"},
     {"unix_copy_byte", 0, "ideal CPU"},
     {"unix_tx_segment", 0, "ideal CPU"},

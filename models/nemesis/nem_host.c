@@ -18,13 +18,35 @@
  *   NIC transmit-complete interrupt -> driver domain [drv_tx_done]: the TX
  *     thread may go on.
  *
+ * and of data (section 3, "Supplying the Device Driver with Empty
+ * Receive Buffers"): as an ACK, but a segment whose data TCP keeps (in
+ * the socket's receive buffer, which is the to_app FIFO, or in the
+ * reassembly queue) keeps its receive buffer until the application reads
+ * it; a buffer TCP did not keep is posted again at once [inet_rx_post on
+ * the receiver thread].  The application's read [its own cost, e.g.
+ * inet_app_read + drv_rx_copy_byte per byte, charged by the app] takes
+ * segments off to_app; the buffers they held go back to the driver
+ * [inet_rx_post each, on the application's thread].
+ *
+ * A server (nem_listen, nem_accept; the paper's ServerSocket): the flow
+ * manager binds the port and installs the listener's filter
+ * [flowman_install]; every accepted connection gets its filter from the
+ * flow manager too [flowman_install] before the application sees it.
+ *
  * Deviations, on purpose: one timer thread per domain drives the
  * domain's TCP ticks (BSD's ticks are per stack; the release has a timer
  * thread per connection, which only changes who is charged when a domain
- * has several connections).  A receive buffer is posted again as soon as
- * tcp_input has run; the Nemesis hosts of the paper only send, so the
- * buffers that hold data for the application until it reads are counted
- * through the to_app occupancy (bytes queued / MSS) in the window rule.
+ * has several connections).  A server's accepted connections share the
+ * server's I/O channels: one receive channel (its posted buffers and its
+ * receiver thread) and one transmit channel with the server's tx_qos.
+ * The release gives each connection channels of its own; but a channel
+ * is held at r = 0 for its first second (qosentry's first deadline,
+ * models/tx_atropos), so the per-request connections of HTTP/1.0 would
+ * never see their reservation, and a reservation per connection would
+ * multiply a customer's contract by its open connections.  A read
+ * returns its buffers to the driver at once and charges their posting
+ * to the application's thread just after (so the window update of that
+ * read already sees them; the order is off by inet_rx_post per buffer).
  */
 #include "nemesis.h"
 
@@ -77,10 +99,15 @@ struct nem_domain {
 	GPtrArray *conns;
 };
 
+/*
+ * A connection's I/O channels (an active open's), or a server's, shared
+ * by its listener and every connection it accepted (is_server).
+ */
 struct nem_conn {
 	nem_domain *d;
 	char *name;
-	struct socket *so;
+	gboolean is_server;
+	struct socket *so;      /* the connection, or the listener */
 	uint16_t port;
 	uint32_t peer;
 	uint16_t peer_port;
@@ -88,6 +115,7 @@ struct nem_conn {
 	cpu_thread *rx_t;
 	sim_exec_tracked rx;
 	guint rx_free;          /* posted receive buffers not yet used */
+	uint64_t rx_no_buffer;  /* frames dropped: no buffer posted */
 	sim_pktgate gate;       /* frames whose output cost is being spent */
 	sim_pkt *pend_head, *pend_tail; /* frames waiting for channel space */
 	gboolean app_blocked;
@@ -250,18 +278,51 @@ vnif_ring_free(const sim_netif *nif)
 /* ---- Receive ------------------------------------------------------------- */
 
 static void
-buffer_posted(void *ctx, void *arg)
+buffers_posted(void *ctx, void *arg)
 {
 	struct nem_conn *c = ctx;
-	c->rx_free++;
+	c->rx_free += GPOINTER_TO_UINT(arg);
 }
 
+/*
+ * The receiver thread: tcp_input on the frame.  The stack's count of
+ * held segments tells whether TCP kept this frame's data (+1), let it go
+ * (0: an ACK, a duplicate, a SYN), or released others with it (a reset
+ * flushing a receive buffer): the buffers not held go back to the driver.
+ */
 static void
 receiver_input(void *ctx, void *arg)
 {
 	struct nem_conn *c = ctx;
+	int64_t before = (int64_t)ip_stack_rcv_held(c->d->st);
 	ip_stack_input(c->d->st, arg);
-	sim_exec_run(&c->rx.ex, c->d->h->c_rx_post, buffer_posted, c, NULL);
+	int64_t kept = (int64_t)ip_stack_rcv_held(c->d->st) - before;
+	if (kept >= 1)
+		return;
+	guint n = (guint)(1 - kept);
+	sim_exec_run(&c->rx.ex, c->d->h->c_rx_post * n, buffers_posted, c,
+		     GUINT_TO_POINTER(n));
+}
+
+/*
+ * A read took `packets` segments off to_app: their buffers go back to
+ * the driver now, and posting them is the reading thread's work.
+ */
+static void
+nothing(void *ctx, void *arg)
+{
+}
+
+static void
+read_freed(void *ctx, struct socket *so, uint32_t packets)
+{
+	nem_domain *d = ctx;
+	struct nem_conn *c = sim_idmap_get(d->h->filters, so_local_port(so));
+	if (!c || c->d != d)
+		return; /* not a flow of ours (cannot happen) */
+	c->rx_free += packets;
+	sim_exec *ex = d->current ? d->current : &d->app.ex;
+	sim_exec_run(ex, d->h->c_rx_post * packets, nothing, NULL, NULL);
 }
 
 /* Packet filter, in the driver domain, after the interrupt's cost. */
@@ -284,6 +345,7 @@ packet_filter(void *ctx, void *arg)
 	}
 	if (c->rx_free == 0) {
 		h->rx_no_buffer++;
+		c->rx_no_buffer++;
 		sim_pkt_unref(f);
 		return;
 	}
@@ -315,17 +377,22 @@ nic_tx_done(void *upper, sim_netif *nif, const sim_pkt *frame, gboolean sent)
 	cpu_domain_notify(h->drv, h->c_tx_done, ring_space, h, NULL);
 }
 
-/* InetMod's window: free posted buffers and free to_app slots. */
+/*
+ * InetMod's window: free posted buffers (of the connection's receive
+ * channel) and free slots of the connection's to_app FIFO (a segment a
+ * slot), in segments, and never above the socket buffer's space.
+ */
 static uint32_t
 inetmod_rcvwin(struct tcpcb *tp, void *ctx)
 {
 	struct nem_conn *c = ctx;
+	struct socket *so = tcp_socket(tp);
 	uint32_t sb = tcp_rcvwin_sockbuf(tp, NULL);
 	int mss = 0;
-	so_getsockopt(c->so, SOOPT_MAXSEG, &mss);
+	so_getsockopt(so, SOOPT_MAXSEG, &mss);
 	if (mss <= 0)
 		return sb;
-	guint queued = (so_rcv_cc(c->so) + (uint32_t)mss - 1) / (uint32_t)mss;
+	guint queued = so_rcv_npkt(so);
 	guint to_app_free = c->d->h->p.to_app_slots > queued
 				    ? c->d->h->p.to_app_slots - queued
 				    : 0;
@@ -500,6 +567,7 @@ nem_domain_new(nem_host *h, const char *name, const atropos_qos *cpu_qos,
 	d->st = ip_stack_new(h->sim, &d->vnif, &cfg);
 	g_free(stack_name);
 	ip_stack_set_output_hook(d->st, output_hook, d);
+	ip_stack_set_rcvd_hook(d->st, read_freed, d);
 	for (guint i = 0; i < h->neighbours->len; i++) {
 		struct neighbour *n =
 			&g_array_index(h->neighbours, struct neighbour, i);
@@ -556,7 +624,8 @@ filter_installed(void *ctx, void *arg)
 	nem_host *h = c->d->h;
 	sim_idmap_set(h->filters, (uint64_t)c->port, c);
 	h->filters_installed++;
-	sim_exec_run(&c->d->app.ex, 0, do_connect, c, NULL);
+	if (!c->is_server)
+		sim_exec_run(&c->d->app.ex, 0, do_connect, c, NULL);
 }
 
 static void
@@ -567,19 +636,15 @@ open_at_start(void *ctx, void *arg)
 			  c, NULL);
 }
 
-struct socket *
-nem_connect(nem_domain *d, const char *name, const atropos_qos *tx_qos,
-	    uint32_t peer, uint16_t peer_port, sim_time_t start, GError **error)
+/* A flow's I/O channels: receive buffers posted, a receiver thread, a
+ * transmit channel with tx_qos. */
+static struct nem_conn *
+conn_new(nem_domain *d, const char *name, const atropos_qos *tx_qos)
 {
 	nem_host *h = d->h;
-	if (!atropos_qos_check(tx_qos, name, error))
-		return NULL;
 	struct nem_conn *c = g_new0(struct nem_conn, 1);
 	c->d = d;
 	c->name = g_strdup(name);
-	c->peer = peer;
-	c->peer_port = peer_port;
-	c->port = h->next_port++;
 	c->rx_free = h->p.rx_buffers;
 	sim_pktgate_init(&c->gate);
 	g_ptr_array_add(d->conns, c);
@@ -588,6 +653,91 @@ nem_connect(nem_domain *d, const char *name, const atropos_qos *tx_qos,
 	c->ch = tx_channel_new(h->ts, name, tx_qos);
 	tx_channel_on_space(c->ch, channel_space, c);
 	tx_channel_on_return(c->ch, buffers_returned, c);
+	return c;
+}
+
+struct socket *
+nem_listen(nem_domain *d, const char *name, const atropos_qos *tx_qos,
+	   uint16_t port, int backlog, GError **error)
+{
+	nem_host *h = d->h;
+	if (!atropos_qos_check(tx_qos, name, error))
+		return NULL;
+	struct socket *so = so_socket(d->st);
+	so_setsockopt(so, SOOPT_SNDBUF, (int)h->p.sockbuf);
+	so_setsockopt(so, SOOPT_RCVBUF, (int)h->p.sockbuf);
+	int e = so_bind(so, h->p.addr, port);
+	if (e == 0 && sim_idmap_get(h->filters, port))
+		e = -EADDRINUSE;
+	if (e == 0)
+		e = so_listen(so, backlog);
+	if (e != 0) {
+		so_close(so);
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT,
+			    "%s: the flow manager cannot bind port %u: %s",
+			    name, port, g_strerror(-e));
+		return NULL;
+	}
+	struct nem_conn *c = conn_new(d, name, tx_qos);
+	c->is_server = TRUE;
+	c->so = so;
+	c->port = port;
+	/* Accepted connections inherit the window rule and its channel. */
+	so_set_rcvwin_fn(so, inetmod_rcvwin, c);
+	sim_at(h->sim, sim_now(h->sim), open_at_start, c, NULL);
+	return so;
+}
+
+struct nem_accept_req {
+	nem_domain *d;
+	struct socket *so;
+	nem_accepted_fn done;
+	void *ctx;
+};
+
+static void
+accept_done(void *ctx, void *arg)
+{
+	struct nem_accept_req *r = ctx;
+	r->done(r->ctx, r->so);
+	g_free(r);
+}
+
+static void
+accept_installed(void *ctx, void *arg)
+{
+	struct nem_accept_req *r = ctx;
+	r->d->h->filters_installed++;
+	sim_exec_run(&r->d->app.ex, 0, accept_done, r, NULL);
+}
+
+void
+nem_accept(nem_domain *d, struct socket *listener, nem_accepted_fn done,
+	   void *ctx)
+{
+	int err = 0;
+	struct socket *so = so_accept(listener, &err);
+	if (!so) {
+		done(ctx, NULL);
+		return;
+	}
+	struct nem_accept_req *r = g_new(struct nem_accept_req, 1);
+	*r = (struct nem_accept_req){ d, so, done, ctx };
+	cpu_domain_notify(d->h->fm, d->h->c_fm_install, accept_installed, r,
+			  NULL);
+}
+
+struct socket *
+nem_connect(nem_domain *d, const char *name, const atropos_qos *tx_qos,
+	    uint32_t peer, uint16_t peer_port, sim_time_t start, GError **error)
+{
+	nem_host *h = d->h;
+	if (!atropos_qos_check(tx_qos, name, error))
+		return NULL;
+	struct nem_conn *c = conn_new(d, name, tx_qos);
+	c->peer = peer;
+	c->peer_port = peer_port;
+	c->port = h->next_port++;
 
 	c->so = so_socket(d->st);
 	so_setsockopt(c->so, SOOPT_SNDBUF, (int)h->p.sockbuf);
@@ -626,6 +776,10 @@ nem_host_register_stats(nem_host *h)
 			g_snprintf(buf, sizeof buf, "channels.%s.tx_waits",
 				   c->name);
 			sim_stats_add_u64(h->sim->stats, buf, &c->tx_waits);
+			g_snprintf(buf, sizeof buf, "channels.%s.rx_no_buffer",
+				   c->name);
+			sim_stats_add_u64(h->sim->stats, buf,
+					  &c->rx_no_buffer);
 		}
 	}
 	tx_sched_register_stats(h->ts, h->sim);

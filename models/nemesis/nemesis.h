@@ -21,7 +21,8 @@
  *
  * InetMod's window: the window a connection advertises is at most the
  * free posted receive buffers and free to_app slots, in segments (paper,
- * "Supplying the Device Driver with Empty Receive Buffers").
+ * "Supplying the Device Driver with Empty Receive Buffers").  A received
+ * segment holds its buffer until the application reads it.
  *
  * Wiring (cli/):
  *	nem_host_params hp; nem_host_params_default(&hp, rate, "de4x5");
@@ -83,6 +84,25 @@ struct socket *nem_connect(nem_domain *d, const char *name,
 			   const atropos_qos *tx_qos, uint32_t peer,
 			   uint16_t peer_port, sim_time_t start, GError **error);
 
+/*
+ * A server in domain d (the paper's ServerSocket): the flow manager binds
+ * `port` and installs its filter; the server's receive channel (posted
+ * buffers, receiver thread) and transmit channel (tx_qos) serve every
+ * connection it accepts.  Returns the listening socket; its upcall says
+ * SO_EV_ACCEPT when a connection is ready.
+ */
+struct socket *nem_listen(nem_domain *d, const char *name,
+			  const atropos_qos *tx_qos, uint16_t port, int backlog,
+			  GError **error);
+/*
+ * Accept the next connection of a listener: the flow manager installs
+ * its filter, then done(ctx, so) runs on the application's thread (so
+ * NULL at once when none is waiting).
+ */
+typedef void (*nem_accepted_fn)(void *ctx, struct socket *so);
+void nem_accept(nem_domain *d, struct socket *listener, nem_accepted_fn done,
+		void *ctx);
+
 tx_sched *nem_host_tx_sched(nem_host *h);
-/* hosts.<name>.*, channels.<conn>.* */
+/* hosts.<name>.*, channels.<conn or server>.* */
 void nem_host_register_stats(nem_host *h);

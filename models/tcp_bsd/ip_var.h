@@ -95,6 +95,14 @@ struct ip_stack {
 	gboolean freeing;
 	GHashTable *sockets;            /* every live struct socket */
 	/*
+	 * Received segments the stack holds: in receive buffers and in
+	 * reassembly queues (each one a receive buffer a Nemesis domain
+	 * posted, until the application reads it).
+	 */
+	uint64_t rcv_held;
+	ip_rcvd_hook_fn rcvd_hook;      /* told of packets a read freed */
+	void *rcvd_ctx;
+	/*
 	 * Re-entrancy guard.  BSD never runs tcp_input inside tcp_output:
 	 * received packets wait in ipintrq for the software interrupt.  If
 	 * a frame arrives while this stack is busy (an output hook that

@@ -27,6 +27,8 @@ struct sockbuf {
 	struct sb_chunk *sb_head, *sb_tail;
 	/* receive buffer: packets linked through ->next */
 	sim_pkt *sb_mb, *sb_mbtail;
+	uint32_t sb_npkt;       /* packets in sb_mb (InetMod's to_app) */
+	uint64_t *sb_held;      /* the stack's count of held segments */
 };
 
 /* so_state */

@@ -138,6 +138,18 @@ typedef gboolean (*ip_output_hook_fn)(void *ctx, ip_stack *st, sim_pkt *frame);
 void ip_stack_set_output_hook(ip_stack *st, ip_output_hook_fn fn, void *ctx);
 gboolean ip_stack_netif_output(ip_stack *st, sim_pkt *frame);
 
+/*
+ * The read hook: called inside a read (so_recv) that freed `packets`
+ * received segments from so's receive buffer, before TCP decides on a
+ * window update (PRU_RCVD).  A host whose receive buffers are its own
+ * (Nemesis InetMod) returns them to the driver here.
+ */
+typedef void (*ip_rcvd_hook_fn)(void *ctx, struct socket *so,
+				uint32_t packets);
+void ip_stack_set_rcvd_hook(ip_stack *st, ip_rcvd_hook_fn fn, void *ctx);
+/* Received segments held in receive buffers and reassembly queues. */
+uint64_t ip_stack_rcv_held(const ip_stack *st);
+
 /* A frame from the link (the netif input upcall calls this). */
 void ip_stack_input(ip_stack *st, sim_pkt *frame);
 /* The ticks, for hosts that set external_ticks. */
@@ -196,6 +208,9 @@ void so_set_upcall(struct socket *so, so_upcall_fn fn, void *ctx);
 /* Introspection. */
 int so_tcp_state(const struct socket *so);     /* TCPS_*, or -1 */
 uint32_t so_rcv_cc(const struct socket *so);   /* bytes to read */
+uint32_t so_rcv_npkt(const struct socket *so); /* segments holding them */
+uint16_t so_local_port(const struct socket *so);
+struct socket *tcp_socket(struct tcpcb *tp);
 uint32_t so_snd_cc(const struct socket *so);   /* bytes not yet acked */
 uint32_t so_snd_space(const struct socket *so);
 /* Local and foreign address and port (host byte order; 0 if unbound). */

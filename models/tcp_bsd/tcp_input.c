@@ -168,6 +168,7 @@ tcp_reass(struct tcpcb *tp, tcp_seq seq, uint32_t len, uint8_t flags,
 		/* A queued FIN covered by this segment stays with it. */
 		flags |= q->flags & TH_FIN;
 		sim_pkt_unref(q->m);
+		st->rcv_held--;
 		g_free(q);
 		if (prev)
 			prev->next = nq;
@@ -182,6 +183,7 @@ tcp_reass(struct tcpcb *tp, tcp_seq seq, uint32_t len, uint8_t flags,
 	ent->flags = flags & TH_FIN;
 	ent->m = m;
 	ent->next = q;
+	st->rcv_held++;
 	if (prev)
 		prev->next = ent;
 	else
@@ -201,6 +203,7 @@ present:
 		tp->rcv_nxt += q->len;
 		flags = q->flags & TH_FIN;
 		tp->t_reass = q->next;
+		st->rcv_held--;
 		if (so->so_state & SS_CANTRCVMORE)
 			sim_pkt_unref(q->m);
 		else

@@ -96,6 +96,7 @@ tcp_close(struct tcpcb *tp)
 	for (q = tp->t_reass; q; q = qn) {
 		qn = q->next;
 		sim_pkt_unref(q->m);
+		st->rcv_held--;
 		g_free(q);
 	}
 	tp->t_reass = NULL;

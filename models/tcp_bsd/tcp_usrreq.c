@@ -174,6 +174,9 @@ sb_rcv_append(struct sockbuf *sb, sim_pkt *m)
 		sb->sb_mb = m;
 	sb->sb_mbtail = m;
 	sb->sb_cc += len;
+	sb->sb_npkt++;
+	if (sb->sb_held)
+		(*sb->sb_held)++;
 }
 
 void
@@ -184,6 +187,9 @@ sb_flush(struct sockbuf *sb)
 		sb->sb_mb = m->next;
 		sim_pkt_unref(m);
 	}
+	if (sb->sb_held)
+		*sb->sb_held -= sb->sb_npkt;
+	sb->sb_npkt = 0;
 	sb->sb_mbtail = NULL;
 	if (sb->sb_head)
 		sb_snd_drop(sb, sb->sb_cc);
@@ -303,6 +309,7 @@ so_alloc(ip_stack *st)
 	g_queue_init(&so->so_q);
 	sim_timer_init(&so->so_upcall_timer, so_upcall_fire, so, NULL);
 	so->so_rcvwin = tcp_rcvwin_sockbuf;
+	so->so_rcv.sb_held = &st->rcv_held;
 	so->inp_ttl = IP_DEFTTL;        /* tcp_attach: ip_defttl, tos 0 */
 	g_hash_table_add(st->sockets, so);
 	return so;
@@ -599,6 +606,7 @@ so_recv_entered(struct socket *so, void *buf, size_t len, int flags)
 		}
 		return (ssize_t)done;
 	}
+	uint32_t freed = 0;
 	while (done < len && sb->sb_mb) {
 		sim_pkt *m = sb->sb_mb;
 		uint32_t n = (uint32_t)MIN(len - done, (size_t)sim_pkt_len(m));
@@ -610,10 +618,15 @@ so_recv_entered(struct socket *so, void *buf, size_t len, int flags)
 			if (!sb->sb_mb)
 				sb->sb_mbtail = NULL;
 			sim_pkt_unref(m);
+			freed++;
 		} else {
 			sim_pkt_pull(m, n);
 		}
 	}
+	sb->sb_npkt -= freed;
+	*sb->sb_held -= freed;
+	if (freed && so->so_stack->rcvd_hook)
+		so->so_stack->rcvd_hook(so->so_stack->rcvd_ctx, so, freed);
 	if (so->so_pcb) {
 		so->so_pcb->cs->rcvd_app += done;
 		/* PRU_RCVD: the window may have opened enough to say so. */
@@ -860,6 +873,37 @@ uint32_t
 so_rcv_cc(const struct socket *so)
 {
 	return so->so_rcv.sb_cc;
+}
+
+uint32_t
+so_rcv_npkt(const struct socket *so)
+{
+	return so->so_rcv.sb_npkt;
+}
+
+uint16_t
+so_local_port(const struct socket *so)
+{
+	return so->inp_lport;
+}
+
+struct socket *
+tcp_socket(struct tcpcb *tp)
+{
+	return tp->t_socket;
+}
+
+void
+ip_stack_set_rcvd_hook(ip_stack *st, ip_rcvd_hook_fn fn, void *ctx)
+{
+	st->rcvd_hook = fn;
+	st->rcvd_ctx = ctx;
+}
+
+uint64_t
+ip_stack_rcv_held(const ip_stack *st)
+{
+	return st->rcv_held;
 }
 
 uint32_t

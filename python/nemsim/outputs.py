@@ -216,6 +216,9 @@ SUMMARY = [
     ("channels.<connection>.tx_waits", "count", "run",
      "times the application's send found the channel full and waited "
      "for a free slot (Nemesis host)"),
+    ("channels.<connection>.rx_no_buffer", "frames", "run",
+     "frames for this connection (or server) the driver dropped because "
+     "it had no receive buffer posted (Nemesis host)"),
     ("channels.<connection>.idle_entries", "count", "run",
      "times the scheduler found the channel empty and made it idle"),
     ("channels.<connection>.idle_with_slice_left", "count", "run",
@@ -359,6 +362,69 @@ SUMMARY = [
     ("sources.<source>.sent", "frames", "run", "frames sent"),
     ("sources.<source>.failed", "frames", "run",
      "frames dropped after 16 collisions"),
+
+    # ---- web servers and clients (cli/wire_web.c) ----------------------------
+    ("servers.<server>.accepted", "connections", "run",
+     "connections the server accepted"),
+    ("servers.<server>.requests", "count", "run", "whole requests it read"),
+    ("servers.<server>.responses", "count", "run",
+     "responses it wrote to the end"),
+    ("servers.<server>.bytes_sent", "bytes", "run",
+     "response bytes its writes handed to TCP"),
+    ("servers.<server>.request_bytes", "bytes", "run",
+     "request bytes it read"),
+    ("servers.<server>.corrupt_request_bytes", "bytes", "run",
+     "request bytes that differ from what the client wrote (always 0 "
+     "unless the TCP is broken)"),
+    ("servers.<server>.bad_requests", "count", "run",
+     "connections that ended inside a request (a client's abort)"),
+    ("servers.<server>.resets", "count", "run",
+     "connections that broke while it was answering"),
+    ("servers.<server>.open_at_end", "connections", "run",
+     "connections it still held when the run ended"),
+    ("clients.<clients>.issued", "requests", "run",
+     "requests issued (arrivals); = completed + failed + timed_out + "
+     "outstanding"),
+    ("clients.<clients>.completed", "requests", "run",
+     "requests whose whole response arrived, every byte as asked for"),
+    ("clients.<clients>.failed", "requests", "run",
+     "requests that failed: failed_no_port + failed_reset + failed_short"),
+    ("clients.<clients>.failed_no_port", "requests", "run",
+     "... because no ephemeral port was free (4.4BSD in_pcbbind, ports "
+     "1024-4999; connections in TIME_WAIT hold theirs)"),
+    ("clients.<clients>.failed_reset", "requests", "run",
+     "... because the connection was refused, reset or timed out by TCP"),
+    ("clients.<clients>.failed_short", "requests", "run",
+     "... because the server closed before the whole response"),
+    ("clients.<clients>.timed_out", "requests", "run",
+     "requests without their whole response [clients] timeout after "
+     "they were issued (their connection aborted)"),
+    ("clients.<clients>.outstanding", "requests", "run",
+     "requests still under way when the run ended"),
+    ("clients.<clients>.unaccounted", "requests", "run",
+     "issued - completed - failed - timed_out - outstanding: always 0"),
+    ("clients.<clients>.completed_in_window", "requests", "window",
+     "requests completed inside the measurement window: the ones the "
+     "response-time statistics take"),
+    ("clients.<clients>.bytes_received", "bytes", "run",
+     "response bytes the clients read"),
+    ("clients.<clients>.bytes_received_in_window", "bytes", "window",
+     "the same, read inside the measurement window"),
+    ("clients.<clients>.corrupt_bytes", "bytes", "run",
+     "response bytes that differ from what was asked for (always 0 "
+     "unless the TCP is broken)"),
+    ("clients.<clients>.throughput_mbps", "Mb/s (10^6 bit/s)", "window",
+     "response bytes read in the window, per second of the window"),
+    ("clients.<clients>.response_time_mean_s", "s", "window",
+     "mean response time (from the request's arrival, the connect's "
+     "start for HTTP/1.0, to the read of its last byte) of the requests "
+     "completed inside the window; 0 if none"),
+    ("clients.<clients>.response_time_p50_s", "s", "window",
+     "median of the same (nearest rank)"),
+    ("clients.<clients>.response_time_p90_s", "s", "window",
+     "90th percentile of the same (nearest rank)"),
+    ("clients.<clients>.response_time_p99_s", "s", "window",
+     "99th percentile of the same (nearest rank)"),
 ]
 
 # 4.4BSD's struct tcpstat (TCP/IP Illustrated Vol. 2, Figure 24.7) and
@@ -504,6 +570,18 @@ CSV = [
           "under contract, in slack, or the CPU idle; for tx rows the "
           "interval is the link time the frame was charged"),
      ]),
+    ("responses.csv", "always, when the scenario has [clients]; one row "
+     "per request, when it ends (completed, failed or timed out; at the "
+     "end of the run, one for each still outstanding)", [
+         ("customer", "name", "the [clients.NAME] group"),
+         ("start_s", "s", "when the request was issued (its arrival)"),
+         ("response_time_s", "s",
+          "completed: arrival to the read of its last byte; otherwise the "
+          "time from arrival to when it failed, timed out, or the run ended"),
+         ("bytes", "bytes", "response bytes received"),
+         ("outcome", "completed / failed / timed_out / outstanding",
+          "how it ended"),
+     ]),
     ("timeseq_<connection>.csv", "[output] timeseq = NAME, ...; one row "
      "per segment the sender's TCP sends or receives", [
          ("time_s", "s", "when"),
@@ -553,6 +631,9 @@ FAMILIES = [
     ("nics", "NICs (CSMA/CD MAC)"),
     ("links", "Links (hubs, full-duplex links)"),
     ("sources", "Raw-frame sources (Ethernet-only scenarios)"),
+    ("servers", "Web servers ([server.NAME])"),
+    ("clients", "Web clients, one population per customer "
+     "([clients.NAME])"),
 ]
 
 

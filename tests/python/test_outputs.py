@@ -36,6 +36,8 @@ RUNS = [
     ("ethernet_capacity.ini", {"--point": "0"}),
     ("atropos_demo.ini", {"simulation.duration": "2s",
                           "simulation.warmup": "1s"}),
+    ("web_example.ini", {"simulation.duration": "3s",
+                         "simulation.warmup": "1s"}),
 ]
 
 
