@@ -578,8 +578,8 @@ check_topo_links(const scenario *sc, GError **error)
 		}
 		if (scn_time(l, "delay") > 10 * SIM_S) {
 			scn_set_error(error, l, "delay",
-				      "%s: a one-way delay of more than 10s is "
-				      "no line on Earth (or to the Moon)",
+				      "%s: a one-way delay above 10s is beyond "
+				      "any line nemsim models",
 				      scn_str(l, "delay"));
 			return FALSE;
 		}
@@ -608,7 +608,7 @@ check_topo_hosts(const scenario *sc, GError **error)
 			}
 			if (!scn_has(h, "link")) {
 				scn_set_error(error, h, NULL,
-					      "missing required key \"link\"");
+					      "missing required key link");
 				return FALSE;
 			}
 			if (scn_has(h, "gateway")) {
