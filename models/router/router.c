@@ -352,7 +352,9 @@ router_register_stats(router *rt, const char *prefix,
 	};
 	char path[256];
 	for (size_t i = 0; i < G_N_ELEMENTS(c); i++) {
-		g_snprintf(path, sizeof path, "%s.ip.%s", prefix, c[i].name);
+		/* As the hosts' IP: hosts.<h>.ip.forward for ips_forward. */
+		g_snprintf(path, sizeof path, "%s.ip.%s", prefix,
+			   c[i].name + strlen("ips_"));
 		sim_stats_add_u64(rt->sim->stats, path,
 				  G_STRUCT_MEMBER_P(&rt->st, c[i].off));
 	}

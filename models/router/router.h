@@ -54,7 +54,7 @@ void router_add_neighbour(router *rt, int ifno, uint32_t addr,
 void router_add_route(router *rt, uint32_t net, uint32_t mask, int ifno,
 		      uint32_t gateway);
 const router_stats *router_get_stats(const router *rt);
-/* Registers <prefix>.ip.<counter> and <prefix>.if.<i>.{ifq_drops,ifq_max}
+/* Registers <prefix>.ip.<counter> (without ips_, as the hosts' IP) and <prefix>.if.<i>.{ifq_drops,ifq_max}
  * (i the interface's number, or its name if given). */
 void router_register_stats(router *rt, const char *prefix,
 			   const char *const *if_names);

@@ -36,6 +36,8 @@ RUNS = [
     ("ethernet_capacity.ini", {"--point": "0"}),
     ("atropos_demo.ini", {"simulation.duration": "2s",
                           "simulation.warmup": "1s"}),
+    # switches, WAN links and routers (not a paper scenario)
+    (os.path.join(ROOT, "tests", "topology", "topology.ini"), {}),
 ]
 
 
@@ -45,7 +47,7 @@ class Outputs(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="nemsim-outputs-")
         cls.runs = []
         for scn, ov in RUNS:
-            out = os.path.join(cls.tmp, scn[:-4])
+            out = os.path.join(cls.tmp, os.path.basename(scn)[:-4])
             ov = dict(ov)
             point = ov.pop("--point", None)
             runner.run(os.path.join(SCN, scn), out, overrides=ov,

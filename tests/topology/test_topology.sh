@@ -63,8 +63,8 @@ bound = 1.544 * 1448 / 1508
 t = s["connections"]["c1"]["throughput_mbps"]
 # (a segment more or less at the window'"'"'s edges: 1448 x 8 / 25 s)
 assert 0.98 * bound <= t <= bound + 2 * 1448 * 8 / 25e6, (t, bound)
-assert s["hosts"]["r1"]["ip"]["ips_forward"] > 0
-assert s["hosts"]["r2"]["ip"]["ips_noroute"] == 0
+assert s["hosts"]["r1"]["ip"]["forward"] > 0
+assert s["hosts"]["r2"]["ip"]["noroute"] == 0
 '
 for f in summary.json t1.pcap far.pcap; do
 	cmp -s "$TMP/t1/$f" "$TMP/t1again/$f" || { echo "FAIL: $f differs between two runs of one seed"; fail=1; }
