@@ -27,15 +27,31 @@ abort_pcap(void *ctx)
 
 /*
  * Capture points: a host name captures at its NIC (trace point
- * "nic.HOST.frames"), a link name at the hub ("hub.LINK.frames").
+ * "nic.HOST.frames"), a link name at the hub ("hub.LINK.frames"), at the
+ * switch, every frame as it enters ("switch.LINK.frames"), or on a WAN
+ * line ("wan.LINK.frames", raw IP: LINKTYPE_RAW without the Ethernet
+ * header the hosts' IP puts on).
  */
 static gboolean
 attach_pcap(cli_world *w, const char *point, GError **error)
 {
 	gboolean is_host = scn_find(w->sc, "host", point) != NULL;
-	char *name = g_strdup_printf(is_host ? "nic.%s.frames" : "hub.%s.frames",
-				     point);
-	sim_tracepoint *tp = sim_trace_find(w->sim, name);
+	static const char *const link_fmts[] = { "hub.%s.frames",
+						 "switch.%s.frames",
+						 "wan.%s.frames" };
+	char *name = NULL;
+	sim_tracepoint *tp = NULL;
+	guint k = 0;
+	if (is_host) {
+		name = g_strdup_printf("nic.%s.frames", point);
+		tp = sim_trace_find(w->sim, name);
+	} else {
+		for (k = 0; k < G_N_ELEMENTS(link_fmts) && !tp; k++) {
+			g_free(name);
+			name = g_strdup_printf(link_fmts[k], point);
+			tp = sim_trace_find(w->sim, name);
+		}
+	}
 	if (!tp || tp->kind != SIM_TRACE_FRAME) {
 		scn_group *o = scn_single(w->sc, "output");
 		scn_set_error(error, o, "pcap",
@@ -44,9 +60,13 @@ attach_pcap(cli_world *w, const char *point, GError **error)
 		g_free(name);
 		return FALSE;
 	}
+	gboolean raw = g_str_has_prefix(name, "wan.");
 	g_free(name);
 	char *file = g_strdup_printf("%s/%s.pcap", w->stage, point);
-	sim_pcap *pc = sim_pcap_open(file, 0, error);
+	sim_pcap *pc = raw ? sim_pcap_open_linktype(file, 0,
+						    SIM_PCAP_LINKTYPE_RAW, 14,
+						    error)
+			   : sim_pcap_open(file, 0, error);
 	g_free(file);
 	if (!pc)
 		return FALSE;

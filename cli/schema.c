@@ -11,6 +11,8 @@
 
 #include "models/nemesis/nemesis.h"
 
+#include "wire_topo_schema.h"
+
 #include <string.h>
 
 /*
@@ -65,11 +67,14 @@ static const scn_param output_params[] = {
 };
 
 static const scn_param link_params[] = {
-	{ "kind", SCN_ENUM, "hub", 0, "hub|duplex", 0, 0,
-	  "shared half-duplex Ethernet through a hub, or a full-duplex "
-	  "point-to-point link" },
+	{ "kind", SCN_ENUM, "hub", 0, "hub|duplex|switch|wan", 0, 0,
+	  "shared half-duplex Ethernet through a hub, a full-duplex "
+	  "point-to-point link, a store-and-forward switch (a full-duplex "
+	  "port per host), or a serial WAN line between two hosts or "
+	  "routers" },
 	{ "rate", SCN_RATE, NULL, SCN_REQUIRED, NULL, 0, 0,
-	  "bit rate: 10Mb/s or 100Mb/s" },
+	  "bit rate: 10Mb/s or 100Mb/s (Ethernet); any rate on a wan link "
+	  "(1.544Mb/s T1, 44.736Mb/s T3)" },
 	{ "cable", SCN_LENGTH, "10m", 0, NULL, 0, 0,
 	  "default cable length from a station to the hub" },
 	{ "repeater_delay", SCN_TIME, NULL, 0, NULL, 0, 0,
@@ -85,16 +90,21 @@ static const scn_param link_params[] = {
 	  "allow transmit contracts summing above 1 on one interface" },
 	{ "loss", SCN_DOUBLE, "0", 0, NULL, 0, 0,
 	  "loss model: probability (0 <= loss < 1) that a frame a NIC on "
-	  "this link accepts is damaged and discarded (nics.<host>.rx_lost)" },
+	  "this link accepts is damaged and discarded (nics.<host>.rx_lost); "
+	  "on a wan link, that a packet is lost on the line" },
+	CLI_TOPO_LINK_PARAMS
 	{ NULL }
 };
 
 static const scn_param host_params[] = {
-	{ "kind", SCN_ENUM, NULL, SCN_REQUIRED, "nemesis|unix|station", 0, 0,
-	  "a Nemesis host, a conventional Unix host, or a station (a bare "
-	  "NIC driven by raw-frame sources)" },
-	{ "link", SCN_REF, NULL, SCN_REQUIRED, "link", 0, 0,
-	  "the link the host's NIC is attached to" },
+	{ "kind", SCN_ENUM, NULL, SCN_REQUIRED,
+	  "nemesis|unix|station|router", 0, 0,
+	  "a Nemesis host, a conventional Unix host, a station (a bare "
+	  "NIC driven by raw-frame sources), or an IP router" },
+	{ "link", SCN_REF, NULL, 0, "link", 0, 0,
+	  "the link the host's NIC is attached to (required; a router has "
+	  "links instead)" },
+	CLI_TOPO_HOST_PARAMS
 	{ "nic", SCN_ENUM, "generic", 0, "de4x5|3c509|generic", 0, 0,
 	  "network card: sets the transmit ring depth (31, 1, 32)" },
 	{ "tx_ring", SCN_INT, NULL, 0, NULL, 1, 4096,
@@ -296,6 +306,8 @@ check_hosts(const scenario *sc, GError **error)
 				return FALSE;
 			}
 		}
+		if (!scn_has(h, "link"))
+			continue; /* a router: cli_topo_check */
 		scn_group *l = scn_ref(sc, h, "link");
 		if (strcmp(scn_str(h, "nic"), "3c509") == 0 &&
 		    scn_rate(l, "rate") != 10 * SIM_MBPS) {
@@ -475,14 +487,6 @@ check_connections(const scenario *sc, GError **error)
 		if (from == to) {
 			scn_set_error(error, g, "to",
 				      "a connection needs two different hosts");
-			return FALSE;
-		}
-		if (scn_ref(sc, from, "link") != scn_ref(sc, to, "link")) {
-			scn_set_error(error, g, "to",
-				      "[%s] and [%s] are on different links; "
-				      "nemsim has no routers",
-				      scn_group_title(from),
-				      scn_group_title(to));
 			return FALSE;
 		}
 		if (!strcmp(scn_str(from, "kind"), "station") ||
@@ -782,7 +786,7 @@ check_periods(const scenario *sc, GError **error)
 }
 
 static const scn_check_fn checks[] = {
-	check_window, check_names, check_hosts, check_periods,
+	check_window, cli_topo_check, check_names, check_hosts, check_periods,
 	check_reservations, check_connections, check_links, check_outputs,
 	cli_check_web, NULL,
 };

@@ -18,9 +18,11 @@
  *                own: link + stations = N)
  *   stats        every model registers its results
  * Host i (in scenario order, stations of sources included) gets MAC
- * 02:00:00 followed by i+1 in three bytes and IPv4 address 10.0.0.0 + i + 1 on one /16 subnet
- * (10.0.0.1, ..., 10.0.0.255, 10.0.1.0, ...); connection i goes to port
- * 5001 + i.
+ * 02:00:00 followed by i+1 in three bytes and IPv4 address 10.L.0.0 + i + 1
+ * on the /16 subnet of its link, L the link's place among the links
+ * (10.0.0.1, ..., 10.0.0.255, 10.0.1.0, ... when there is one link); a
+ * router takes an i for each of its interfaces (wire_topo.c); connection
+ * i goes to port 5001 + i.
  */
 #include "cli.h"
 
@@ -34,46 +36,9 @@
 #include "models/tx_atropos/tx_atropos.h"
 #include "models/unix/unix.h"
 
+#include "wire_var.h"
+
 #include <string.h>
-
-struct wlink {
-	scn_group *g;
-	const char *name;
-	gboolean is_hub;
-	sim_rate_t rate;
-	eth_hub *hub;
-	eth_nic *duplex_end[2];
-	guint nends;
-	GArray *ports;     /* struct wport: who is on each hub port */
-};
-
-struct wport {
-	int port;
-	scn_group *g;      /* the host's or source's group */
-};
-
-struct whost {
-	scn_group *g;
-	const char *name;
-	const char *kind;
-	struct wlink *link;
-	eth_nic *nic;
-	sim_netif *nif;
-	uint8_t mac[6];
-	uint32_t addr;
-	cpu_t *cpu;
-	nem_host *nem;
-	unix_host *ux;
-};
-
-struct cli_wiring {
-	GHashTable *links, *hosts; /* name -> struct wlink / whost */
-	GPtrArray *host_order;     /* struct whost *, in scenario order */
-	GPtrArray *cpus;           /* cpu_t * of Nemesis hosts */
-	GPtrArray *sinks;          /* app_sink * */
-	GHashTable *senders;       /* host name -> connections sent so far */
-	guint next_index;
-};
 
 static void
 wlink_free(gpointer p)
@@ -119,6 +84,13 @@ build_links(cli_world *w, GError **error)
 		l->name = scn_group_name(g);
 		l->rate = scn_rate(g, "rate");
 		l->is_hub = strcmp(scn_str(g, "kind"), "hub") == 0;
+		l->no = i;
+		if (cli_topo_is_topo_link(g)) { /* switch, wan: wire_topo.c */
+			g_hash_table_insert(w->wiring->links, (gpointer)l->name, l);
+			if (!cli_topo_build_link(w, l, error))
+				return FALSE;
+			continue;
+		}
 		if (l->rate != 10 * SIM_MBPS && l->rate != 100 * SIM_MBPS) {
 			scn_set_error(error, g, "rate",
 				      "Ethernet runs at 10Mb/s or 100Mb/s");
@@ -196,8 +168,8 @@ personality(const char *name)
 }
 
 /* A NIC named nic.<name> on link l. */
-static eth_nic *
-attach_nic(cli_world *w, struct wlink *l, const char *name, guint ring,
+eth_nic *
+cli_wire_attach_nic(cli_world *w, struct wlink *l, const char *name, guint ring,
 	   int64_t cable_mm, guint index, uint8_t mac[6], GError **error,
 	   scn_group *g)
 {
@@ -213,7 +185,9 @@ attach_nic(cli_world *w, struct wlink *l, const char *name, guint ring,
 	int64_t ps_per_m = (int64_t)(scn_double(l->g, "cable_ns_per_m") * 1000 +
 				     0.5);
 	sim_time_t phy = scn_time(l->g, "phy_delay");
-	if (l->is_hub) {
+	if (l->sw) {
+		cli_topo_attach_switch(w, l, nic, name, cable_mm, ps_per_m, phy);
+	} else if (l->is_hub) {
 		eth_port_params pp = eth_port_params_default();
 		pp.cable_mm = cable_mm;
 		pp.cable_ps_per_m = ps_per_m;
@@ -262,6 +236,12 @@ build_hosts(cli_world *w, GError **error)
 		h->g = g;
 		h->name = scn_group_name(g);
 		h->kind = scn_str(g, "kind");
+		if (cli_topo_is_router(g)) {
+			if (!cli_topo_build_router(w, h, error))
+				return FALSE;
+			g_hash_table_insert(wr->hosts, (gpointer)h->name, h);
+			continue;
+		}
 		h->link = g_hash_table_lookup(wr->links,
 					      scn_group_name(scn_ref(w->sc, g, "link")));
 		guint index = wr->next_index++;
@@ -275,16 +255,22 @@ build_hosts(cli_world *w, GError **error)
 		/* 10.0.0.0/16: host i is 10.0.((i+1) >> 8).((i+1) & 255),
 		 * every host on-link for every other (the /16 netmask of
 		 * ip_stack_config_init), whatever its place in the file. */
-		h->addr = 0x0a000000u + index + 1;
+		h->addr = cli_topo_addr(h->link, index);
 		int64_t cable = scn_has(g, "cable") ? scn_length_mm(g, "cable")
 						    : scn_length_mm(h->link->g, "cable");
 		guint ring = scn_has(g, "tx_ring") ? (guint)scn_int(g, "tx_ring")
 						   : ring_depth(scn_str(g, "nic"));
-		h->nic = attach_nic(w, h->link, h->name, ring, cable, index,
-				    h->mac, error, g);
-		if (!h->nic)
-			return FALSE;
-		h->nif = eth_nic_netif(h->nic);
+		if (h->link->wan) {
+			h->nif = cli_topo_wan_attach(w, h->link, h->name, index,
+						     h->mac);
+		} else {
+			h->nic = cli_wire_attach_nic(w, h->link, h->name, ring,
+						     cable, index, h->mac, error,
+						     g);
+			if (!h->nic)
+				return FALSE;
+			h->nif = eth_nic_netif(h->nic);
+		}
 		g_hash_table_insert(wr->hosts, (gpointer)h->name, h);
 
 		const char *pers = scn_has(g, "personality")
@@ -366,7 +352,7 @@ build_hosts(cli_world *w, GError **error)
 	g_hash_table_iter_init(&it, wr->links);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct wlink *l = v;
-		if (!l->is_hub && l->nends != 2) {
+		if (!l->is_hub && !l->sw && !l->wan && l->nends != 2) {
 			scn_set_error(error, l->g, "kind",
 				      "a duplex link needs exactly two hosts; "
 				      "%u refer to it", l->nends);
@@ -386,7 +372,8 @@ build_hosts(cli_world *w, GError **error)
 				nem_host_add_neighbour(a->nem, b->addr, b->mac);
 		}
 	}
-	return TRUE;
+	/* Routers, and hosts' routes through them. */
+	return cli_topo_routes(w, error);
 }
 
 static struct whost *
@@ -653,7 +640,7 @@ build_sources(cli_world *w, GError **error)
 		struct wlink *l = g_hash_table_lookup(
 			wr->links, scn_group_name(scn_ref(w->sc, g, "link")));
 		int64_t n = scn_int(g, "stations");
-		if (!l->is_hub && n > 2) {
+		if (!l->is_hub && !l->sw && n > 2) {
 			scn_set_error(error, g, "stations",
 				      "a duplex link joins two stations");
 			return FALSE;
@@ -662,7 +649,7 @@ build_sources(cli_world *w, GError **error)
 			char *sname = g_strdup_printf("%s-%" G_GINT64_FORMAT,
 						      scn_group_name(g), k);
 			uint8_t mac[6];
-			eth_nic *nic = attach_nic(w, l, sname, ring_depth("generic"),
+			eth_nic *nic = cli_wire_attach_nic(w, l, sname, ring_depth("generic"),
 						  scn_length_mm(l->g, "cable"),
 						  wr->next_index++, mac, error, g);
 			if (!nic) {
@@ -758,7 +745,10 @@ register_stats(cli_world *w, GError **error)
 	}
 	for (guint i = 0; i < wr->host_order->len; i++) {
 		struct whost *h = g_ptr_array_index(wr->host_order, i);
-		/* Who is who in a capture. */
+		/* Who is who in a capture (a router's interfaces: its own
+		 * results, wire_topo.c). */
+		if (cli_topo_is_router(h->g))
+			continue;
 		char *p = path("hosts.%s%s", h->name, ".ipv4");
 		char txt[32];
 		g_snprintf(txt, sizeof txt, "%u.%u.%u.%u", h->addr >> 24,
@@ -777,6 +767,7 @@ register_stats(cli_world *w, GError **error)
 			nem_host_register_stats(h->nem);
 		}
 	}
+	cli_topo_register_stats(w);
 	cli_explain_register(w);
 	return TRUE;
 }
@@ -795,7 +786,8 @@ cli_build_world(cli_world *w, GError **error)
 	w->wiring = wr;
 	return build_links(w, error) && build_hosts(w, error) &&
 	       build_domains(w, error) && build_connections(w, error) &&
-	       cli_build_web(w, error) && build_sources(w, error) && check_diameters(w, error) &&
+	       cli_build_web(w, error) && build_sources(w, error) &&
+	       check_diameters(w, error) &&
 	       register_stats(w, error);
 }
 

@@ -8,6 +8,7 @@
 struct sim_pcap {
 	sim_outfile *f;
 	uint32_t snaplen;
+	uint32_t skip; /* bytes of each frame left out (LINKTYPE_RAW) */
 	uint64_t count;
 };
 
@@ -32,12 +33,21 @@ put16(uint8_t *p, uint16_t v)
 sim_pcap *
 sim_pcap_open(const char *path, uint32_t snaplen, GError **error)
 {
+	return sim_pcap_open_linktype(path, snaplen, SIM_PCAP_LINKTYPE_ETHERNET,
+				      0, error);
+}
+
+sim_pcap *
+sim_pcap_open_linktype(const char *path, uint32_t snaplen, uint32_t linktype,
+		       uint32_t skip, GError **error)
+{
 	sim_outfile *f = sim_outfile_open(path, error);
 	if (!f)
 		return NULL;
 	sim_pcap *pc = g_new0(sim_pcap, 1);
 	pc->f = f;
 	pc->snaplen = snaplen ? snaplen : 65535;
+	pc->skip = skip;
 	uint8_t h[24];
 	put32(h, SIM_PCAP_MAGIC_NS);
 	put16(h + 4, 2);
@@ -45,7 +55,7 @@ sim_pcap_open(const char *path, uint32_t snaplen, GError **error)
 	put32(h + 8, 0);  /* thiszone */
 	put32(h + 12, 0); /* sigfigs */
 	put32(h + 16, pc->snaplen);
-	put32(h + 20, SIM_PCAP_LINKTYPE_ETHERNET);
+	put32(h + 20, linktype);
 	fwrite(h, 1, sizeof h, f->fp);
 	return pc;
 }
@@ -54,7 +64,8 @@ void
 sim_pcap_write(sim_pcap *pc, sim_time_t t, const sim_pkt *frame)
 {
 	uint8_t buf[16 + 65536];
-	uint32_t len = sim_pkt_len(frame);
+	g_assert(sim_pkt_len(frame) >= pc->skip);
+	uint32_t len = sim_pkt_len(frame) - pc->skip;
 	uint32_t caplen = MIN(len, pc->snaplen);
 	caplen = MIN(caplen, 65536u);
 	g_assert(t >= 0);
@@ -62,7 +73,7 @@ sim_pcap_write(sim_pcap *pc, sim_time_t t, const sim_pkt *frame)
 	put32(buf + 4, (uint32_t)(t % SIM_S));
 	put32(buf + 8, caplen);
 	put32(buf + 12, len);
-	sim_pkt_copy_out(frame, 0, caplen, buf + 16);
+	sim_pkt_copy_out(frame, pc->skip, caplen, buf + 16);
 	fwrite(buf, 1, 16 + caplen, pc->f->fp);
 	pc->count++;
 }

@@ -102,6 +102,7 @@ typedef struct eth_nic eth_nic;
 typedef struct eth_hub eth_hub;
 typedef struct eth_link eth_link;
 typedef struct eth_source eth_source;
+typedef struct eth_switch eth_switch;
 
 /* ---- NIC ---------------------------------------------------------- */
 
@@ -252,6 +253,69 @@ eth_link *eth_link_new(sim_t *sim, const char *name, eth_nic *a, eth_nic *b,
 sim_time_t eth_link_delay(const eth_link *link);
 /* Registers <prefix>.a_to_b.{frames,bytes,utilization} and b_to_a. */
 void eth_link_register_stats(eth_link *link, sim_t *sim, const char *prefix);
+
+/* ---- store-and-forward switch (eth_switch.c) ---------------------- */
+
+/*
+ * Defaults, both assumptions of the order of a late-1990s 10/100
+ * workgroup switch (UNVERIFIED, from memory of data sheets such as
+ * Cisco's Catalyst 2900 XL: "under 10 us" 100-to-100 Mb/s latency and
+ * 4 MB of packet memory shared by 24 ports, about 170 KB or 110
+ * full-size frames a port).  Set them in the scenario if they matter.
+ */
+#define ETH_SWITCH_LATENCY_DEFAULT (10 * SIM_US)
+#define ETH_SWITCH_PORT_QUEUE_DEFAULT 128 /* frames */
+
+typedef struct eth_switch_params {
+	sim_rate_t rate;       /* every port's rate */
+	sim_time_t latency;    /* whole frame received -> output queue */
+	uint32_t port_queue;   /* frames an output port holds, the one on
+				* the wire included; more are dropped */
+} eth_switch_params;
+
+eth_switch_params eth_switch_params_default(sim_rate_t rate);
+
+typedef struct eth_switch_stats {
+	uint64_t frames, bytes; /* received whole from the stations */
+	uint64_t forwarded;	/* unicast to a known port */
+	uint64_t flooded;	/* broadcast, multicast, unknown unicast */
+	uint64_t filtered;	/* unicast for the port it came in on */
+	uint64_t drops;		/* output queue full, all ports */
+} eth_switch_stats;
+
+typedef struct eth_switch_port_stats {
+	uint64_t frames_in, bytes_in;	/* from the station */
+	uint64_t frames_out, bytes_out; /* to the station */
+	uint64_t drops;			/* output queue full */
+	uint64_t max_queue;		/* most frames held at once */
+} eth_switch_port_stats;
+
+eth_switch *eth_switch_new(sim_t *sim, const char *name,
+			   const eth_switch_params *p);
+/*
+ * Give nic a port of its own (the NIC must be unattached and run at the
+ * switch's rate), joined by a full-duplex cable with lp's delays; its
+ * MAC goes into the filtering database.  Returns the port number.
+ */
+int eth_switch_attach(eth_switch *sw, eth_nic *nic, const char *port_name,
+		      const eth_link_params *lp);
+const eth_switch_stats *eth_switch_get_stats(const eth_switch *sw);
+eth_switch_port_stats eth_switch_get_port_stats(const eth_switch *sw,
+						int port);
+/* One-way delay of a port's cable (cable and both PHYs). */
+sim_time_t eth_switch_cable_delay(const eth_switch *sw, int port);
+/*
+ * Registers <prefix>.frames, .bytes, .forwarded, .flooded, .filtered,
+ * .drops and for each port <prefix>.ports.<port name>.frames_in,
+ * .bytes_in, .frames_out, .bytes_out, .drops, .max_queue and the derived
+ * .utilization_out (switch to station) and .utilization_in (station to
+ * switch), busy shares of the measurement window.
+ */
+void eth_switch_register_stats(eth_switch *sw, sim_t *sim, const char *prefix);
+/* Trace point "<name>.frames": every frame as it enters the switch
+ * (whole, at its arrival at the port). */
+sim_tracepoint *eth_switch_trace(eth_switch *sw);
+void eth_switch_register_trace(eth_switch *sw, sim_t *sim);
 
 /* ---- raw-frame traffic source ------------------------------------- */
 

@@ -211,3 +211,25 @@ struct eth_link {
 };
 
 void eth_link_frame_done(eth_link *link, int from, sim_pkt *frame);
+
+/* ---- switch ------------------------------------------------------- */
+
+typedef struct eth_swport {
+	eth_switch *sw;
+	int idx;
+	char *name;
+	uint8_t mac[6]; /* the station's: the filtering database */
+	eth_nic *host;	/* the station's NIC */
+	eth_nic *pnic;	/* the switch's side: its ring is the queue */
+	uint64_t frames_in, bytes_in, drops, max_queue;
+} eth_swport;
+
+struct eth_switch {
+	sim_t *sim;
+	char *name;
+	eth_switch_params p;
+	GPtrArray *ports; /* eth_swport * */
+	GQueue inflight;  /* sw_fwd *, waiting out the latency */
+	eth_switch_stats st;
+	sim_tracepoint trace;
+};

@@ -54,8 +54,9 @@ def scenario_seeds():
     bad = os.path.join(ROOT, "tests", "bad_input")
     for f in sorted(os.listdir(bad)):
         if f.endswith(".ini"):
-            t = open(os.path.join(bad, f)).read()
-            put("scenario", "bad_" + f, t.replace("base/lan.ini", "base.ini"))
+            t = open(os.path.join(bad, f), "rb").read()  # not_utf8.ini
+            put("scenario", "bad_" + f,
+                t.replace(b"base/lan.ini", b"base.ini"))
     sc = os.path.join(ROOT, "scenarios")
     for f in sorted(os.listdir(sc)):
         if f.endswith(".ini"):

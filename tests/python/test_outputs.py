@@ -38,6 +38,8 @@ RUNS = [
                           "simulation.warmup": "1s"}),
     ("web_example.ini", {"simulation.duration": "3s",
                          "simulation.warmup": "1s"}),
+    # switches, WAN links and routers (not a paper scenario)
+    (os.path.join(ROOT, "tests", "topology", "topology.ini"), {}),
 ]
 
 
@@ -47,7 +49,7 @@ class Outputs(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="nemsim-outputs-")
         cls.runs = []
         for scn, ov in RUNS:
-            out = os.path.join(cls.tmp, scn[:-4])
+            out = os.path.join(cls.tmp, os.path.basename(scn)[:-4])
             ov = dict(ov)
             point = ov.pop("--point", None)
             runner.run(os.path.join(SCN, scn), out, overrides=ov,

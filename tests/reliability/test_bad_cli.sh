@@ -60,8 +60,8 @@ printf '[scenario]\ninclude = /dev/zero\n' >"$TMP/inc_zero.ini"
 bad "[scenario] include: /dev/zero is not a regular file" timeout 10 "$NEMSIM" run "$TMP/inc_zero.ini" --out "$TMP/o"
 
 # --set.
-bad '(--set link.lan.kind): [link.lan] kind: "switch" is not one of hub|duplex' \
-	"$NEMSIM" run "$base" --set link.lan.kind=switch --out "$TMP/o"
+bad '(--set link.lan.kind): [link.lan] kind: "token_ring" is not one of hub|duplex|switch|wan' \
+	"$NEMSIM" run "$base" --set link.lan.kind=token_ring --out "$TMP/o"
 bad "(--set host.kay.nic): [host.kay] nic: \"3com\" is not one of de4x5|3c509|generic" \
 	"$NEMSIM" run "$base" --set host.kay.nic=3com --out "$TMP/o"
 bad "[foo]: unknown group" "$NEMSIM" run "$base" --set foo.bar=1 --out "$TMP/o"

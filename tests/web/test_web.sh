@@ -76,13 +76,13 @@ print("balanced; best effort timed out",
       over["clients"]["besteffort_users"]["timed_out"])
 PY
 
-# 3. Isolation: the premium site (30% CPU, 40% of the link reserved)
-# while its best-effort neighbour's clients go from 10 to 100 requests
-# per second.  Its p99 may grow: the slack it used goes, and the flow
-# manager (10 us per 2 ms contracted, the release's) is a server both
-# sites share (each accept costs it flowman_install); the bound, 2x,
-# says the premium site's service stays of the same order while the
-# best-effort site's p99 grows more than tenfold and it times out.
+# 3. Isolation: the premium site (40% of the CPU without slack, 40% of
+# the link), the driver and the flow manager reserved, while its
+# best-effort neighbour's clients go from 10 to 100 requests per second.
+# What premium shares is the hub (its utilization goes from about 30% to
+# 50%: more deferrals and collisions) and the driver's TX thread, so its
+# p99 may grow a little: by less than 25%, with no premium request timed
+# out, while the best-effort site's p99 grows more than tenfold.
 for r in 10 100; do
 	run "$SRC/scenarios/web_example.ini" --set vars.be_rate=$r --out "$TMP/iso$r"
 done
@@ -92,7 +92,7 @@ lo, hi = (json.load(open(d + "/summary.json"))["clients"] for d in sys.argv[1:])
 p, b = "premium_users", "besteffort_users"
 print(f"premium p99 {lo[p]['response_time_p99_s']:.3f} -> {hi[p]['response_time_p99_s']:.3f} s; "
       f"best effort {lo[b]['response_time_p99_s']:.3f} -> {hi[b]['response_time_p99_s']:.3f} s")
-assert hi[p]["response_time_p99_s"] < 2 * lo[p]["response_time_p99_s"]
+assert hi[p]["response_time_p99_s"] < 1.25 * lo[p]["response_time_p99_s"]
 assert hi[p]["timed_out"] == 0 and hi[p]["failed"] == 0
 assert hi[b]["response_time_p99_s"] > 10 * lo[b]["response_time_p99_s"]
 PY
