@@ -69,7 +69,7 @@ static void
 print_qos(const char *what, const atropos_qos *q)
 {
 	char p[SIM_TIME_BUFSZ], sl[SIM_TIME_BUFSZ], l[SIM_TIME_BUFSZ];
-	printf("  %-15s   %s: %s, %s, %s, %s\n", "", what,
+	printf("  * %s: %s, %s, %s, %s\n", what,
 	       sim_format_time(q->p, p), sim_format_time(q->s, sl),
 	       q->x ? "true" : "false", sim_format_time(q->l, l));
 }
@@ -79,15 +79,16 @@ static void
 print_system_domains(void)
 {
 	nem_host_params hp;
-	printf("  Every kind = nemesis host also runs two domains of its own, "
-	       "whose CPU\n  contracts count in its admission (the Nemesis "
-	       "1999 source release's defaults):\n");
+	printf("  * Every kind = nemesis host also runs two domains of its "
+	       "own, whose CPU contracts count in its admission (defaults of "
+	       "the Nemesis 1999 source release):\n");
 	nem_host_params_default(&hp, 100 * SIM_MBPS, "de4x5");
 	print_qos("NAME_driver, nic de4x5 or generic (driver_qos)",
 		  &hp.driver_qos);
 	nem_host_params_default(&hp, 10 * SIM_MBPS, "3c509");
 	print_qos("NAME_driver, nic 3c509 (driver_qos)", &hp.driver_qos);
-	print_qos("NAME_flowman, the flow manager (fixed)", &hp.flowman_qos);
+	print_qos("NAME_flowman, the flow manager (flowman_qos)",
+		  &hp.flowman_qos);
 }
 
 static int

@@ -120,6 +120,12 @@ static const scn_param host_params[] = {
 	  "has it, or forced on or off" },
 	{ "cable", SCN_LENGTH, NULL, 0, NULL, 0, 0,
 	  "cable length to the hub (default: the link's)" },
+	{ "subnets_are_local", SCN_BOOL, "true", 0, NULL, 0, 0,
+	  "4.4BSD's subnetsarelocal: every subnet of the host's class-based "
+	  "network (nemsim's links are all in 10/8) counts as local; false: "
+	  "only its own link, and the BSD-derived personalities (nemesis, "
+	  "bsd44, netbsd1, sunos41) send 512-byte segments to peers behind "
+	  "a router (tcp_mss)" },
 	{ "driver_qos", SCN_QOS, NULL, 0, NULL, 0, 0,
 	  "CPU QoS of the device driver domain (default: by NIC, from the "
 	  "Nemesis release)" },
@@ -230,8 +236,12 @@ static const scn_kind kinds[] = {
 	{ "sweep", FALSE, TRUE, NULL,
 	  "keys to vary (lists \"a; b\" or ranges \"A to B step C\"), "
 	  "zip = keys varied together, columns = name=summary.path; ..." },
-	{ "link", TRUE, FALSE, link_params, "an Ethernet segment" },
-	{ "host", TRUE, FALSE, host_params, "a machine with one NIC" },
+	{ "link", TRUE, FALSE, link_params,
+	  "a link: an Ethernet segment (hub, full duplex, switch) or a serial "
+	  "WAN line" },
+	{ "host", TRUE, FALSE, host_params,
+	  "a machine: a Nemesis or Unix host or a station, with one NIC, or "
+	  "a router with an interface on each of its links" },
 	{ "domain", TRUE, FALSE, domain_params,
 	  "a Nemesis domain that is not a connection's application" },
 	{ "connection", TRUE, FALSE, connection_params,
@@ -305,6 +315,14 @@ check_hosts(const scenario *sc, GError **error)
 					      kind);
 				return FALSE;
 			}
+		}
+		if (strcmp(kind, "station") == 0 &&
+		    scn_has(h, "subnets_are_local") &&
+		    strcmp(scn_where(h, "subnets_are_local"), "default") != 0) {
+			scn_set_error(error, h, "subnets_are_local",
+				      "a station has no TCP/IP stack; only "
+				      "kind = nemesis and unix hosts have this");
+			return FALSE;
 		}
 		if (!scn_has(h, "link"))
 			continue; /* a router: cli_topo_check */

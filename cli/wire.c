@@ -282,6 +282,7 @@ build_hosts(cli_world *w, GError **error)
 			up.cost_model = scn_str(g, "cpu");
 			up.addr = h->addr;
 			up.rfc1323 = rfc1323_of(g);
+			up.subnetsarelocal = scn_bool(g, "subnets_are_local");
 			if (pers)
 				up.personality = personality(pers);
 			if (scn_has(g, "sockbuf")) {
@@ -324,6 +325,7 @@ build_hosts(cli_world *w, GError **error)
 			hp.addr = h->addr;
 			hp.rx_buffers = (guint)scn_int(g, "rx_buffers");
 			hp.rfc1323 = rfc1323_of(g);
+			hp.subnetsarelocal = scn_bool(g, "subnets_are_local");
 			if (scn_has(g, "sockbuf"))
 				hp.sockbuf = (guint)scn_int(g, "sockbuf");
 			if (scn_has(g, "driver_qos")) {

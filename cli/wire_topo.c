@@ -12,8 +12,8 @@
  * router interface with index i (its place in the scenario, as its MAC)
  * gets 10.L.0.0 + i + 1.  With one link this is 10.0.0.0 + i + 1, the
  * addressing nemsim always had.  Hosts keep IP's /16 netmask, so a peer
- * on another link is off-subnet: the BSD personalities then offer MSS
- * 512 (tcp_mss with in_localaddr), as a 4.4BSD host behind a router did.
+ * on another link is off-subnet, but on the same network 10: local to a
+ * BSD stack unless subnets_are_local = false (in_localaddr, ip_output.c).
  *
  * Routes: instead of ARP and a routing table, every host's neighbour
  * table gets an entry for each host on every link its gateway can reach,
@@ -593,7 +593,7 @@ check_topo_hosts(const scenario *sc, GError **error)
 	static const char *const not_router[] = {
 		"nic", "tx_ring", "cpu", "personality", "rfc1323", "cable",
 		"driver_qos", "overbook", "events", "slack", "rx_buffers",
-		"sockbuf", "gateway", NULL
+		"sockbuf", "gateway", "subnets_are_local", NULL
 	};
 	g_autoptr(GPtrArray) hosts = scn_instances(sc, "host");
 	for (guint i = 0; i < hosts->len; i++) {
@@ -688,38 +688,61 @@ check_topo_hosts(const scenario *sc, GError **error)
 	return TRUE;
 }
 
+/*
+ * Two hosts that talk TCP (g's from_key and to_key, in the group g that
+ * makes them talk): neither a router, and on links routers join.
+ */
+static gboolean
+check_talkers(const scenario *sc, scn_group *g, scn_group *from,
+	      scn_group *to, const char *from_key, const char *to_key,
+	      GError **error)
+{
+	if (is_kind(from, "router") || is_kind(to, "router")) {
+		scn_set_error(error, g,
+			      is_kind(from, "router") ? from_key : to_key,
+			      "TCP runs on nemesis and unix hosts; a "
+			      "router only forwards");
+		return FALSE;
+	}
+	if (!scn_has(from, "link") || !scn_has(to, "link"))
+		return TRUE; /* stations, refused later */
+	scn_group *lf = scn_ref(sc, from, "link"),
+		  *lt = scn_ref(sc, to, "link");
+	if (lf == lt)
+		return TRUE;
+	if (!links_joined(sc, lf, lt)) {
+		scn_set_error(error, g, to_key,
+			      "[%s] (on [%s]) and [%s] (on [%s]) are "
+			      "on links no chain of routers joins",
+			      scn_group_title(from),
+			      scn_group_title(lf), scn_group_title(to),
+			      scn_group_title(lt));
+		return FALSE;
+	}
+	return check_gateway(sc, from, g, error) &&
+	       check_gateway(sc, to, g, error);
+}
+
 static gboolean
 check_topo_uses(const scenario *sc, GError **error)
 {
 	g_autoptr(GPtrArray) conns = scn_instances(sc, "connection");
 	for (guint c = 0; c < conns->len; c++) {
 		scn_group *g = g_ptr_array_index(conns, c);
-		scn_group *from = scn_ref(sc, g, "from"),
-			  *to = scn_ref(sc, g, "to");
-		if (is_kind(from, "router") || is_kind(to, "router")) {
-			scn_set_error(error, g,
-				      is_kind(from, "router") ? "from" : "to",
-				      "TCP runs on nemesis and unix hosts; a "
-				      "router only forwards");
+		if (!check_talkers(sc, g, scn_ref(sc, g, "from"),
+				   scn_ref(sc, g, "to"), "from", "to", error))
 			return FALSE;
-		}
-		if (!scn_has(from, "link") || !scn_has(to, "link"))
-			continue; /* stations, refused later */
-		scn_group *lf = scn_ref(sc, from, "link"),
-			  *lt = scn_ref(sc, to, "link");
-		if (lf == lt)
-			continue;
-		if (!links_joined(sc, lf, lt)) {
-			scn_set_error(error, g, "to",
-				      "[%s] (on [%s]) and [%s] (on [%s]) are "
-				      "on links no chain of routers joins",
-				      scn_group_title(from),
-				      scn_group_title(lf), scn_group_title(to),
-				      scn_group_title(lt));
-			return FALSE;
-		}
-		if (!check_gateway(sc, from, g, error) ||
-		    !check_gateway(sc, to, g, error))
+	}
+	/* A customer's clients and the host of the server they ask. */
+	g_autoptr(GPtrArray) clients = scn_instances(sc, "clients");
+	for (guint c = 0; c < clients->len; c++) {
+		scn_group *g = g_ptr_array_index(clients, c);
+		scn_group *s = scn_ref(sc, g, "server");
+		if (!s)
+			continue; /* refused with the clients */
+		if (!check_talkers(sc, g, scn_ref(sc, g, "host"),
+				   scn_ref(sc, s, "host"), "host", "server",
+				   error))
 			return FALSE;
 	}
 	scn_group *o = scn_single(sc, "output");

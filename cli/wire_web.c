@@ -137,13 +137,6 @@ cli_check_web(const scenario *sc, GError **error)
 				      scn_group_title(s), scn_group_title(h));
 			return FALSE;
 		}
-		if (scn_ref(sc, h, "link") != scn_ref(sc, sh, "link")) {
-			scn_set_error(error, g, "host",
-				      "[%s] and [%s] are on different links; "
-				      "nemsim has no routers",
-				      scn_group_title(h), scn_group_title(sh));
-			return FALSE;
-		}
 		double rate = scn_double(g, "rate");
 		if (!(rate > 0) || rate > 1e6) {
 			scn_set_error(error, g, "rate",

@@ -315,13 +315,13 @@ def f5_seed_rows(sweep_dir, plot=None):
     return out
 
 
-# ---- beyond the paper: one host, many customers (scenarios/isp.ini) ----
+# ---- beyond the paper: one host, many bulk customers (isp_bulk.ini) ----
 
 ISP_CLASSES = (("premium", "p"), ("standard", "s"), ("best effort", "b"))
 
 
-def isp_points(sweep_dir):
-    """Per point of the isp sweep: the swept values and, per class of
+def isp_bulk_points(sweep_dir):
+    """Per point of the isp_bulk sweep: the swept values and, per class of
     customer, the mean, the lowest and the transmit-reservation theory
     (Mb/s)."""
     out = []
@@ -347,11 +347,11 @@ def isp_points(sweep_dir):
     return out
 
 
-def isp_rows(sweep_dir, plot=None):
-    pts = isp_points(sweep_dir)
+def isp_bulk_rows(sweep_dir, plot=None):
+    pts = isp_bulk_points(sweep_dir)
     rows = []
     worst = min(p["standard"]["min"] / p["standard"]["theory"] for p in pts)
-    rows.append(Row("ISP", "standard customers: lowest throughput / their "
+    rows.append(Row("ISP bulk", "standard customers: lowest throughput / their "
                     "transmit reservation's theory, over all four points",
                     "≥ 97%", f"{worst * 100:.1f}%", "", "≥ 97%",
                     worst >= 0.97, plot))
@@ -367,16 +367,142 @@ def isp_rows(sweep_dir, plot=None):
     big = max((p["driver_slice"] for p in pts), key=time_value)
     small = min((p["driver_slice"] for p in pts), key=time_value)
     d, on, off = change(big)
-    rows.append(Row("ISP", f"premium customers, driver reserved {big} per "
+    rows.append(Row("ISP bulk", f"premium customers, driver reserved {big} per "
                     "10 ms: change when 12 best-effort customers start",
                     "isolated", f"{d * 100:+.1f}% ({off['premium']['mean']:.2f}"
                     f" → {on['premium']['mean']:.2f} Mb/s)", "", "±3%",
                     abs(d) <= 0.03, plot))
     d, on, off = change(small)
-    rows.append(Row("ISP", f"premium customers, the release's driver QoS "
+    rows.append(Row("ISP bulk", f"premium customers, the release's driver QoS "
                     f"({small} per 10 ms): change when 12 best-effort "
                     "customers start (informative)", "—",
                     f"{d * 100:+.1f}% ({off['premium']['mean']:.2f} → "
                     f"{on['premium']['mean']:.2f} Mb/s); driver CPU "
                     f"{on['driver_cpu_share'] * 100:.0f}%", "", "", None, plot))
+    return rows
+
+
+# ---- beyond the paper: the ISP's web sites (isp.ini, isp_unix.ini,
+# isp_sizing.ini) ---------------------------------------------------------
+
+def isp_sweep(sweep_dir):
+    """sweep.csv of an ISP sweep as a list of dicts, numbers as floats
+    (the swept texts kept as they are)."""
+    out = []
+    for row in read_csv(os.path.join(sweep_dir, "sweep.csv")):
+        r = {}
+        for k, v in row.items():
+            try:
+                r[k] = float(v)
+            except ValueError:
+                r[k] = v
+        out.append(r)
+    return out
+
+
+def _pick(pts, **want):
+    return [p for p in pts if all(p[k] == v for k, v in want.items())]
+
+
+def isp_rows(nem_dir, unix_dir=None, sizing_dir=None, plot=None):
+    """The ISP questions, answered from the sweeps.  The isolation row
+    is a check (a prediction of the mechanisms: a site whose CPU is its
+    own contract, with what it shares reserved, does not see its
+    neighbour's load); the others are informative."""
+    pts = isp_sweep(nem_dir)
+    rates = sorted({p["be_rate"] for p in pts})
+    lo, hi = rates[0], rates[-1]
+    drivers = sorted({p["driver"] for p in pts}, key=lambda d: time_value(
+        d.split(",")[1].strip()))
+    release, reserved = drivers[0], drivers[-1]
+    rows = []
+
+    def one(**kw):
+        got = _pick(pts, **kw)
+        assert len(got) == 1, kw
+        return got[0]
+
+    def change(col, **kw):
+        a, b = one(be_rate=lo, **kw), one(be_rate=hi, **kw)
+        return b[col] / a[col] - 1, a, b
+
+    d, a, b = change("premium_lan_p99_s", driver=reserved,
+                     premium_extra="false")
+    rows.append(Row("ISP", f"premium, LAN clients, its CPU contract without "
+                    f"slack, driver ({reserved}) and flow manager reserved: "
+                    f"p99 response time, best effort {lo:g} → {hi:g} "
+                    f"requests/s", "isolated",
+                    f"{d * 100:+.1f}% ({a['premium_lan_p99_s']:.3f} → "
+                    f"{b['premium_lan_p99_s']:.3f} s; p50 "
+                    f"{a['premium_lan_p50_s'] * 1e3:.1f} → "
+                    f"{b['premium_lan_p50_s'] * 1e3:.1f} ms)", "", "±25%",
+                    abs(d) <= 0.25, plot))
+    b2 = one(be_rate=hi, driver=reserved, premium_extra="false")
+    rows.append(Row("ISP", f"the same, premium's timed-out requests at "
+                    f"{hi:g} best-effort requests/s", "0",
+                    f"{b2['premium_timed_out']:.0f}", "", "0",
+                    b2["premium_timed_out"] == 0, plot))
+    d, a, b = change("premium_lan_p99_s", driver=release,
+                     premium_extra="false")
+    rows.append(Row("ISP", f"the same with the release's driver ({release}) "
+                    f"and flow manager QoS (informative)", "—",
+                    f"{d * 100:+.1f}% ({a['premium_lan_p99_s']:.3f} → "
+                    f"{b['premium_lan_p99_s']:.3f} s); the driver waited "
+                    f"runnable {b['driver_wait_share'] * 100:.0f}% of the "
+                    f"time", "", "", None, plot))
+    d, a, b = change("premium_lan_p99_s", driver=reserved,
+                     premium_extra="true")
+    rows.append(Row("ISP", "premium with slack (extra = true): p99, the "
+                    "slack it used going to the flash crowd (informative)",
+                    "—", f"{d * 100:+.1f}% ({a['premium_lan_p99_s']:.3f} → "
+                    f"{b['premium_lan_p99_s']:.3f} s)", "", "", None, plot))
+    worst = max((p for p in pts if p["driver"] == reserved and
+                 p["premium_extra"] == "false"),
+                key=lambda p: p["premium_wan_p99_s"])
+    calm = one(be_rate=lo, driver=reserved, premium_extra="false")
+    rows.append(Row("ISP", "premium, clients behind the T3: p99 when the "
+                    "flash crowd fills the line (the host cannot reserve "
+                    "the routers' queue; informative)", "—",
+                    f"{calm['premium_wan_p99_s']:.2f} → "
+                    f"{worst['premium_wan_p99_s']:.2f} s at "
+                    f"{worst['be_rate']:g} requests/s: T3 "
+                    f"{worst['t3_utilization'] * 100:.0f}% busy, "
+                    f"{worst['t3_drops']:.0f} packets dropped at its "
+                    f"queue", "", "", None, plot))
+    if unix_dir:
+        u = isp_sweep(unix_dir)
+        ua, ub = _pick(u, be_rate=lo)[0], _pick(u, be_rate=hi)[0]
+        d = ub["premium_lan_p99_s"] / ua["premium_lan_p99_s"] - 1
+        rows.append(Row("ISP", "the same sites on a Linux host "
+                        "(isp_unix.ini): premium's LAN clients' p99 "
+                        "(informative)", "—",
+                        f"{d * 100:+.0f}% ({ua['premium_lan_p99_s']:.3f} → "
+                        f"{ub['premium_lan_p99_s']:.3f} s; p50 "
+                        f"{ua['premium_lan_p50_s'] * 1e3:.1f} → "
+                        f"{ub['premium_lan_p50_s'] * 1e3:.1f} ms)", "", "",
+                        None, plot))
+        first = min((p for p in u if p["t3_drops"] > 0),
+                    key=lambda p: p["be_rate"], default=None)
+        if first:
+            rows.append(Row("ISP", "Linux host: first best-effort load "
+                            "whose bursts overflow the T3's queue "
+                            "(informative)", "—",
+                            f"{first['be_rate']:g} requests/s (T3 "
+                            f"{first['t3_utilization'] * 100:.0f}% busy, "
+                            f"{first['t3_drops']:.0f} drops; premium's "
+                            f"remote p99 {first['premium_wan_p99_s']:.2f} "
+                            f"s)", "", "", None, plot))
+    if sizing_dir:
+        z = isp_sweep(sizing_dir)
+        z.sort(key=lambda p: p["premium_slice_s"])
+        for target in (1.0, 0.5):
+            ok = [p for p in z if p["premium_lan_p99_s"] <= target]
+            rows.append(Row("ISP", f"sizing (isp_sizing.ini): smallest "
+                            f"premium CPU slice per 10 ms for a LAN p99 "
+                            f"≤ {target:g} s (informative)", "—",
+                            (f"{ok[0]['premium_slice']} (p99 "
+                             f"{ok[0]['premium_lan_p99_s']:.3f} s; it uses "
+                             f"{ok[0]['premium_cpu_share'] * 100:.1f}% of "
+                             f"the CPU on average)") if ok else "none swept",
+                            "", "", None, plot))
     return rows

@@ -35,6 +35,8 @@ def render(text):
     out = [HEAD]
     for block in text.strip().split("\n\n"):
         lines = block.splitlines()
+        notes = [ln.strip()[2:] for ln in lines if ln.startswith("  * ")]
+        lines = [ln for ln in lines if not ln.startswith("  * ")]
         m = re.match(r"^\[([^\]]+)\]\s+(.*)$", lines[0])
         out.append(f"## [{m.group(1)}]\n\n{m.group(2)}\n")
         rows = []
@@ -54,6 +56,9 @@ def render(text):
         if rows:
             out.append("| key | type | default | meaning |\n"
                        "|---|---|---|---|\n" + "\n".join(rows) + "\n")
+        if notes:
+            out.append(notes[0] + "\n\n" +
+                       "\n".join(f"- {n}" for n in notes[1:]) + "\n")
     return "\n".join(out)
 
 

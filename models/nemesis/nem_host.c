@@ -144,6 +144,7 @@ nem_host_params_default(nem_host_params *p, sim_rate_t rate, const char *nic)
 	p->to_app_slots = 42;
 	p->sockbuf = 16000;     /* InetMod's socket buffers (release) */
 	p->rfc1323 = -1;
+	p->subnetsarelocal = TRUE;
 	tx_sched_params_default(&p->tx, rate);
 }
 
@@ -563,6 +564,7 @@ nem_domain_new(nem_host *h, const char *name, const atropos_qos *cpu_qos,
 	cfg.addr = h->p.addr;
 	cfg.personality = &tcp_personality_bsd44; /* InetMod is 4.4BSD */
 	cfg.rfc1323 = h->p.rfc1323;
+	cfg.subnetsarelocal = h->p.subnetsarelocal;
 	cfg.external_ticks = TRUE;
 	d->st = ip_stack_new(h->sim, &d->vnif, &cfg);
 	g_free(stack_name);

@@ -54,6 +54,7 @@ typedef struct nem_host_params {
 	guint to_app_slots;         /* to_app FIFO per connection */
 	uint32_t sockbuf;           /* InetMod socket buffers: 16000 */
 	int rfc1323;                /* -1 as 4.4BSD-Lite (on), 0 off, 1 on */
+	gboolean subnetsarelocal;   /* 4.4BSD's; TRUE by default */
 	tx_sched_params tx;         /* the transmit scheduler */
 } nem_host_params;
 

@@ -53,11 +53,24 @@ ip_stack_add_neighbour(ip_stack *st, uint32_t addr, const uint8_t *mac)
 	g_array_append_val(st->neighbours, n);
 }
 
-/* Is addr on one of our directly attached subnets (4.4BSD in_localaddr)? */
+/*
+ * Is addr local (4.4BSD in_localaddr)?  With subnetsarelocal, any subnet
+ * of our network is: the network's mask is the class's (in_ifinit:
+ * ia_netmask = IN_CLASSx_NET, narrowed by a shorter subnet mask);
+ * without, only our own subnet.
+ */
 gboolean
 in_localaddr(const ip_stack *st, uint32_t addr)
 {
-	return (addr & st->netmask) == (st->addr & st->netmask);
+	uint32_t mask = st->netmask;
+	if (st->subnetsarelocal) {
+		uint32_t net = !(st->addr & 0x80000000u)   ? 0xff000000u /* A */
+			       : !(st->addr & 0x40000000u) ? 0xffff0000u /* B */
+			       : !(st->addr & 0x20000000u) ? 0xffffff00u /* C */
+							   : 0xffffffffu;
+		mask &= net;
+	}
+	return (addr & mask) == (st->addr & mask);
 }
 
 /*

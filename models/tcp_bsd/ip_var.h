@@ -50,6 +50,7 @@ struct ip_stack {
 	sim_netif *nif;
 	char *name;
 	uint32_t addr, netmask;
+	gboolean subnetsarelocal;       /* see struct ip_stack_config */
 	struct tcp_personality pers;    /* a copy: rfc1323 override applied */
 	GArray *neighbours;             /* struct ip_neighbour */
 	ip_output_hook_fn output_hook;

@@ -110,6 +110,13 @@ const struct tcp_personality *tcp_personality_find(const char *name);
 struct ip_stack_config {
 	const char *name;               /* for stats and traces */
 	uint32_t addr, netmask;         /* host byte order */
+	/*
+	 * 4.4BSD's subnetsarelocal (netinet/in.c, SUBNETSARELOCAL, 1 by
+	 * default): in_localaddr counts every subnet of our class-based
+	 * network as local (10.x.y.z: all of 10/8), not only our own
+	 * subnet; tcp_mss clamps non-local peers to 512.
+	 */
+	gboolean subnetsarelocal;
 	const struct tcp_personality *personality; /* NULL: 4.4BSD */
 	int rfc1323;                    /* -1 personality, 0 off, 1 on */
 	/*

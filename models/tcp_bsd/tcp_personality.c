@@ -230,6 +230,7 @@ ip_stack_config_init(struct ip_stack_config *cfg)
 	 * so that a host's place in the file (past 254 hosts) cannot make
 	 * its peers off-link (and its MSS 512, tcp_mss). */
 	cfg->netmask = IP_ADDR(255, 255, 0, 0);
+	cfg->subnetsarelocal = TRUE;    /* 4.4BSD netinet/in.c */
 	cfg->rfc1323 = -1;
 	cfg->tick_phase = -1;
 	cfg->iss = 1;                   /* 4.4BSD tcp_init: tcp_iss = 1 */
@@ -296,6 +297,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	st->name = g_strdup(cfg->name);
 	st->addr = cfg->addr;
 	st->netmask = cfg->netmask;
+	st->subnetsarelocal = cfg->subnetsarelocal;
 	st->pers = p ? *p : tcp_personality_bsd44;
 	if (cfg->rfc1323 >= 0)
 		st->pers.do_rfc1323 = cfg->rfc1323 != 0;

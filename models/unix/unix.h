@@ -37,6 +37,7 @@ typedef struct unix_host_params {
 	const char *cost_model;       /* default "pentium200" */
 	const struct tcp_personality *personality; /* default Linux 2.2 */
 	int rfc1323;                  /* -1 personality, 0 off, 1 on */
+	gboolean subnetsarelocal;     /* 4.4BSD's; TRUE by default */
 	uint32_t addr;                /* host byte order */
 	guint ifq_maxlen;             /* default 50 (4.4BSD IFQ_MAXLEN) */
 } unix_host_params;

@@ -40,6 +40,7 @@ unix_host_params_default(unix_host_params *p)
 	p->cost_model = "pentium200";
 	p->personality = &tcp_personality_linux22;
 	p->rfc1323 = -1;
+	p->subnetsarelocal = TRUE;
 	p->addr = 0;
 	p->ifq_maxlen = 50; /* IFQ_MAXLEN, 4.4BSD net/if.h */
 }
@@ -217,6 +218,7 @@ unix_host_new(sim_t *sim, const char *name, sim_netif *nif,
 	cfg.addr = p->addr;
 	cfg.personality = p->personality;
 	cfg.rfc1323 = p->rfc1323;
+	cfg.subnetsarelocal = p->subnetsarelocal;
 	cfg.external_ticks = TRUE;
 	h->st = ip_stack_new(sim, nif, &cfg);
 	ip_stack_set_output_hook(h->st, output_hook, h);

@@ -306,9 +306,9 @@ sed -e 's/^repeat = 3/repeat = 0/' "$TMP/rep.ini" >"$TMP/rep3.ini"
 st 2 "repeat = 0" "$NEMSIM" check "$TMP/rep3.ini"
 msg "repeat = 0" "[sweep] repeat: \"0\": give the number of replications"
 
-# ---- keys shows the contracts no group writes.
+# ---- keys shows the contracts no group writes by default.
 st 0 "keys" "$NEMSIM" keys
-grep -qF "NAME_flowman, the flow manager (fixed): 2ms, 10us, true, 2ms" "$TMP/out" && ok ||
+grep -qF "NAME_flowman, the flow manager (flowman_qos): 2ms, 10us, true, 2ms" "$TMP/out" && ok ||
 	bad "keys does not show the flow manager's contract"
 grep -qF "NAME_driver, nic 3c509 (driver_qos): 20ms, 200us, true, 20ms" "$TMP/out" && ok ||
 	bad "keys does not show the 3c509 driver's contract"

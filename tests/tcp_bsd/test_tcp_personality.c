@@ -29,11 +29,36 @@ START_TEST(test_personality_lookup)
 }
 END_TEST
 
-/* 4.4BSD offers and uses 512 bytes to a peer off the local subnet. */
+/*
+ * 4.4BSD's default, subnetsarelocal: a peer on another subnet of our
+ * class-A network 10 is local (MSS 1460); in_localaddr by hand for a
+ * peer of another network.
+ */
+START_TEST(test_subnets_of_our_network_are_local)
+{
+	struct harness *h = h_new(1, FALSE, NULL, 0);
+	h->st[0]->netmask = 0xffffffffu;        /* B is on another subnet */
+	ck_assert(h->st[0]->subnetsarelocal);
+	ck_assert(in_localaddr(h->st[0], h->st[0]->addr ^ 0x00010000u));
+	ck_assert(!in_localaddr(h->st[0], IP_ADDR(192, 168, 0, 1)));
+	h->st[0]->subnetsarelocal = FALSE;
+	ck_assert(!in_localaddr(h->st[0], h->st[0]->addr ^ 0x00010000u));
+	h->st[0]->subnetsarelocal = TRUE;
+	struct h_bulk b;
+	h_bulk_start(h, &b, 20000, 8192);
+	ck_assert(h_bulk_run(h, &b, 30 * SIM_S));
+	ck_assert_int_eq(h_sent(h, 0, 0)->mss, 1460);
+	h_free(h);
+}
+END_TEST
+
+/* 4.4BSD offers and uses 512 bytes to a peer off the local subnet
+ * (with subnetsarelocal off: else any subnet of net 10 is local). */
 START_TEST(test_mss_512_for_non_local_peer)
 {
 	struct harness *h = h_new(1, FALSE, NULL, 0);
 	h->st[0]->netmask = 0xffffffffu;        /* B is not local to A */
+	h->st[0]->subnetsarelocal = FALSE;
 	struct h_bulk b;
 	h_bulk_start(h, &b, 20000, 8192);
 	ck_assert(h_bulk_run(h, &b, 30 * SIM_S));
@@ -243,6 +268,7 @@ pers_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_personality_lookup);
 	tcase_add_test(tc, test_mss_512_for_non_local_peer);
+	tcase_add_test(tc, test_subnets_of_our_network_are_local);
 	tcase_add_test(tc, test_restart_after_idle_slow_start);
 	tcase_add_test(tc, test_receiver_sws_avoidance);
 	tcase_add_test(tc, test_sunos_delays_out_of_order_ack);

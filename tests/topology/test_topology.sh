@@ -81,23 +81,38 @@ if command -v tshark >/dev/null; then
 	[ "$ttl" = 62 ] || { echo "FAIL: TTL at far is $ttl, want 62"; fail=1; }
 fi
 
-# The Nemesis sender behind the T1: InetMod is 4.4BSD, so off-subnet it
-# sends MSS 512 with timestamps: 500 bytes of data in a 552-byte packet,
-# 560 on the line: 1.544 x 500 / 560 = 1.37857 Mb/s at most.
+# The Nemesis sender behind the T1: InetMod is 4.4BSD, whose
+# in_localaddr counts every subnet of net 10 as local (subnetsarelocal,
+# on by default): full segments, 1.544 x 1448 / 1508 as for Linux.
 wan nemesis >"$TMP/t1n.ini"
 run t1n t1n
 check t1n '
+bound = 1.544 * 1448 / 1508
+t = s["connections"]["c1"]["throughput_mbps"]
+assert 0.98 * bound <= t <= bound + 2 * 1448 * 8 / 25e6, (t, bound)
+'
+# With subnets_are_local = false the peer behind the router is not local:
+# tcp_mss clamps to 512 with timestamps: 500 bytes of data in a 552-byte
+# packet, 560 on the line: 1.544 x 500 / 560 = 1.37857 Mb/s at most.
+wan nemesis | sed 's/^kind = nemesis$/kind = nemesis\nsubnets_are_local = false/' >"$TMP/t1n512.ini"
+run t1n512 t1n512
+check t1n512 '
 bound = 1.544 * 500 / 560
 t = s["connections"]["c1"]["throughput_mbps"]
 assert 0.98 * bound <= t <= bound + 2 * 500 * 8 / 25e6, (t, bound)
 '
 
-# A 4.4BSD receiver behind a router: off-subnet, so tcp_mss offers 512.
+# A 4.4BSD receiver behind a router offers 1460 (its network's subnets
+# are local), and 512 with subnets_are_local = false (tcp_mss).
 wan unix | sed 's/^kind = unix$/kind = unix\npersonality = bsd44/' >"$TMP/bsd.ini"
 run bsd bsd
+wan unix | sed 's/^kind = unix$/kind = unix\npersonality = bsd44\nsubnets_are_local = false/' >"$TMP/bsd512.ini"
+run bsd512 bsd512
 if command -v tshark >/dev/null; then
 	mss=$(tshark -r "$TMP/bsd/far.pcap" -Y 'tcp.flags.syn == 1' -T fields -e tcp.options.mss_val 2>/dev/null | sort -u)
-	[ "$mss" = 512 ] || { echo "FAIL: BSD SYNs offer MSS $mss, want 512"; fail=1; }
+	[ "$mss" = 1460 ] || { echo "FAIL: BSD SYNs offer MSS $mss, want 1460"; fail=1; }
+	mss=$(tshark -r "$TMP/bsd512/far.pcap" -Y 'tcp.flags.syn == 1' -T fields -e tcp.options.mss_val 2>/dev/null | sort -u)
+	[ "$mss" = 512 ] || { echo "FAIL: BSD SYNs offer MSS $mss with subnets_are_local = false, want 512"; fail=1; }
 fi
 
 # Nemesis sender and Unix receiver on a 100 Mb/s switch; and a
