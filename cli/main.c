@@ -61,6 +61,7 @@ type_name(scn_type t)
 	case SCN_REF: return "name of";
 	case SCN_REF_LIST: return "names of";
 	case SCN_STRING_LIST: return "list";
+	case SCN_FILE: return "file";
 	}
 	return "?";
 }

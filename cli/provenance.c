@@ -5,8 +5,10 @@
  * result and never before it:
  *   summary.json  sim.scenario_sha256: SHA-256 of the resolved scenario
  *                 (scn_resolved_text: includes merged, overrides and
- *                 ${vars} applied), so the summary names exactly the
- *                 scenario it is a result of; sim.seed, sim.version;
+ *                 ${vars} applied) and of the content of every file
+ *                 it names (a [clients] trace: scn_resolved_sha256),
+ *                 so the summary names exactly the scenario it is a
+ *                 result of; sim.seed, sim.version;
  *   scenario.resolved.ini  that resolved scenario itself: run it again
  *                 with `nemsim run` to get the same summary.json;
  *   perf.json     build_sha256: SHA-256 of the nemsim executable (it is

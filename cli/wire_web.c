@@ -19,6 +19,8 @@
 #include "models/nemesis/nemesis.h"
 #include "models/unix/unix.h"
 
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
 const scn_param cli_server_params[] = {
@@ -50,8 +52,15 @@ const scn_param cli_clients_params[] = {
 	  "the Unix host the clients run on (one process)" },
 	{ "server", SCN_REF, NULL, SCN_REQUIRED, "server", 0, 0,
 	  "the [server] they ask" },
-	{ "rate", SCN_DOUBLE, NULL, SCN_REQUIRED, NULL, 0, 0,
-	  "requests per second, Poisson arrivals (open loop)" },
+	{ "rate", SCN_DOUBLE, NULL, 0, NULL, 0, 0,
+	  "requests per second, Poisson arrivals (open loop); this or "
+	  "`trace`" },
+	{ "trace", SCN_FILE, NULL, 0, NULL, 0, 0,
+	  "arrivals and response sizes from a CSV file (path relative to "
+	  "the scenario file), one request a row: `time_s,size_bytes`, "
+	  "times from the start of the run in ascending order, sizes at "
+	  "least 1 byte; an optional first line `time_s,size_bytes`, `#` "
+	  "comments and blank lines skipped.  Instead of rate and sizes" },
 	{ "sizes", SCN_ENUM, "fixed", 0, "fixed|exponential|surge", 0, 0,
 	  "response sizes: all `size`; exponential with mean `size`; or "
 	  "SURGE's (Barford & Crovella 1998: lognormal body, Pareto tail)" },
@@ -73,6 +82,121 @@ const scn_param cli_clients_params[] = {
 	  "must be persistent); false: HTTP/1.0, a connection per request" },
 	{ NULL }
 };
+
+/* ---- Traces ---------------------------------------------------------------- */
+
+/* A [clients] trace, parsed: n requests, times ascending. */
+struct web_trace {
+	sim_time_t *t;
+	uint64_t *size;
+	guint n;
+};
+
+static void
+web_trace_free(gpointer p)
+{
+	struct web_trace *tr = p;
+	g_free(tr->t);
+	g_free(tr->size);
+	g_free(tr);
+}
+
+/*
+ * Read g's trace strictly: every row two fields, a time in seconds
+ * (finite, >= 0, not before the row above) and a size in bytes (an
+ * integer >= 1).  Errors name the trace file and line.
+ */
+static struct web_trace *
+web_trace_read(const scn_group *g, GError **error)
+{
+	char *path = scn_file(g, "trace");
+	char *data = NULL;
+	gsize len = 0;
+	GError *e = NULL;
+	if (!g_file_get_contents(path, &data, &len, &e)) {
+		scn_set_error(error, g, "trace", "cannot read %s: %s", path,
+			      e->message);
+		g_error_free(e);
+		g_free(path);
+		return NULL;
+	}
+	struct web_trace *tr = g_new0(struct web_trace, 1);
+	GArray *ts = g_array_new(FALSE, FALSE, sizeof(sim_time_t));
+	GArray *sz = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	gchar **lines = g_strsplit(data, "\n", -1);
+	gboolean ok = TRUE;
+	if (memchr(data, '\0', len)) {
+		scn_set_error(error, g, "trace", "%s: not a text file", path);
+		ok = FALSE;
+	}
+	for (guint i = 0; ok && lines[i]; i++) {
+		char *line = g_strstrip(lines[i]);
+		guint lineno = i + 1;
+		if (!*line || line[0] == '#')
+			continue;
+		if (ts->len == 0 && strcmp(line, "time_s,size_bytes") == 0)
+			continue;
+		gchar **f = g_strsplit(line, ",", -1);
+		double t = 0;
+		int64_t size = 0;
+		const char *why = NULL;
+		if (g_strv_length(f) != 2) {
+			why = "expected two fields, time_s,size_bytes";
+		} else {
+			char *a = g_strstrip(f[0]), *b = g_strstrip(f[1]), *end;
+			t = g_ascii_strtod(a, &end);
+			if (!*a || *end || !isfinite(t))
+				why = "the time is not a number of seconds";
+			else if (t < 0)
+				why = "a negative time";
+			else if (t > 1e6)
+				why = "a time beyond 1000000 s";
+			if (!why) {
+				errno = 0;
+				size = g_ascii_strtoll(b, &end, 10);
+				if (!*b || *end || errno)
+					why = "the size is not an integer "
+					      "number of bytes";
+				else if (size < 0)
+					why = "a negative size";
+				else if (size < 1 || size > 1000000000000LL)
+					why = "a size outside 1..1000000000000 "
+					      "bytes";
+			}
+		}
+		g_strfreev(f);
+		sim_time_t tn = (sim_time_t)llround(t * 1e9);
+		if (!why && ts->len &&
+		    tn < g_array_index(ts, sim_time_t, ts->len - 1))
+			why = "times out of order (each row's time must not "
+			      "be before the row above's)";
+		if (why) {
+			scn_set_error(error, g, "trace", "%s:%u: %s: \"%s\"",
+				      path, lineno, why, line);
+			ok = FALSE;
+			break;
+		}
+		uint64_t su = (uint64_t)size;
+		g_array_append_val(ts, tn);
+		g_array_append_val(sz, su);
+	}
+	if (ok && ts->len == 0) {
+		scn_set_error(error, g, "trace", "%s: no requests in the trace",
+			      path);
+		ok = FALSE;
+	}
+	g_strfreev(lines);
+	g_free(data);
+	g_free(path);
+	tr->n = ts->len;
+	tr->t = (sim_time_t *)g_array_free(ts, FALSE);
+	tr->size = (uint64_t *)g_array_free(sz, FALSE);
+	if (!ok) {
+		web_trace_free(tr);
+		return NULL;
+	}
+	return tr;
+}
 
 gboolean
 cli_check_web(const scenario *sc, GError **error)
@@ -137,7 +261,32 @@ cli_check_web(const scenario *sc, GError **error)
 				      scn_group_title(s), scn_group_title(h));
 			return FALSE;
 		}
-		double rate = scn_double(g, "rate");
+		if (scn_has(g, "trace")) {
+			static const char *const poisson[] = {
+				"rate", "sizes", "size", "size_max", NULL
+			};
+			for (int k = 0; poisson[k]; k++)
+				if (scn_has(g, poisson[k]) &&
+				    strcmp(scn_where(g, poisson[k]),
+					   "default") != 0) {
+					scn_set_error(error, g, poisson[k],
+						      "the trace gives the "
+						      "arrivals and the sizes: "
+						      "%s cannot be set with "
+						      "trace", poisson[k]);
+					return FALSE;
+				}
+			struct web_trace *tr = web_trace_read(g, error);
+			if (!tr)
+				return FALSE;
+			web_trace_free(tr);
+		} else if (!scn_has(g, "rate")) {
+			scn_set_error(error, g, NULL,
+				      "the clients need their arrivals: a rate "
+				      "(Poisson) or a trace");
+			return FALSE;
+		}
+		double rate = scn_has(g, "rate") ? scn_double(g, "rate") : 1;
 		if (!(rate > 0) || rate > 1e6) {
 			scn_set_error(error, g, "rate",
 				      "%s: requests per second must be above 0 "
@@ -312,11 +461,22 @@ cli_build_web(cli_world *w, GError **error)
 		app_web_clients_params_default(&p);
 		p.server_addr = sh.addr;
 		p.server_port = (uint16_t)scn_int(sg, "port");
-		p.rate = scn_double(g, "rate");
 		const char *sz = scn_str(g, "sizes");
 		p.sizes = strcmp(sz, "exponential") == 0 ? APP_WEB_EXPONENTIAL
 			  : strcmp(sz, "surge") == 0     ? APP_WEB_SURGE
 							 : APP_WEB_FIXED;
+		if (scn_has(g, "trace")) {
+			struct web_trace *tr = web_trace_read(g, error);
+			if (!tr)
+				return FALSE;
+			sim_on_free(w->sim, web_trace_free, tr);
+			p.trace_t = tr->t;
+			p.trace_size = tr->size;
+			p.trace_n = tr->n;
+			p.sizes = APP_WEB_TRACE;
+		} else {
+			p.rate = scn_double(g, "rate");
+		}
 		p.size = (uint64_t)scn_int(g, "size");
 		p.size_max = (uint64_t)scn_int(g, "size_max");
 		p.request_size = (uint32_t)scn_int(g, "request_size");

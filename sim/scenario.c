@@ -86,6 +86,7 @@ scn_path(const scenario *sc)
 }
 
 static struct scn_value *group_value(const scn_group *g, const char *key);
+static const scn_param *find_param(const scn_kind *kind, const char *key);
 
 /* A value as GKeyFile reads it back (g_key_file_get_string unescapes). */
 static void
@@ -117,6 +118,19 @@ scn_resolved_text(const scenario *sc)
 			if (strcmp(v->where, "default") == 0)
 				continue;
 			g_string_append_printf(keys, "%s = ", key);
+			const scn_param *p =
+				g->kind ? find_param(g->kind, key) : NULL;
+			if (p && p->type == SCN_FILE) {
+				/* The file as resolved, absolute: the text
+				 * runs from any folder (a sweep's inputs/). */
+				char *f = scn_file(g, key);
+				char *abs = g_canonicalize_filename(f, NULL);
+				append_escaped(keys, abs);
+				g_free(abs);
+				g_free(f);
+				g_string_append_c(keys, '\n');
+				continue;
+			}
 			append_escaped(keys, v->text);
 			g_string_append_c(keys, '\n');
 		}
@@ -130,12 +144,44 @@ scn_resolved_text(const scenario *sc)
 	return g_string_free(out, FALSE);
 }
 
+/*
+ * The resolved text names a file (SCN_FILE) by its path only; a run
+ * whose file changed is not the same run, so each such file's SHA-256
+ * is hashed with the text (a file that cannot be read hashes as
+ * "unreadable": the run fails on it anyway).
+ */
 char *
 scn_resolved_sha256(const scenario *sc)
 {
 	char *text = scn_resolved_text(sc);
-	char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+	GString *all = g_string_new(text);
 	g_free(text);
+	for (guint i = 0; i < sc->groups->len; i++) {
+		const scn_group *g = g_ptr_array_index(sc->groups, i);
+		if (!g->kind || !g->kind->params)
+			continue;
+		for (const scn_param *p = g->kind->params; p->key; p++) {
+			const struct scn_value *v = group_value(g, p->key);
+			if (p->type != SCN_FILE || !v)
+				continue;
+			char *path = scn_file(g, p->key), *data = NULL;
+			gsize len = 0;
+			char *sum = NULL;
+			if (g_file_get_contents(path, &data, &len, NULL))
+				sum = g_compute_checksum_for_data(
+					G_CHECKSUM_SHA256, (const guchar *)data,
+					len);
+			g_string_append_printf(all, "\n# [%s] %s: sha256 %s\n",
+					       g->title, p->key,
+					       sum ? sum : "unreadable");
+			g_free(sum);
+			g_free(data);
+			g_free(path);
+		}
+	}
+	char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, all->str,
+						  -1);
+	g_string_free(all, TRUE);
 	return sum;
 }
 
@@ -723,6 +769,22 @@ check_value(const scenario *sc, const scn_group *g, const scn_param *p,
 		return TRUE;
 	case SCN_STRING_LIST:
 		return TRUE;
+	case SCN_FILE: {
+		if (!*text) {
+			scn_set_error(error, g, p->key, "an empty file name");
+			return FALSE;
+		}
+		char *path = scn_file(g, p->key);
+		gboolean good = g_file_test(path, G_FILE_TEST_IS_REGULAR);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS))
+			scn_set_error(error, g, p->key, "no such file %s",
+				      path);
+		else if (!good)
+			scn_set_error(error, g, p->key,
+				      "%s is not a regular file", path);
+		g_free(path);
+		return good;
+	}
 	case SCN_ENUM: {
 		gchar **words = g_strsplit(p->arg, "|", -1);
 		gboolean found = g_strv_contains((const gchar *const *)words,
@@ -955,6 +1017,32 @@ scn_where(const scn_group *g, const char *key)
 {
 	struct scn_value *v = group_value(g, key);
 	return v ? v->where : g->where;
+}
+
+char *
+scn_file(const scn_group *g, const char *key)
+{
+	struct scn_value *v = group_value(g, key);
+	g_assert(v);
+	if (g_path_is_absolute(v->text))
+		return g_strdup(v->text);
+	/* v->where is "FILE:LINE", "FILE" or "MAIN (--set ...)". */
+	char *file;
+	const char *set = strstr(v->where, " (--set ");
+	if (set || strcmp(v->where, "default") == 0) {
+		file = g_strdup(g->sc->path);
+	} else {
+		file = g_strdup(v->where);
+		char *colon = strrchr(file, ':');
+		if (colon && colon[1] &&
+		    strspn(colon + 1, "0123456789") == strlen(colon + 1))
+			*colon = '\0';
+	}
+	char *dir = g_path_get_dirname(file);
+	char *path = g_build_filename(dir, v->text, NULL);
+	g_free(dir);
+	g_free(file);
+	return path;
 }
 
 static const char *

@@ -37,6 +37,10 @@ typedef enum {
 	SCN_REF,      /* the name of an instance of kind `arg` */
 	SCN_REF_LIST, /* comma-separated names of instances of kind `arg` */
 	SCN_STRING_LIST, /* comma-separated words */
+	SCN_FILE,     /* a file's path, relative to the scenario file that
+		       * names it (scn_file); the resolved text names it by
+		       * its absolute path, and its content is part of the
+		       * scenario's SHA-256 (scn_resolved_sha256) */
 } scn_type;
 
 enum {
@@ -116,6 +120,13 @@ gboolean scn_has(const scn_group *g, const char *key);
 const char *scn_where(const scn_group *g, const char *key);
 
 sim_time_t scn_time(const scn_group *g, const char *key);
+/*
+ * An SCN_FILE value as a path to open: as written if absolute, else
+ * relative to the folder of the scenario file it was written in (an
+ * include's own folder, as includes are); a value given by --set or a
+ * sweep is relative to the main scenario file's folder.  g_free it.
+ */
+char *scn_file(const scn_group *g, const char *key);
 sim_rate_t scn_rate(const scn_group *g, const char *key);
 int64_t scn_length_mm(const scn_group *g, const char *key);
 int64_t scn_int(const scn_group *g, const char *key);

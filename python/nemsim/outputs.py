@@ -29,7 +29,8 @@ SUMMARY = [
      "component's name"),
     ("sim.version", "text", "fixed", "nemsim's version"),
     ("sim.scenario_sha256", "text", "fixed",
-     "SHA-256 of the resolved scenario (scenario.resolved.ini): two runs "
+     "SHA-256 of the resolved scenario (scenario.resolved.ini) and of the "
+     "content of every file it names (a [clients] trace): two runs "
      "with the same hash ran the same experiment (docs/sweeps.md)"),
     ("sim.simulated_s", "s", "run", "simulated time ([simulation] duration)"),
     ("sim.measure_from_s", "s", "fixed",

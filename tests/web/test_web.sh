@@ -102,5 +102,41 @@ run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --out "$TMP/d1
 run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --out "$TMP/d2"
 cmp -s "$TMP/d1/summary.json" "$TMP/d2/summary.json" && cmp -s "$TMP/d1/responses.csv" "$TMP/d2/responses.csv" && ok || bad "determinism"
 
+# 5. Arrivals from a trace ([clients] trace = FILE, relative to the
+# scenario file that names it): exactly the trace's requests, at its
+# times, with its sizes.  The run goes from another folder, so the path
+# must be taken from the scenario's folder, not the current one.
+mkdir -p "$TMP/tr/data" "$TMP/elsewhere"
+sed -e 's/^rate = 1$/trace = data\/arrivals.csv/' -e '/^size = 1000$/d' \
+	"$SRC/tests/web/single.ini" >"$TMP/tr/trace.ini"
+printf 'time_s,size_bytes\n0.5,1000\n1.25,20000\n# a comment\n3,7\n' >"$TMP/tr/data/arrivals.csv"
+(cd "$TMP/elsewhere" && "$NEMSIM" run ../tr/trace.ini --out "$TMP/t1" --quiet) || bad "trace run"
+/usr/bin/python3 - "$TMP/t1" <<'PY' && ok || bad "trace: the requests of the trace"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1] + "/responses.csv")))
+got = [(float(r["start_s"]), int(r["bytes"]), r["outcome"]) for r in rows]
+print("trace:", got)
+assert got == [(0.5, 1000, "completed"), (1.25, 20000, "completed"), (3.0, 7, "completed")]
+PY
+# The trace's content is part of the scenario's SHA-256: a changed trace
+# is another run (the same trace, the same SHA).
+sha() { sed -n 's/.*"scenario_sha256": "\([0-9a-f]*\)".*/\1/p' "$1/summary.json"; }
+run "$TMP/tr/trace.ini" --out "$TMP/t2"
+[ -n "$(sha "$TMP/t1")" ] && [ "$(sha "$TMP/t1")" = "$(sha "$TMP/t2")" ] && ok || bad "trace: same trace, different SHA"
+printf 'time_s,size_bytes\n0.5,1000\n1.25,20000\n3,8\n' >"$TMP/tr/data/arrivals.csv"
+run "$TMP/tr/trace.ini" --out "$TMP/t3"
+[ "$(sha "$TMP/t1")" != "$(sha "$TMP/t3")" ] && ok || bad "trace: changed trace, same SHA"
+# In a sweep: a point run with the old trace is stale and runs again; an
+# unchanged trace leaves finished points alone.
+printf '\n[sweep]\nsimulation.seed = 1; 2\n' >>"$TMP/tr/trace.ini"
+"$NEMSIM" sweep "$TMP/tr/trace.ini" --out "$TMP/tsw" --quiet || bad "trace sweep"
+touch -d '2000-01-01' "$TMP/tsw/points/0000/summary.json"
+"$NEMSIM" sweep "$TMP/tr/trace.ini" --out "$TMP/tsw" --quiet || bad "trace sweep again"
+[ "$(stat -c %Y "$TMP/tsw/points/0000/summary.json")" -lt 1000000000 ] && ok || bad "trace sweep: an unchanged point ran again"
+printf 'time_s,size_bytes\n0.5,1000\n1.25,20000\n3,9\n' >"$TMP/tr/data/arrivals.csv"
+"$NEMSIM" sweep "$TMP/tr/trace.ini" --out "$TMP/tsw" --quiet || bad "trace sweep after the change"
+[ "$(stat -c %Y "$TMP/tsw/points/0000/summary.json")" -gt 1000000000 ] && ok || bad "trace sweep: a point of the old trace was not run again"
+grep -q ',9,completed$' "$TMP/tsw/points/0000/responses.csv" && ok || bad "trace sweep: the point did not use the new trace"
+
 echo "web: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
