@@ -74,6 +74,8 @@ gboolean cli_check_build(const scenario *sc, const scn_sweep *sw,
  * .limited_reason and .account.* in summary.json (explain.c).
  */
 void cli_explain_register(cli_world *w);
+/* servers.NAME.account.* of web sites on Nemesis hosts (explain.c). */
+void cli_explain_register_sites(cli_world *w);
 /* One line per connection: its throughput and verdict (after a run). */
 void cli_explain_print(cli_world *w, FILE *f);
 /* Model outputs: time series, traces (wire.c). */

@@ -395,6 +395,118 @@ cli_explain_register(cli_world *w)
 #undef PATH
 	}
 	g_ptr_array_free(conns, TRUE);
+	cli_explain_register_sites(w);
+}
+
+/*
+ * A web site on a Nemesis host (servers.NAME.account.*): its domain's
+ * window split as a connection's is, and the two servers every site on
+ * the host shares: the driver and the flow manager (a filter for every
+ * connection accepted).
+ */
+struct site_account {
+	sim_stats *st;
+	char *name, *host;
+};
+
+static double
+site_get(const struct site_account *a, const char *dom, const char *key)
+{
+	char path[512];
+	double v;
+	g_snprintf(path, sizeof path, "domains.%s.%s", dom, key);
+	return sim_stats_get_double(a->st, path, &v) ? v : NAN;
+}
+
+static double
+site_contracted(void *ctx)
+{
+	struct site_account *a = ctx;
+	return site_get(a, a->name, "contracted_share");
+}
+
+static double
+site_slack(void *ctx)
+{
+	struct site_account *a = ctx;
+	return site_get(a, a->name, "slack_share");
+}
+
+static double
+site_waiting(void *ctx)
+{
+	struct site_account *a = ctx;
+	return site_get(a, a->name, "wait_share");
+}
+
+static double
+site_blocked(void *ctx)
+{
+	struct site_account *a = ctx;
+	double b = 1.0 - site_get(a, a->name, "cpu_share") -
+		   site_get(a, a->name, "wait_share");
+	return b > 0 ? b : 0;
+}
+
+static double
+site_driver(void *ctx)
+{
+	struct site_account *a = ctx;
+	char dom[256];
+	g_snprintf(dom, sizeof dom, "%s_driver", a->host);
+	return site_get(a, dom, "wait_share");
+}
+
+static double
+site_flowman(void *ctx)
+{
+	struct site_account *a = ctx;
+	char dom[256];
+	g_snprintf(dom, sizeof dom, "%s_flowman", a->host);
+	return site_get(a, dom, "wait_share");
+}
+
+static void
+site_free(void *p)
+{
+	struct site_account *a = p;
+	g_free(a->name);
+	g_free(a->host);
+	g_free(a);
+}
+
+void
+cli_explain_register_sites(cli_world *w)
+{
+	GPtrArray *servers = scn_instances(w->sc, "server");
+	for (guint i = 0; i < servers->len; i++) {
+		scn_group *g = g_ptr_array_index(servers, i);
+		if (!is_kind(w->sc, scn_str(g, "host"), "nemesis"))
+			continue;
+		struct site_account *a = g_new0(struct site_account, 1);
+		a->st = w->sim->stats;
+		a->name = g_strdup(scn_group_name(g));
+		a->host = g_strdup(scn_str(g, "host"));
+		sim_on_free(w->sim, site_free, a);
+		static const struct {
+			const char *key;
+			sim_stats_double_fn fn;
+		} items[] = {
+			{ "ran_contracted", site_contracted },
+			{ "ran_slack", site_slack },
+			{ "waiting_runnable", site_waiting },
+			{ "blocked", site_blocked },
+			{ "driver_waiting_runnable", site_driver },
+			{ "flowman_waiting_runnable", site_flowman },
+		};
+		for (guint k = 0; k < G_N_ELEMENTS(items); k++) {
+			char path[512];
+			g_snprintf(path, sizeof path, "servers.%s.account.%s",
+				   a->name, items[k].key);
+			sim_stats_add_fn(a->st, path, items[k].fn, a);
+		}
+	}
+	g_ptr_array_free(servers, TRUE);
 }
 
 void

@@ -409,6 +409,25 @@ SUMMARY = [
      "frames dropped after 16 collisions"),
 
     # ---- web servers and clients (cli/wire_web.c) ----------------------------
+    ("servers.<server>.account.ran_contracted", "share", "window",
+     "a site on a Nemesis host: share of the window its domain ran in its "
+     "slices (domains.<server>.contracted_share)"),
+    ("servers.<server>.account.ran_slack", "share", "window",
+     "the same, in slack time"),
+    ("servers.<server>.account.waiting_runnable", "share", "window",
+     "share of the window its domain was runnable and did not run (no "
+     "slice left and no slack for it): requests queued for its CPU"),
+    ("servers.<server>.account.blocked", "share", "window",
+     "share of the window its domain had nothing to run (waiting for "
+     "requests, its channel, TCP); the four shares add up to 1"),
+    ("servers.<server>.account.driver_waiting_runnable", "share", "window",
+     "share of the window the host's driver domain (receive path, the TX "
+     "thread that serves every site's channel) was runnable and did not "
+     "run: a server every site shares"),
+    ("servers.<server>.account.flowman_waiting_runnable", "share",
+     "window",
+     "the same for the flow manager, which installs a filter for every "
+     "connection a site accepts"),
     ("servers.<server>.accepted", "connections", "run",
      "connections the server accepted"),
     ("servers.<server>.requests", "count", "run", "whole requests it read"),

@@ -68,6 +68,11 @@ for d in sys.argv[1:]:
             assert sum(r["outcome"] == o for r in mine) == c[o], (d, name, o)
     for name, v in s["servers"].items():
         assert v["corrupt_request_bytes"] == 0
+        # a site's account: its domain's window in four parts
+        a = v["account"]
+        total = a["ran_contracted"] + a["ran_slack"] + a["waiting_runnable"] + a["blocked"]
+        assert abs(total - 1) < 1e-6, (d, name, a)
+        assert abs(a["ran_contracted"] - s["domains"][name]["contracted_share"]) < 1e-9
 over = json.load(open(sys.argv[1] + "/summary.json"))
 assert over["clients"]["besteffort_users"]["timed_out"] > 0
 pers = json.load(open(sys.argv[2] + "/summary.json"))
@@ -96,6 +101,27 @@ assert hi[p]["response_time_p99_s"] < 1.25 * lo[p]["response_time_p99_s"]
 assert hi[p]["timed_out"] == 0 and hi[p]["failed"] == 0
 assert hi[b]["response_time_p99_s"] > 10 * lo[b]["response_time_p99_s"]
 PY
+
+# 3b. The capture at the server: tshark reads it without a malformed
+# frame or an error, and it shows the requests: one 300-byte segment
+# (not a retransmission) from a client to port 80 or 8080 per request the
+# servers read, plus at most one per connection still open at the end
+# (arrived, not yet read).
+run "$SRC/scenarios/web_example.ini" --set simulation.duration=3s --set simulation.warmup=1s \
+	--set output.pcap=nemesis --out "$TMP/cap"
+if command -v tshark >/dev/null; then
+	bad_frames=$(tshark -r "$TMP/cap/nemesis.pcap" -Y "_ws.malformed || _ws.expert.severity >= error" 2>/dev/null | wc -l)
+	reqs=$(tshark -r "$TMP/cap/nemesis.pcap" -Y "(tcp.dstport == 80 || tcp.dstport == 8080) && tcp.len == 300 && !tcp.analysis.retransmission" 2>/dev/null | wc -l)
+	/usr/bin/python3 - "$TMP/cap" "$bad_frames" "$reqs" <<'PY' && ok || bad "capture"
+import json, sys
+d, bad, reqs = sys.argv[1], *map(int, sys.argv[2:])
+s = json.load(open(d + "/summary.json"))["servers"]
+want = sum(v["requests"] for v in s.values())
+slack = sum(v["open_at_end"] for v in s.values())
+print(f"capture: {reqs} request segments, servers read {want} ({slack} connections open at the end); {bad} bad frames")
+assert bad == 0 and want > 0 and want <= reqs <= want + slack
+PY
+fi
 
 # 4. Determinism: the same seed gives the same bytes.
 run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --out "$TMP/d1"
