@@ -22,7 +22,9 @@
  *
  * The verdict is the first of these that holds, in this order:
  *   nothing         no data reached the receiver in the window
- *   loss            TCP's retransmission timer expired
+ *   loss            TCP's retransmission timer expired and at least
+ *                   0.5% of the bytes were sent again (one spurious
+ *                   timeout in a run is not what limits it)
  *   cpu_contract    the domain waited runnable >= 20% of the window, at
  *                   least as long as it was blocked, with x = false
  *   cpu_slack       the same with x = true: it waited for slack
@@ -57,6 +59,7 @@
 #define BLOCKED_MOST 0.50 /* share of the window blocked */
 #define LINK_BUSY 0.80    /* link utilization: the medium */
 #define CPU_BUSY 0.98     /* a host's CPU busy: saturated */
+#define REXMIT_MIN 0.005  /* bytes sent again / bytes sent: loss matters */
 
 struct conn_account {
 	sim_stats *st;
@@ -189,10 +192,12 @@ verdict(const struct conn_account *a, char **why)
 		return "nothing";
 	}
 	double rto = CONN(a, "rexmttimeo");
-	if (rto > 0) {
+	double again = CONN(a, "sndrexmitbyte"), sent = CONN(a, "sndbyte");
+	if (rto > 0 && sent > 0 && again >= REXMIT_MIN * sent) {
 		*why = g_strdup_printf("TCP's retransmission timer expired %.0f "
-				       "times (%.0f fast retransmits)", rto,
-				       CONN(a, "fastrexmt"));
+				       "times (%.0f fast retransmits; %.2g%% of "
+				       "the bytes sent again)", rto,
+				       CONN(a, "fastrexmt"), 100 * again / sent);
 		return "loss";
 	}
 	if (a->nemesis) {

@@ -178,6 +178,9 @@ static const scn_param connection_params[] = {
 	{ "tx_qos", SCN_QOS, "30s, 0, true", 0, NULL, 0, 0,
 	  "transmit QoS of the connection's I/O channel (default: the "
 	  "Nemesis socket default, slack only)" },
+	{ "rx_cpu_qos", SCN_QOS, "10ms, 0, true", 0, NULL, 0, 0,
+	  "a Nemesis receiver: CPU QoS of the receiving application's domain, "
+	  "NAME_rx (default: slack only)" },
 	{ "cpu_qos", SCN_QOS, "10ms, 0, true", 0, NULL, 0, 0,
 	  "CPU QoS of the sending application's domain (default: the "
 	  "Nemesis default for ordinary programs, slack only)" },
@@ -418,6 +421,8 @@ check_reservations(const scenario *sc, GError **error)
 	g_autoptr(GPtrArray) hosts = scn_instances(sc, "host");
 	g_autoptr(GPtrArray) doms = scn_instances(sc, "domain");
 	g_autoptr(GPtrArray) conns = scn_instances(sc, "connection");
+	/* the names of receivers' shares, alive until the check is done */
+	g_autoptr(GPtrArray) rx_names = g_ptr_array_new_with_free_func(g_free);
 	gboolean ok = TRUE;
 	for (guint i = 0; ok && i < hosts->len; i++) {
 		scn_group *h = g_ptr_array_index(hosts, i);
@@ -469,6 +474,18 @@ check_reservations(const scenario *sc, GError **error)
 			q = scn_get_qos(g, "tx_qos");
 			s.share = share_of(&q);
 			g_array_append_val(tx, s);
+		}
+		for (guint c = 0; c < conns->len; c++) {
+			scn_group *g = g_ptr_array_index(conns, c);
+			if (scn_ref(sc, g, "to") != h ||
+			    strcmp(scn_str(h, "kind"), "nemesis") != 0)
+				continue;
+			scn_qos q = scn_get_qos(g, "rx_cpu_qos");
+			char *what = g_strdup_printf("[%s] rx_cpu_qos",
+						     scn_group_title(g));
+			struct share s = { NULL, share_of(&q), what };
+			g_array_append_val(cpu, s);
+			g_ptr_array_add(rx_names, what);
 		}
 		g_autoptr(GPtrArray) servers = scn_instances(sc, "server");
 		for (guint k = 0; k < servers->len; k++) {
@@ -749,6 +766,23 @@ check_names(const scenario *sc, GError **error)
 			g_free(how);
 			g_free(n);
 		}
+		/* A Nemesis receiver: the domain NAME_rx and its stack. */
+		for (guint c = 0; ok && c < conns->len; c++) {
+			scn_group *g = g_ptr_array_index(conns, c);
+			if (scn_ref(sc, g, "to") != h)
+				continue;
+			char *n = g_strdup_printf("%s_rx", scn_group_name(g));
+			ok = claim_name(names, n, g, "its receiving domain",
+					error);
+			g_free(n);
+			n = g_strdup_printf("%s_%s_rx", scn_group_name(h),
+					    scn_group_name(g));
+			if (ok)
+				ok = claim_name(names, n, g,
+						"the TCP stack of its "
+						"receiving domain", error);
+			g_free(n);
+		}
 	}
 	g_autoptr(GPtrArray) srcs = scn_instances(sc, "source");
 	for (guint i = 0; ok && i < srcs->len; i++) {
@@ -792,6 +826,7 @@ check_periods(const scenario *sc, GError **error)
 	} qos[] = { { "host", "driver_qos" }, { "host", "flowman_qos" },
 		    { "domain", "cpu_qos" },
 		    { "connection", "cpu_qos" }, { "connection", "tx_qos" },
+		    { "connection", "rx_cpu_qos" },
 		    { "server", "cpu_qos" }, { "server", "tx_qos" } };
 	for (guint k = 0; k < G_N_ELEMENTS(qos); k++) {
 		g_autoptr(GPtrArray) a = scn_instances(sc, qos[k].kind);

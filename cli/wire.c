@@ -378,6 +378,14 @@ build_hosts(cli_world *w, GError **error)
 	return cli_topo_routes(w, error);
 }
 
+/* A Nemesis receiver takes its connection through the flow manager. */
+static void
+nem_acceptor(void *impl, struct socket *listener, app_accepted_fn done,
+	     void *ctx)
+{
+	nem_accept(impl, listener, done, ctx);
+}
+
 static struct whost *
 host_of(cli_world *w, scn_group *g, const char *key)
 {
@@ -472,14 +480,9 @@ build_connections(cli_world *w, GError **error)
 		struct whost *from = host_of(w, g, "from");
 		struct whost *to = host_of(w, g, "to");
 		uint16_t port = (uint16_t)(5001 + i);
-		if (!to->ux) {
-			scn_set_error(error, g, "to",
-				      "receivers are Unix hosts (the paper's "
-				      "Nemesis hosts only send); [host.%s] is a "
-				      "%s host", to->name, to->kind);
-			return FALSE;
-		}
-		/* The receiver: a listening socket and a sink process. */
+		/* The receiver: a listening socket and a sink, a Unix process
+		 * or, on a Nemesis host, a domain of its own (NAME_rx) whose
+		 * InetMod receives into the buffers it posted. */
 		if (5001 + (guint64)i > 65535) {
 			scn_set_error(error, g, NULL,
 				      "connection %u of the scenario: receivers "
@@ -488,25 +491,58 @@ build_connections(cli_world *w, GError **error)
 				      "connections)", i + 1);
 			return FALSE;
 		}
-		ip_stack *rst = unix_host_stack(to->ux);
-		struct socket *lso = so_socket(rst);
-		int e = so_bind(lso, to->addr, port);
-		if (e == 0)
-			e = so_listen(lso, 5);
-		if (e != 0) {
-			scn_set_error(error, g, "to",
-				      "[host.%s] cannot listen on port %u: %s",
-				      to->name, port, g_strerror(-e));
-			return FALSE;
-		}
 		app_sink_params skp;
 		app_sink_params_default(&skp);
 		if (strcmp(scn_str(g, "sink"), "rate") == 0)
 			skp.rate = scn_rate(g, "sink_rate");
-		skp.cost_read = unix_host_cost(to->ux, "app_read");
-		skp.cost_byte = unix_host_cost(to->ux, "unix_copy_byte");
-		app_sink *sink = app_sink_new(w->sim, name, lso,
-					      unix_host_user_exec(to->ux), &skp);
+		struct socket *lso;
+		sim_exec *rex;
+		if (to->nem) {
+			scn_qos rq = scn_get_qos(g, "rx_cpu_qos");
+			atropos_qos rx_q = to_atropos(&rq);
+			atropos_qos ack_q = { 30 * SIM_S, 0, TRUE, 30 * SIM_S };
+			char *rname = g_strconcat(name, "_rx", NULL);
+			nem_domain *rd = nem_domain_new(to->nem, rname, &rx_q,
+							error);
+			lso = rd ? nem_listen_up(rd, rname, &ack_q, port, 5,
+					       error)
+				 : NULL;
+			sim_on_free(w->sim, g_free, rname);
+			if (!lso)
+				return FALSE;
+			rex = nem_domain_app_exec(rd);
+			skp.acceptor = (app_acceptor){ nem_acceptor, rd };
+			/* A read on InetMod: the call, and the copy out of
+			 * the receive buffer (the driver's memcpy, same
+			 * CPU), as the web servers' (wire_web.c). */
+			skp.cost_read = cpu_cost(to->cpu, "inet_app_read");
+			skp.cost_byte = cpu_cost(to->cpu, "drv_rx_copy_byte");
+		} else {
+			if (!is_default(g, "rx_cpu_qos")) {
+				scn_set_error(error, g, "rx_cpu_qos",
+					      "the receiving domain's QoS is for "
+					      "a Nemesis receiver; [host.%s] is a "
+					      "%s host", to->name, to->kind);
+				return FALSE;
+			}
+			ip_stack *rst = unix_host_stack(to->ux);
+			lso = so_socket(rst);
+			int e = so_bind(lso, to->addr, port);
+			if (e == 0)
+				e = so_listen(lso, 5);
+			if (e != 0) {
+				scn_set_error(error, g, "to",
+					      "[host.%s] cannot listen on port "
+					      "%u: %s", to->name, port,
+					      g_strerror(-e));
+				return FALSE;
+			}
+			rex = unix_host_user_exec(to->ux);
+			skp.cost_read = unix_host_cost(to->ux, "app_read");
+			skp.cost_byte = unix_host_cost(to->ux,
+						       "unix_copy_byte");
+		}
+		app_sink *sink = app_sink_new(w->sim, name, lso, rex, &skp);
 		app_sink_register_stats(sink);
 		g_ptr_array_add(wr->sinks, sink);
 

@@ -369,7 +369,7 @@ build_server(cli_world *w, scn_group *g, GHashTable *by_name, GError **error)
 		nem_domain *d = nem_domain_new(h.nem, name, &cpu_q, error);
 		if (!d)
 			return FALSE;
-		lso = nem_listen(d, name, &tx_q, port, 5, error);
+		lso = nem_listen_up(d, name, &tx_q, port, 5, error);
 		if (!lso) {
 			GError *e = *error;
 			*error = NULL;

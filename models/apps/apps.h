@@ -48,11 +48,25 @@ app_tcp_send *app_tcp_send_new(sim_t *sim, const char *name, struct socket *so,
 			       sim_exec *ex, const app_tcp_send_params *p);
 uint64_t app_tcp_send_bytes_written(const app_tcp_send *a);
 
+/*
+ * How an application takes a connection off a listening socket: NULL
+ * accept is the socket layer's so_accept; a Nemesis domain's goes through
+ * the flow manager (nem_accept), and done runs on the application's
+ * thread once the connection's filter is installed.
+ */
+typedef void (*app_accepted_fn)(void *ctx, struct socket *so);
+typedef struct app_acceptor {
+	void (*accept)(void *impl, struct socket *listener,
+		       app_accepted_fn done, void *ctx);
+	void *impl;
+} app_acceptor;
+
 typedef struct app_sink_params {
 	sim_rate_t rate;       /* 0: read as data comes */
 	sim_time_t cost_read;  /* CPU per read call */
 	sim_time_t cost_byte;  /* CPU per byte copied out */
 	uint32_t read_size;    /* largest read; default 65536 */
+	app_acceptor acceptor; /* default: so_accept */
 } app_sink_params;
 
 void app_sink_params_default(app_sink_params *p);
@@ -94,12 +108,6 @@ sim_buf *app_pattern_buf(sim_t *sim, uint32_t n);
  * waiting).  A Nemesis server goes through the flow manager (nem_accept);
  * NULL accept: so_accept at once (a Unix process).
  */
-typedef void (*app_accepted_fn)(void *ctx, struct socket *so);
-typedef struct app_acceptor {
-	void (*accept)(void *impl, struct socket *listener,
-		       app_accepted_fn done, void *ctx);
-	void *impl;
-} app_acceptor;
 
 typedef struct app_web_server app_web_server;
 

@@ -30,6 +30,7 @@ struct app_sink {
 	uint64_t bytes, bytes_window, corrupt, reads;
 	uint64_t interval_bytes; /* for the time series */
 	uint64_t port, peer_port; /* of the accepted connection (0: none) */
+	gboolean accepting;       /* the acceptor is at work */
 	char peer[16];            /* the sender's IPv4 address, dotted */
 	int64_t allowance;       /* rate mode: bytes it may still read */
 	sim_timer tick;
@@ -42,6 +43,7 @@ app_sink_params_default(app_sink_params *p)
 	p->cost_read = 0;
 	p->cost_byte = 0;
 	p->read_size = 65536;
+	p->acceptor = (app_acceptor){ NULL, NULL };
 }
 
 static void read_step(void *ctx, void *arg);
@@ -120,22 +122,51 @@ read_step(void *ctx, void *arg)
 	}
 }
 
+static void upcall(struct socket *so, void *ctx, int events);
+
+/* The connection, accepted: read from it. */
+static void
+accepted(void *ctx, struct socket *so)
+{
+	app_sink *s = ctx;
+	s->accepting = FALSE;
+	if (!so || s->so)
+		return;
+	s->so = so;
+	so_set_upcall(s->so, upcall, s);
+	uint32_t la, fa;
+	uint16_t lp, fp;
+	so_addrs(s->so, &la, &lp, &fa, &fp);
+	s->peer_port = fp;
+	g_snprintf(s->peer, sizeof s->peer, "%u.%u.%u.%u", fa >> 24,
+		   fa >> 16 & 255, fa >> 8 & 255, fa & 255);
+}
+
+/* Through an acceptor: data may have come while it worked. */
+static void
+accepted_later(void *ctx, struct socket *so)
+{
+	app_sink *s = ctx;
+	gboolean first = so && !s->so;
+	accepted(ctx, so);
+	if (first && so_rcv_cc(s->so) > 0)
+		schedule_read(s);
+}
+
 static void
 upcall(struct socket *so, void *ctx, int events)
 {
 	app_sink *s = ctx;
-	if (events & SO_EV_ACCEPT && !s->so) {
-		int err = 0;
-		s->so = so_accept(s->listener, &err);
-		if (s->so) {
-			so_set_upcall(s->so, upcall, s);
-			uint32_t la, fa;
-			uint16_t lp, fp;
-			so_addrs(s->so, &la, &lp, &fa, &fp);
-			s->peer_port = fp;
-			g_snprintf(s->peer, sizeof s->peer, "%u.%u.%u.%u",
-				   fa >> 24, fa >> 16 & 255, fa >> 8 & 255,
-				   fa & 255);
+	if (events & SO_EV_ACCEPT && !s->so && !s->accepting) {
+		if (s->p.acceptor.accept) {
+			s->accepting = TRUE;
+			s->p.acceptor.accept(s->p.acceptor.impl, s->listener,
+					     accepted_later, s);
+		} else {
+			int err = 0;
+			struct socket *a = so_accept(s->listener, &err);
+			if (a)
+				accepted(s, a);
 		}
 	}
 	if (events & (SO_EV_READ | SO_EV_CLOSED))

@@ -84,6 +84,7 @@ struct app_web_clients {
 	GQueue queue;           /* persistent: requests waiting to be sent */
 	struct wconn *pconn;    /* persistent: the connection */
 	GHashTable *live;       /* struct web_req * not yet finished */
+	GHashTable *conns;      /* struct wconn * not yet freed */
 	app_web_counts n;
 	uint64_t bytes_window, completed_window;
 	GArray *times;          /* response times (s) completed in window */
@@ -197,8 +198,9 @@ conn_drop(struct wconn *w, gboolean abort)
 	}
 	if (w->c->pconn == w)
 		w->c->pconn = NULL;
-	if (!w->busy)
-		g_free(w);
+	if (!w->busy) {
+		g_hash_table_remove(w->c->conns, w); /* frees w */
+	}
 }
 
 /* The connection has broken (or ended early): its request fails. */
@@ -374,6 +376,7 @@ static struct wconn *
 conn_open(app_web_clients *c, struct web_req *q)
 {
 	struct wconn *w = g_new0(struct wconn, 1);
+	g_hash_table_add(c->conns, w);
 	w->c = c;
 	w->req = q;
 	w->busy = TRUE;
@@ -509,6 +512,9 @@ clients_free(gpointer data)
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		req_free(k);
 	g_hash_table_destroy(c->live);
+	/* Connections still open when the run ended (their sockets go
+	 * with their stacks). */
+	g_hash_table_destroy(c->conns);
 	g_queue_clear(&c->queue);
 	g_array_free(c->times, TRUE);
 	gsl_rng_free(c->r_arr);
@@ -536,6 +542,8 @@ app_web_clients_new(sim_t *sim, const char *name, ip_stack *st, sim_exec *ex,
 	c->r_size = sim_rng_stream_new(sim->seed, n);
 	g_free(n);
 	c->live = g_hash_table_new(g_direct_hash, g_direct_equal);
+	c->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free,
+					 NULL);
 	c->times = g_array_new(FALSE, FALSE, sizeof(double));
 	g_queue_init(&c->queue);
 	sim_timer_init(&c->arrival, arrive, c, NULL);

@@ -52,6 +52,7 @@ struct app_web_server {
 	app_acceptor acc;
 	app_web_server_params p;
 	sim_buf *payload;
+	GHashTable *conns;        /* struct sconn * not yet freed */
 	gboolean accepting;
 	uint64_t accepted, requests, responses, bytes_sent, bytes_read,
 		corrupt, bad_requests, resets, open;
@@ -75,8 +76,9 @@ conn_close(struct sconn *c)
 		c->s->open--;
 	}
 	c->state = S_DONE;
-	if (!c->busy)
-		g_free(c);
+	if (!c->busy) {
+		g_hash_table_remove(c->s->conns, c); /* frees c */
+	}
 }
 
 static void
@@ -250,6 +252,7 @@ accepted(void *ctx, struct socket *so)
 	s->accepted++;
 	s->open++;
 	struct sconn *c = g_new0(struct sconn, 1);
+	g_hash_table_add(s->conns, c);
 	c->s = s;
 	c->so = so;
 	c->state = S_READ;
@@ -290,6 +293,7 @@ static void
 server_free(gpointer data)
 {
 	app_web_server *s = data;
+	g_hash_table_destroy(s->conns); /* those open when the run ended */
 	sim_buf_unref(s->payload);
 	g_free(s->name);
 	g_free(s);
@@ -310,6 +314,8 @@ app_web_server_new(sim_t *sim, const char *name, struct socket *listener,
 		s->acc = *acc;
 	s->p = *p;
 	s->payload = sim_buf_ref(app_pattern_buf(sim, p->write_size));
+	s->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free,
+					 NULL);
 	so_set_upcall(listener, listener_upcall, s);
 	sim_on_free(sim, server_free, s);
 	return s;

@@ -658,9 +658,27 @@ conn_new(nem_domain *d, const char *name, const atropos_qos *tx_qos)
 	return c;
 }
 
+static struct socket *
+listen_common(nem_domain *d, const char *name, const atropos_qos *tx_qos,
+	      uint16_t port, int backlog, gboolean up, GError **error);
+
 struct socket *
 nem_listen(nem_domain *d, const char *name, const atropos_qos *tx_qos,
 	   uint16_t port, int backlog, GError **error)
+{
+	return listen_common(d, name, tx_qos, port, backlog, FALSE, error);
+}
+
+struct socket *
+nem_listen_up(nem_domain *d, const char *name, const atropos_qos *tx_qos,
+	      uint16_t port, int backlog, GError **error)
+{
+	return listen_common(d, name, tx_qos, port, backlog, TRUE, error);
+}
+
+static struct socket *
+listen_common(nem_domain *d, const char *name, const atropos_qos *tx_qos,
+	      uint16_t port, int backlog, gboolean up, GError **error)
 {
 	nem_host *h = d->h;
 	if (!atropos_qos_check(tx_qos, name, error))
@@ -686,7 +704,10 @@ nem_listen(nem_domain *d, const char *name, const atropos_qos *tx_qos,
 	c->port = port;
 	/* Accepted connections inherit the window rule and its channel. */
 	so_set_rcvwin_fn(so, inetmod_rcvwin, c);
-	sim_at(h->sim, sim_now(h->sim), open_at_start, c, NULL);
+	if (up)
+		filter_installed(c, NULL); /* before the run, at no cost */
+	else
+		sim_at(h->sim, sim_now(h->sim), open_at_start, c, NULL);
 	return so;
 }
 

@@ -96,6 +96,15 @@ struct socket *nem_listen(nem_domain *d, const char *name,
 			  const atropos_qos *tx_qos, uint16_t port, int backlog,
 			  GError **error);
 /*
+ * The same for a server that was up before the run began (a scenario's
+ * receivers and web servers): its filter is there at time 0, and the
+ * flow manager's work for it is not part of the run.  Accepts still go
+ * through the flow manager, at its cost.
+ */
+struct socket *nem_listen_up(nem_domain *d, const char *name,
+			     const atropos_qos *tx_qos, uint16_t port,
+			     int backlog, GError **error);
+/*
  * Accept the next connection of a listener: the flow manager installs
  * its filter, then done(ctx, so) runs on the application's thread (so
  * NULL at once when none is waiting).

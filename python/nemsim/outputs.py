@@ -76,7 +76,8 @@ SUMMARY = [
     ("connections.<connection>.limited_by", "text", "window",
      "what limited the connection, one verdict, the first that holds in "
      "this order: nothing (no data reached the receiver), loss (TCP's "
-     "retransmission timer expired), cpu_contract (the sending domain "
+     "retransmission timer expired and at least 0.5% of the bytes were "
+     "sent again), cpu_contract (the sending domain "
      "waited runnable at least 20% of the window and at least as long as "
      "it was blocked, without extra time), cpu_slack (the same, with extra "
      "time: it waited for slack), tx_reservation (a channel without extra "
