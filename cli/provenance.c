@@ -29,11 +29,31 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#ifdef NEMSIM_HAVE_LIBCRYPTO
+#include <openssl/sha.h>
+#endif
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MANIFEST ".nemsim-outputs"
+
+/* The SHA-256 of data in lower-case hex, as GChecksum gives it. */
+static char *
+sha256_hex(const char *data, gsize len)
+{
+#ifdef NEMSIM_HAVE_LIBCRYPTO
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char *hex = g_malloc(2 * SHA256_DIGEST_LENGTH + 1);
+	SHA256((const unsigned char *)data, len, md);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		g_snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return hex;
+#else
+	return g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+					   (const guchar *)data, len);
+#endif
+}
 
 const char *
 cli_build_id(void)
@@ -44,8 +64,7 @@ cli_build_id(void)
 		char *data = NULL;
 		gsize len = 0;
 		if (exe && g_file_get_contents(exe, &data, &len, NULL))
-			id = g_compute_checksum_for_data(
-				G_CHECKSUM_SHA256, (const guchar *)data, len);
+			id = sha256_hex(data, len);
 		else
 			id = g_strdup("unknown");
 		g_free(data);

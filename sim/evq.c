@@ -39,6 +39,25 @@
  * handle is then stale and every operation on it is a no-op returning
  * FALSE.
  *
+ * The same-time lane.  Many events are scheduled for the very instant
+ * being simulated (deferred socket upcalls, a transmit queue's space
+ * callback, a CPU's kick): about one in six in a bulk transfer.  Such an
+ * event would go through the near heap only to come straight out again.
+ * Instead, an event scheduled for the time of the last event popped
+ * (`cur`) goes to the lane, a FIFO of events that all have one time,
+ * lane_t.  Its entries are appended with ever larger sequence numbers,
+ * so the FIFO is in (time, seq) order, and its head is its earliest
+ * entry; pop compares that head with the near heap's top by (time, seq)
+ * and takes the earlier, exactly the event one heap holding both would
+ * give.  No rule about which event may go where is needed for that: an
+ * event goes to the lane when the lane is empty and it is for `cur`, or
+ * when the lane holds events of its time; otherwise it goes where it
+ * always did.  (In practice every heap event at lane_t was scheduled
+ * before time reached lane_t and so sorts before every lane entry; the
+ * comparison does not rely on it.)  A cancelled or moved lane entry is
+ * marked dead in place and skipped, so the head is always live; handles
+ * work the same wherever the event waits.
+ *
  * Sequence numbers have SEQ_BITS bits (10^12 events, a day of wall time at
  * full speed); when they run out the pending events are renumbered in
  * their order, which keeps every order and so every outcome.
@@ -65,13 +84,17 @@ struct entry {
 };
 
 /* Where a slot's entry is; pos is its index there. */
-enum loc { LOC_FREE, LOC_NEAR, LOC_WHEEL, LOC_FAR };
+enum loc { LOC_FREE, LOC_NEAR, LOC_WHEEL, LOC_FAR, LOC_LANE };
+
+/* A lane cell whose event was cancelled or moved: no key is this big
+ * (keys are seq << SLOT_BITS | slot with seq < 2^SEQ_BITS). */
+#define LANE_DEAD UINT64_MAX
 
 struct slot {
 	sim_event_fn fn;
 	void *ctx;
 	void *arg;
-	uint32_t pos;
+	uint32_t pos;       /* lane: a position, taken modulo the lane's size */
 	uint32_t gen;       /* bumped each time the slot is given out */
 	uint32_t next_free; /* free list link while LOC_FREE */
 	uint16_t loc;
@@ -89,8 +112,19 @@ struct bucket {
 	uint32_t n, cap;
 };
 
+/* The same-time lane: keys of events at time t, in a ring. */
+struct lane {
+	uint64_t *key;
+	uint32_t head, tail; /* positions; cells [head, tail) modulo cap */
+	uint32_t cap;        /* a power of two */
+	uint32_t live;       /* cells not LANE_DEAD; the head is live */
+	uint64_t t;          /* the lane's time (encoded) while live > 0 */
+};
+
 struct sim_evq {
 	struct heap near, far;
+	struct lane lane;
+	uint64_t cur; /* the time of the last event popped (encoded) */
 	struct bucket wheel[WHEEL_SIZE];
 	uint64_t busy[WHEEL_WORDS]; /* bit set: that bucket holds events */
 	uint32_t in_wheel;
@@ -315,6 +349,71 @@ advance(sim_evq *q)
 	}
 }
 
+/* ---- the same-time lane ---- */
+
+/* Does an event at t (encoded) go to the lane? */
+static inline gboolean
+lane_takes(const sim_evq *q, uint64_t t)
+{
+	return q->lane.live ? t == q->lane.t : t == q->cur;
+}
+
+static void
+lane_grow(sim_evq *q)
+{
+	struct lane *l = &q->lane;
+	uint32_t ncap = l->cap ? l->cap * 2 : 64, n = 0;
+	uint64_t *k = g_new(uint64_t, ncap);
+	/* Live cells only, renumbered from 0: each slot learns its cell. */
+	for (uint32_t p = l->head; p != l->tail; p++) {
+		uint64_t key = l->key[p & (l->cap - 1)];
+		if (key == LANE_DEAD)
+			continue;
+		q->slots[key & SLOT_MASK].pos = n;
+		k[n++] = key;
+	}
+	g_free(l->key);
+	l->key = k;
+	l->cap = ncap;
+	l->head = 0;
+	l->tail = n;
+}
+
+static void
+lane_push(sim_evq *q, const struct entry *e)
+{
+	struct lane *l = &q->lane;
+	if (l->live == 0) {
+		l->head = l->tail = 0;
+		l->t = e->t;
+	}
+	if (l->tail - l->head == l->cap)
+		lane_grow(q);
+	struct slot *sl = &q->slots[slot_index(e)];
+	sl->loc = LOC_LANE;
+	sl->pos = l->tail;
+	l->key[l->tail++ & (l->cap - 1)] = e->key;
+	l->live++;
+}
+
+/* Keep the head live: step over dead cells. */
+static inline void
+lane_skip_dead(struct lane *l)
+{
+	while (l->head != l->tail && l->key[l->head & (l->cap - 1)] == LANE_DEAD)
+		l->head++;
+}
+
+static void
+lane_remove(sim_evq *q, uint32_t pos)
+{
+	struct lane *l = &q->lane;
+	l->key[pos & (l->cap - 1)] = LANE_DEAD;
+	l->live--;
+	if (pos == l->head)
+		lane_skip_dead(l);
+}
+
 /* ---- slots ---- */
 
 static uint32_t
@@ -367,6 +466,22 @@ slot_of(const sim_evq *q, sim_handle_t h, uint32_t *out)
 	return sl;
 }
 
+/* Where a pending event's key is (its time: time_of). */
+static uint64_t *
+key_of(sim_evq *q, const struct slot *sl)
+{
+	switch (sl->loc) {
+	case LOC_NEAR:
+		return &q->near.e[sl->pos].key;
+	case LOC_FAR:
+		return &q->far.e[sl->pos].key;
+	case LOC_LANE:
+		return &q->lane.key[sl->pos & (q->lane.cap - 1)];
+	default:
+		return &q->wheel[sl->bucket].e[sl->pos].key;
+	}
+}
+
 static struct entry *
 entry_of(sim_evq *q, const struct slot *sl)
 {
@@ -390,6 +505,9 @@ unfile(sim_evq *q, struct slot *sl)
 		break;
 	case LOC_FAR:
 		heap_remove_at(q, &q->far, sl->pos);
+		break;
+	case LOC_LANE:
+		lane_remove(q, sl->pos);
 		break;
 	default:
 		wheel_remove(q, sl->bucket, sl->pos);
@@ -418,10 +536,15 @@ renumber(sim_evq *q)
 	g_array_append_vals(all, q->far.e, q->far.n);
 	for (uint32_t b = 0; b < WHEEL_SIZE; b++)
 		g_array_append_vals(all, q->wheel[b].e, q->wheel[b].n);
+	for (uint32_t p = q->lane.head; p != q->lane.tail; p++) {
+		uint64_t key = q->lane.key[p & (q->lane.cap - 1)];
+		if (key != LANE_DEAD)
+			g_array_append_val(all, ((struct entry){ q->lane.t, key }));
+	}
 	qsort(all->data, all->len, sizeof(struct entry), cmp_entry);
 	for (guint r = 0; r < all->len; r++) {
 		uint32_t s = slot_index(&g_array_index(all, struct entry, r));
-		entry_of(q, &q->slots[s])->key = (uint64_t)r << SLOT_BITS | s;
+		*key_of(q, &q->slots[s]) = (uint64_t)r << SLOT_BITS | s;
 	}
 	q->seq = all->len;
 	g_array_free(all, TRUE);
@@ -453,6 +576,7 @@ sim_evq_new(void)
 	q->slots = g_new0(struct slot, q->slots_cap);
 	q->free_head = UINT32_MAX;
 	q->base = bucket_of(enc_time(0));
+	q->cur = enc_time(0);
 	return q;
 }
 
@@ -463,6 +587,7 @@ sim_evq_free(sim_evq *q)
 		return;
 	g_free(q->near.e);
 	g_free(q->far.e);
+	g_free(q->lane.key);
 	for (uint32_t b = 0; b < WHEEL_SIZE; b++)
 		g_free(q->wheel[b].e);
 	g_free(q->slots);
@@ -479,6 +604,10 @@ sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
 	q->slots[s].ctx = ctx;
 	q->slots[s].arg = arg;
 	struct entry e = new_entry(q, t, s);
+	if (lane_takes(q, e.t)) {
+		lane_push(q, &e);
+		return make_handle(q, s);
+	}
 	file_entry(q, &e);
 	if (q->near.n == 0)
 		advance(q);
@@ -507,6 +636,13 @@ sim_evq_reschedule(sim_evq *q, sim_handle_t h, sim_time_t t)
 	if (!sl)
 		return FALSE;
 	struct entry e = new_entry(q, t, s);
+	if (lane_takes(q, e.t)) {
+		unfile(q, sl);
+		lane_push(q, &e);
+		if (q->near.n == 0)
+			advance(q);
+		return TRUE;
+	}
 	if (sl->loc == LOC_NEAR && bucket_of(e.t) <= q->base) {
 		/* Re-key in place: one sift. */
 		heap_fix(q, &q->near, sl->pos, e.t, e.key);
@@ -533,19 +669,24 @@ sim_evq_time_of(const sim_evq *q, sim_handle_t h)
 	struct slot *sl = slot_of(q, h, &s);
 	if (!sl)
 		return SIM_TIME_MAX;
+	if (sl->loc == LOC_LANE)
+		return dec_time(q->lane.t);
 	return dec_time(entry_of((sim_evq *)q, sl)->t);
 }
 
 size_t
 sim_evq_size(const sim_evq *q)
 {
-	return (size_t)q->near.n + q->in_wheel + q->far.n;
+	return (size_t)q->near.n + q->in_wheel + q->far.n + q->lane.live;
 }
 
 sim_time_t
 sim_evq_next_time(const sim_evq *q)
 {
-	return q->near.n ? dec_time(q->near.e[0].t) : SIM_TIME_MAX;
+	uint64_t t = q->near.n ? q->near.e[0].t : UINT64_MAX;
+	if (q->lane.live && q->lane.t < t)
+		t = q->lane.t;
+	return t == UINT64_MAX ? SIM_TIME_MAX : dec_time(t);
 }
 
 gboolean
@@ -559,12 +700,26 @@ gboolean
 sim_evq_pop_until(sim_evq *q, sim_time_t until, sim_time_t *t,
 		  sim_event_fn *fn, void **ctx, void **arg)
 {
-	if (q->near.n == 0 || q->near.e[0].t > enc_time(until))
-		return FALSE;
-	struct entry top = q->near.e[0];
-	heap_remove_at(q, &q->near, 0);
-	if (q->near.n == 0)
-		advance(q);
+	struct entry top;
+	struct lane *l = &q->lane;
+	if (l->live && (q->near.n == 0 ||
+			!lt(&q->near.e[0], &(struct entry){ l->t, l->key[l->head & (l->cap - 1)] }))) {
+		/* The lane's head is the earliest event. */
+		if (l->t > enc_time(until))
+			return FALSE;
+		top.t = l->t;
+		top.key = l->key[l->head++ & (l->cap - 1)];
+		l->live--;
+		lane_skip_dead(l);
+	} else {
+		if (q->near.n == 0 || q->near.e[0].t > enc_time(until))
+			return FALSE;
+		top = q->near.e[0];
+		heap_remove_at(q, &q->near, 0);
+		if (q->near.n == 0)
+			advance(q);
+	}
+	q->cur = top.t;
 	uint32_t s = slot_index(&top);
 	struct slot *sl = &q->slots[s];
 	*t = dec_time(top.t);

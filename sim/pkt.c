@@ -133,8 +133,10 @@ sim_buf_unref(sim_buf *b)
 	if (--b->refs > 0)
 		return;
 	bufs_live--;
-	g_free(b->wsum);
-	b->wsum = NULL;
+	if (b->wsum) {
+		g_free(b->wsum);
+		b->wsum = NULL;
+	}
 	if (b->release) {
 		b->release(b, b->owner);
 		g_free(b);

@@ -6,20 +6,27 @@
 struct sim_pktgate_entry {
 	sim_pkt *p;
 	gboolean done;
+	sim_pktgate_entry *next;
 };
 
 void
 sim_pktgate_init(sim_pktgate *g)
 {
-	g_queue_init(&g->q);
+	g->head = g->tail = g->free = NULL;
 }
 
 void
 sim_pktgate_clear(sim_pktgate *g)
 {
 	sim_pktgate_entry *e;
-	while ((e = g_queue_pop_head(&g->q)) != NULL) {
+	while ((e = g->head) != NULL) {
+		g->head = e->next;
 		sim_pkt_unref(e->p);
+		g_free(e);
+	}
+	g->tail = NULL;
+	while ((e = g->free) != NULL) {
+		g->free = e->next;
 		g_free(e);
 	}
 }
@@ -27,10 +34,19 @@ sim_pktgate_clear(sim_pktgate *g)
 sim_pktgate_entry *
 sim_pktgate_enter(sim_pktgate *g, sim_pkt *p)
 {
-	sim_pktgate_entry *e = g_new(sim_pktgate_entry, 1);
+	sim_pktgate_entry *e = g->free;
+	if (e)
+		g->free = e->next;
+	else
+		e = g_new(sim_pktgate_entry, 1);
 	e->p = p;
 	e->done = FALSE;
-	g_queue_push_tail(&g->q, e);
+	e->next = NULL;
+	if (g->tail)
+		g->tail->next = e;
+	else
+		g->head = e;
+	g->tail = e;
 	return e;
 }
 
@@ -40,10 +56,13 @@ sim_pktgate_done(sim_pktgate *g, sim_pktgate_entry *e,
 {
 	e->done = TRUE;
 	sim_pktgate_entry *h;
-	while ((h = g_queue_peek_head(&g->q)) != NULL && h->done) {
-		g_queue_pop_head(&g->q);
+	while ((h = g->head) != NULL && h->done) {
+		g->head = h->next;
+		if (!g->head)
+			g->tail = NULL;
 		sim_pkt *p = h->p;
-		g_free(h);
+		h->next = g->free;
+		g->free = h;
 		release(ctx, p);
 	}
 }

@@ -15,11 +15,13 @@
 
 #include "pkt.h"
 
-typedef struct sim_pktgate {
-	GQueue q; /* struct sim_pktgate_entry, in build order */
-} sim_pktgate;
-
 typedef struct sim_pktgate_entry sim_pktgate_entry;
+
+typedef struct sim_pktgate {
+	/* In build order, linked through ->next; left entries are kept on
+	 * a free list for the next packets (one per packet otherwise). */
+	sim_pktgate_entry *head, *tail, *free;
+} sim_pktgate;
 
 void sim_pktgate_init(sim_pktgate *g);
 /* Drop every packet still in the gate. */

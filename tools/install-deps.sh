@@ -5,7 +5,7 @@
 #   install-deps.sh bench   only what `make bench` needs besides: ns-3
 #                           3.37 and a C++ compiler for the peer program
 set -e
-PKGS="meson ninja-build pkg-config gcc libglib2.0-dev libgsl-dev check \
+PKGS="meson ninja-build pkg-config gcc libglib2.0-dev libgsl-dev libssl-dev check \
 python3 python3-matplotlib python3-pandas tshark tcpdump tcptrace \
 clang libclang-rt-14-dev valgrind \
 parallel slurm-wlm munge"

@@ -38,7 +38,7 @@ ip_stack_exit(ip_stack *st)
 		st->depth--;
 		return;
 	}
-	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
+	while ((m = sim_ptrq_pop_head(&st->ipintrq)) != NULL)
 		ip_input(st, m);
 	tcp_tick_requeue_touched(st);
 	st->depth--;
@@ -48,7 +48,7 @@ void
 ip_stack_input(ip_stack *st, sim_pkt *m)
 {
 	if (st->depth > 0) {
-		g_queue_push_tail(&st->ipintrq, m);
+		sim_ptrq_push_tail(&st->ipintrq, m);
 		return;
 	}
 	ip_stack_enter(st);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sim/idmap.h"
+#include "sim/ptrq.h"
 #include "tcp_bsd.h"
 #include "tcp_var.h"
 
@@ -111,7 +112,7 @@ struct ip_stack {
 	 * here and is processed when the outermost entry point returns.
 	 */
 	int depth;
-	GQueue ipintrq;
+	sim_ptrq ipintrq;
 
 	struct ipstat ipstat;
 	struct icmpstat icmpstat;

@@ -279,8 +279,9 @@ ip_stack_free(gpointer data)
 	g_free(st->tickq[0].a);
 	g_free(st->tickq[1].a);
 	sim_pkt *m;
-	while ((m = g_queue_pop_head(&st->ipintrq)) != NULL)
+	while ((m = sim_ptrq_pop_head(&st->ipintrq)) != NULL)
 		sim_pkt_unref(m);
+	sim_ptrq_clear(&st->ipintrq);
 	g_array_free(st->neighbours, TRUE);
 	g_free(st->name);
 	g_free(st);
@@ -308,7 +309,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 	st->tcb_vec = g_ptr_array_new();
 	st->tick_due = g_ptr_array_new();
 	st->check_ticks = g_getenv("NEMSIM_CHECK_TICKS") != NULL;
-	g_queue_init(&st->ipintrq);
+	sim_ptrq_init(&st->ipintrq);
 	st->neighbours = g_array_new(FALSE, FALSE, sizeof(struct ip_neighbour));
 	ip_stack_set_output_hook(st, NULL, NULL);
 	st->tcp_iss = cfg->iss;

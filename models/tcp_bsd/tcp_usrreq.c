@@ -42,11 +42,29 @@ sbreserve(struct sockbuf *sb, uint32_t cc)
 	return TRUE;
 }
 
+/*
+ * Chunks come and go once per segment sent: freed ones wait on a free
+ * list for the next (one simulation per process, single-threaded, as the
+ * packet pools of sim/pkt.c; the list keeps them reachable at exit).
+ */
+static struct sb_chunk *sb_chunk_free_list;
+
+static void
+sb_chunk_release(struct sb_chunk *c)
+{
+	c->next = sb_chunk_free_list;
+	sb_chunk_free_list = c;
+}
+
 static struct sb_chunk *
 sb_new_chunk(struct sockbuf *sb, sim_buf *b, uint32_t off, uint32_t len,
 	     gboolean appendable)
 {
-	struct sb_chunk *c = g_new(struct sb_chunk, 1);
+	struct sb_chunk *c = sb_chunk_free_list;
+	if (c)
+		sb_chunk_free_list = c->next;
+	else
+		c = g_new(struct sb_chunk, 1);
 	c->next = NULL;
 	c->buf = b;
 	c->off = off;
@@ -110,7 +128,7 @@ sb_snd_drop(struct sockbuf *sb, uint32_t len)
 		if (!sb->sb_head)
 			sb->sb_tail = NULL;
 		sim_buf_unref(c->buf);
-		g_free(c);
+		sb_chunk_release(c);
 	}
 	/* An emptied last block is kept: further writes fill it. */
 }
@@ -197,7 +215,7 @@ sb_flush(struct sockbuf *sb)
 		struct sb_chunk *c = sb->sb_head;
 		sb->sb_head = c->next;
 		sim_buf_unref(c->buf);
-		g_free(c);
+		sb_chunk_release(c);
 	}
 	sb->sb_tail = NULL;
 	sb->sb_cc = 0;

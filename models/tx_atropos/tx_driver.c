@@ -18,6 +18,8 @@
  */
 #include "tx_var.h"
 
+#include "sim/ptrq.h"
+
 enum drv_state {
 	DRV_IDLE,        /* nothing to send: waits for a refill or arrival */
 	DRV_RING_FULL,   /* waits for a descriptor */
@@ -35,7 +37,7 @@ struct tx_driver {
 	sim_timer wake;
 	sim_pkt *in_flight;
 	tx_channel *in_flight_ch;
-	GQueue on_card; /* tx_channel * of each frame on the NIC, in order */
+	sim_ptrq on_card; /* tx_channel * of each frame on the NIC, in order */
 	uint64_t ring_full_blocks, idle_sleeps, frames;
 };
 
@@ -48,7 +50,7 @@ iteration_done(void *arg, void *unused)
 	sim_pkt *frame = drv->in_flight;
 	drv->in_flight = NULL;
 	drv->frames++;
-	g_queue_push_tail(&drv->on_card, drv->in_flight_ch);
+	sim_ptrq_push_tail(&drv->on_card, drv->in_flight_ch);
 	gboolean taken = sim_netif_output(drv->nif, frame);
 	/* The ring had room when the iteration started and only this
 	 * thread fills it. */
@@ -121,7 +123,7 @@ void
 tx_driver_ring_space(tx_driver *drv)
 {
 	/* The card is done with its oldest frame: the buffers go back. */
-	tx_channel *ch = g_queue_pop_head(&drv->on_card);
+	tx_channel *ch = sim_ptrq_pop_head(&drv->on_card);
 	if (ch)
 		tx_channel_frame_done(ch);
 	if (drv->state == DRV_RING_FULL) {
@@ -135,7 +137,7 @@ driver_free(gpointer data)
 {
 	tx_driver *drv = data;
 	sim_pkt_unref(drv->in_flight);
-	g_queue_clear(&drv->on_card);
+	sim_ptrq_clear(&drv->on_card);
 	g_free(drv);
 }
 
@@ -152,7 +154,7 @@ tx_driver_new(sim_t *sim, tx_sched *ts, sim_netif *nif, sim_exec *exec,
 	drv->per_frame_cost = per_frame_cost;
 	drv->state = DRV_IDLE;
 	sim_timer_init(&drv->wake, wake_fired, drv, NULL);
-	g_queue_init(&drv->on_card);
+	sim_ptrq_init(&drv->on_card);
 	ts->drv = drv;
 	sim_on_free(sim, driver_free, drv);
 	return drv;

@@ -202,13 +202,25 @@ ref_cmp(const void *a, const void *b)
  * the queue's wheel), runs 7-13 anywhere from the same nanosecond to an
  * hour ahead (the near heap, the wheel, past the wheel's reach).  Runs
  * 11-13 keep only a few events pending, so that the queue often has to
- * look far ahead for its next one.
+ * look far ahead for its next one.  Runs 14-19 schedule half their
+ * events for the very instant of the last pop (the queue's same-time
+ * lane) and the rest within 3 ns or anywhere (14-16) so that the lane's
+ * events meet heap events of the same time, before and after them in
+ * sequence; 17 and 18 run out of sequence numbers meanwhile, 19 keeps
+ * few events pending.
  */
 static sim_time_t
 ahead(GRand *r, int run)
 {
 	static const gint64 spans[] = { 50, 3000000, 2000000000,
 					3600000000000 };
+	if (run >= 14) {
+		if (g_rand_boolean(r))
+			return 0;
+		if (run <= 16 || g_rand_boolean(r))
+			return g_rand_int_range(r, 0, 3);
+		return (sim_time_t)(g_rand_double(r) * 3000000.0);
+	}
 	if (run < 7)
 		return g_rand_int_range(r, 0, 50);
 	gint64 span = spans[g_rand_int_range(r, 0, G_N_ELEMENTS(spans))];
@@ -262,12 +274,12 @@ START_TEST(test_random_workload_matches_reference)
 	GRand *r = g_rand_new_with_seed(12345 + _i);
 	/* Runs 5 and 6 run out of sequence numbers half-way through: the
 	 * queue renumbers its pending events and no order may change. */
-	if (_i == 5 || _i == 6 || _i == 10)
+	if (_i == 5 || _i == 6 || _i == 10 || _i == 17 || _i == 18)
 		sim_evq_test_set_seq(q, ((uint64_t)1 << 40) - 7000);
 	uint64_t seq = 0;
 	int next_id = 0;
 	sim_time_t now = 0;
-	gboolean sparse = _i >= 11;
+	gboolean sparse = (_i >= 11 && _i <= 13) || _i == 19;
 	for (int step = 0; step < (sparse ? 200000 : 20000); step++) {
 		int op = g_rand_int_range(r, 0, 10);
 		if (sparse && ref->len > 3 && op < 5)
@@ -313,6 +325,110 @@ START_TEST(test_random_workload_matches_reference)
 	}
 	g_rand_free(r);
 	g_array_free(ref, TRUE);
+	sim_evq_free(q);
+}
+END_TEST
+
+/*
+ * Events scheduled at the time being run (the same-time lane) run after
+ * the events of that time scheduled earlier and in the order they were
+ * scheduled, also when a handler schedules more of them.
+ */
+static void
+chain_now(void *ctx, void *arg)
+{
+	struct log *l = ctx;
+	int v = GPOINTER_TO_INT(arg);
+	g_array_append_val(l->order, v);
+	if (v < 3) /* 1 and 2 schedule two more each, at once */
+		for (int k = 1; k <= 2; k++)
+			sim_after(l->sim, 0, chain_now, l,
+				  GINT_TO_POINTER(v * 10 + k));
+}
+
+START_TEST(test_zero_delay_events_follow_heap_events_of_their_time)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	sim_at(l.sim, 10, chain_now, &l, GINT_TO_POINTER(1));
+	sim_at(l.sim, 10, chain_now, &l, GINT_TO_POINTER(2));
+	sim_at(l.sim, 10, record, &l, GINT_TO_POINTER(3));
+	sim_at(l.sim, 11, record, &l, GINT_TO_POINTER(4));
+	sim_run(l.sim);
+	static const int want[] = { 1, 2, 3, 11, 12, 21, 22, 4 };
+	ck_assert_uint_eq(l.order->len, G_N_ELEMENTS(want));
+	for (guint k = 0; k < G_N_ELEMENTS(want); k++)
+		ck_assert_int_eq(g_array_index(l.order, int, k), want[k]);
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
+/* Handles of same-time events: cancel, move away, move back in. */
+START_TEST(test_zero_delay_events_cancel_and_reschedule_by_handle)
+{
+	sim_evq *q = sim_evq_new();
+	sim_time_t t;
+	sim_event_fn fn;
+	void *ctx, *arg;
+	sim_evq_schedule(q, 5, record, NULL, GINT_TO_POINTER(0));
+	ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg)); /* time is now 5 */
+	sim_handle_t h[6];
+	for (int k = 0; k < 6; k++)
+		h[k] = sim_evq_schedule(q, 5, record, NULL,
+					GINT_TO_POINTER(k + 1));
+	sim_evq_schedule(q, 6, record, NULL, GINT_TO_POINTER(7));
+	ck_assert_uint_eq(sim_evq_size(q), 7);
+	ck_assert_int_eq(sim_evq_time_of(q, h[2]), 5);
+	ck_assert(sim_evq_cancel(q, h[0]));           /* the lane's head */
+	ck_assert(sim_evq_cancel(q, h[2]));           /* its middle */
+	ck_assert(!sim_evq_cancel(q, h[2]));          /* stale now */
+	ck_assert(sim_evq_reschedule(q, h[1], 6));    /* out, after 7 */
+	ck_assert_int_eq(sim_evq_time_of(q, h[1]), 6);
+	ck_assert(sim_evq_reschedule(q, h[3], 5));    /* to the lane's end */
+	ck_assert(sim_evq_is_pending(q, h[5]));
+	ck_assert_uint_eq(sim_evq_size(q), 5);
+	ck_assert_int_eq(sim_evq_next_time(q), 5);
+	static const int want[] = { 5, 6, 4, 7, 2 };
+	for (guint k = 0; k < G_N_ELEMENTS(want); k++) {
+		ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg));
+		ck_assert_int_eq(GPOINTER_TO_INT(arg), want[k]);
+		ck_assert_int_eq(t, k < 3 ? 5 : 6);
+	}
+	ck_assert(!sim_evq_is_pending(q, h[5]));
+	ck_assert_uint_eq(sim_evq_size(q), 0);
+	ck_assert_int_eq(sim_evq_next_time(q), SIM_TIME_MAX);
+	sim_evq_free(q);
+}
+END_TEST
+
+/*
+ * The lane grows while cancelled cells sit in it and keeps its order
+ * and every handle; run_until leaves it alone when `until` is earlier.
+ */
+START_TEST(test_zero_delay_events_keep_order_across_growth)
+{
+	sim_evq *q = sim_evq_new();
+	sim_time_t t;
+	sim_event_fn fn;
+	void *ctx, *arg;
+	sim_handle_t h[1000];
+	for (int k = 0; k < 1000; k++) {
+		h[k] = sim_evq_schedule(q, 0, record, NULL, GINT_TO_POINTER(k));
+		if (k % 3 == 1)
+			ck_assert(sim_evq_cancel(q, h[k - 1]));
+	}
+	ck_assert(!sim_evq_pop_until(q, -1, &t, &fn, &ctx, &arg));
+	int last = -1;
+	for (int k = 0; k < 1000; k++) {
+		if (k % 3 == 0 && k < 999)
+			continue;
+		ck_assert_int_eq(sim_evq_time_of(q, h[k]), 0);
+		ck_assert(sim_evq_pop(q, &t, &fn, &ctx, &arg));
+		ck_assert_int_gt(GPOINTER_TO_INT(arg), last);
+		last = GPOINTER_TO_INT(arg);
+		ck_assert_int_eq(last, k);
+	}
+	ck_assert_uint_eq(sim_evq_size(q), 0);
 	sim_evq_free(q);
 }
 END_TEST
@@ -414,7 +530,10 @@ evq_suite(void)
 	tcase_add_test(tc, test_reschedule_moves_event_and_orders_it_last_at_its_time);
 	tcase_add_test(tc, test_run_until_stops_at_time_and_leaves_later_events);
 	tcase_add_test(tc, test_timer_rearms_moves_and_cancels);
-	tcase_add_loop_test(tc, test_random_workload_matches_reference, 0, 14);
+	tcase_add_loop_test(tc, test_random_workload_matches_reference, 0, 20);
+	tcase_add_test(tc, test_zero_delay_events_follow_heap_events_of_their_time);
+	tcase_add_test(tc, test_zero_delay_events_cancel_and_reschedule_by_handle);
+	tcase_add_test(tc, test_zero_delay_events_keep_order_across_growth);
 	tcase_add_test(tc, test_extreme_times_keep_their_order);
 	tcase_add_test(tc, test_far_event_is_not_overtaken_by_a_later_bucket);
 	tcase_add_test(tc, test_shared_objects_are_one_per_key_and_run);
