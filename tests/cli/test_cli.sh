@@ -86,9 +86,10 @@ expect_status 2 "negative seed" "$NEMSIM" run "$empty" --seed -5 && expect_msg "
 expect_status 2 "sweep without [sweep]" "$NEMSIM" sweep "$empty" --out "$TMP/o-nosweep" &&
 	expect_msg "sweep without [sweep]" "has no swept keys"
 # What the models cannot build is refused at build time, with exit 2.
-expect_status 2 "nemesis receiver" "$NEMSIM" run "$base" --set connection.c1.from=kay \
-	--set connection.c1.to=nem --out "$TMP/o-nemrx" && expect_msg "nemesis receiver" "[connection.c1] to: receivers are Unix hosts"
-no_result "nemesis receiver" "$TMP/o-nemrx"
+expect_status 2 "receiving QoS on a unix receiver" "$NEMSIM" run "$base" --set connection.c1.from=nem --set connection.c1.to=kay \
+	--set "connection.c1.rx_cpu_qos=10ms, 1ms, false" --out "$TMP/o-nemrx" &&
+	expect_msg "receiving QoS on a unix receiver" "rx_cpu_qos: the receiving domain's QoS is for a Nemesis receiver"
+no_result "receiving QoS on a unix receiver" "$TMP/o-nemrx"
 expect_status 2 "unix sender with tx_qos" "$NEMSIM" run "$base" --set connection.c1.from=kay \
 	--set host.kay2.kind=unix --set host.kay2.link=lan --set connection.c1.to=kay2 \
 	--set "connection.c1.tx_qos=10ms,1ms,false" --out "$TMP/o-uxq" &&

@@ -126,5 +126,57 @@ run "$SRC/scenarios/perf_linux.ini" --set host.sender.rfc1323=on --set host.linu
 import sys; a=$(val "$TMP/lx/summary.json" hosts.linux.tcp.sndacks); d=$(val "$TMP/lx/summary.json" hosts.sender.tcp.sndpack)
 print('ACKs', a, 'data segments', d); sys.exit(0 if 0.45*d <= a <= 0.55*d else 1)" && ok || bad "Linux ACK ratio"
 
+# 9. A Nemesis host as a bulk receiver (Linux 2.2 sender, full duplex):
+# the stream arrives whole, through the receiving domain c1_rx; its CPU
+# contract (x = false) holds, and when the receiver's CPU is what binds,
+# the throughput follows the slice: the same per-packet work bought with
+# twice the CPU time carries about twice the data (a little less than
+# twice: the per-period overheads are the same).
+cat >"$TMP/nrx.ini" <<'INI'
+[simulation]
+duration = 5s
+warmup = 2s
+[link.lan]
+rate = 100Mb/s
+kind = duplex
+[host.linux]
+kind = unix
+link = lan
+nic = de4x5
+[host.nem]
+kind = nemesis
+link = lan
+nic = de4x5
+[connection.c1]
+from = linux
+to = nem
+rx_cpu_qos = 10ms, ${slice}, false
+[vars]
+slice = 1ms
+[output]
+pcap = nem
+INI
+run "$TMP/nrx.ini" --out "$TMP/nrx1"
+run "$TMP/nrx.ini" --set vars.slice=2ms --out "$TMP/nrx2"
+/usr/bin/python3 - "$TMP/nrx1" "$TMP/nrx2" <<'PY' && ok || bad "Nemesis receiver"
+import json, sys
+a, b = (json.load(open(d + "/summary.json")) for d in sys.argv[1:])
+for s, share in ((a, 0.1), (b, 0.2)):
+    c = s["connections"]["c1"]
+    d = s["domains"]["c1_rx"]
+    assert c["corrupt_bytes"] == 0 and c["bytes_delivered"] > 10**6, c
+    assert d["contracted_share"] <= share + 1e-6 and d["slack_share"] == 0, d
+    assert d["wait_share"] > 0.2, d          # it wanted more than its slice
+    assert s["hosts"]["nem"]["rx_no_filter"] == 0  # listening from time 0
+ta = a["connections"]["c1"]["throughput_mbps"]
+tb = b["connections"]["c1"]["throughput_mbps"]
+print(f"Nemesis receiver: 1 ms slice {ta:.2f} Mb/s, 2 ms {tb:.2f} Mb/s")
+assert 1.6 <= tb / ta <= 2.0, (ta, tb)
+PY
+if command -v tshark >/dev/null; then
+	n=$(tshark -r "$TMP/nrx1/nem.pcap" -Y "_ws.malformed || _ws.expert.severity >= error" 2>/dev/null | wc -l)
+	[ "$n" = 0 ] && ok || bad "Nemesis receiver capture: $n bad frames"
+fi
+
 echo "nemesis end to end: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
