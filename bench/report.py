@@ -170,6 +170,25 @@ for name, x in (("one 100 Mb/s bulk flow, 60 s", flow),
     row += (f"{x['wall_s_median'] / x['events'] * 1e9:.0f} | "
             f"{x['peak_rss_kib'] / 1024:.0f} |")
     L.append(row)
+webs = [(n, r(k)) for n, k in (
+    ("three web sites on Nemesis (isp.ini point 18)", "web_isp_nemesis"),
+    ("the same on a Linux host (isp_unix.ini point 4)", "web_isp_unix"))]
+if any(x for _, x in webs):
+    L += ["", "## Web workloads (issue 15)", "",
+          "scenarios/isp.ini's heaviest point: three sites, best effort at "
+          "200 requests/s, clients behind a switch, two routers and a T3; "
+          "CPU time (user + system) of the whole run, median of 5.", "",
+          "| run | simulated s | CPU s | requests | µs/request | "
+          "events/request | µs/segment | ns/event | peak RSS MB |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    for name, x in webs:
+        if x:
+            L.append(f"| {name} | {x['simulated_s']:.0f} | "
+                     f"{x['cpu_s_median']:.2f} | {x['requests']} | "
+                     f"{x['us_per_request']:.0f} | "
+                     f"{x['events_per_request']:.0f} | "
+                     f"{x['us_per_segment']:.2f} | {x['ns_per_event']:.0f} | "
+                     f"{x['peak_rss_kib'] / 1024:.0f} |")
 if isp:
     L += ["", f"1000 connections against the single flow, {isp['rounds']} rounds "
           f"run in turn: {isp['per_event_cost_ratio']:.2f}x the cost per event "

@@ -1,13 +1,13 @@
 #!/bin/bash
 # bench.sh BUILD [SECTION...] - run the benchmarks (all sections, or the
-# ones named: evq flows isp scale setup memory peer); each prints its
+# ones named: evq flows web isp scale setup memory peer); each prints its
 # figures and writes bench/results/*.json, and results/BENCHMARKS.md is
 # written from whatever JSON is there.
 set -euo pipefail
 BUILD=${1:-build}
 shift || true
 NEMSIM=$BUILD/nemsim
-SECTIONS=${*:-evq flows isp scale setup memory peer}
+SECTIONS=${*:-evq flows web isp scale setup memory peer}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 ./tools/install-deps.sh bench # ns-3, g++, GNU time
 mkdir -p bench/results
@@ -58,6 +58,50 @@ hub64=$(mktemp --suffix=.ini -p scenarios .bench-hub64-XXXXXX)
 awk '/^\[/{skip = ($0 == "[sweep]")} !skip' scenarios/ethernet_capacity.ini >"$hub64"
 flow hub64 "$hub64" --set vars.stations=64 --set simulation.duration=10s
 rm -f "$hub64"
+fi
+
+# The web workloads (issue 15): scenarios/isp.ini's heaviest point (best
+# effort at 200 requests/s, driver reserved, premium without slack: three
+# sites on one Nemesis host, clients behind a switch, two routers and a
+# T3) and the same sites on a Linux host; CPU per completed request and
+# per delivered segment, median of 5.
+web() { # web NAME SCENARIO POINT
+	local name=$1 scn=$2 point=$3 tmp
+	tmp=$(mktemp -d)
+	for i in 1 2 3 4 5; do
+		/usr/bin/time -f "%U %S" -o "$tmp/t$i" "$NEMSIM" run "$scn" --point "$point" \
+			--quiet --out "$tmp/$i"
+	done
+	/usr/bin/python3 - "$tmp" "$name" <<'PY'
+import json, os, statistics, sys
+tmp, name = sys.argv[1], sys.argv[2]
+rows = []
+for i in range(1, 6):
+    u, s = map(float, open(os.path.join(tmp, f"t{i}")).read().split()[-2:])
+    summ = json.load(open(os.path.join(tmp, str(i), "summary.json")))
+    perf = json.load(open(os.path.join(tmp, str(i), "perf.json")))
+    req = sum(c["completed"] for c in summ["clients"].values())
+    segs = sum(h["tcp"]["sndpack"] for h in summ["hosts"].values()
+               if isinstance(h, dict) and "tcp" in h)
+    rows.append((u + s, perf["events"], req, segs, perf["peak_rss_kib"],
+                 summ["sim"]["simulated_s"]))
+cpu = statistics.median(r[0] for r in rows)
+ev, req, segs, rss, sim_s = rows[0][1:]
+res = {"benchmark": name, "cpu_s_median": cpu, "simulated_s": sim_s,
+       "events": ev, "requests": req, "segments": segs,
+       "us_per_request": cpu / req * 1e6, "us_per_segment": cpu / segs * 1e6,
+       "events_per_request": ev / req, "events_per_segment": ev / segs,
+       "ns_per_event": cpu / ev * 1e9, "peak_rss_kib": rss}
+print(json.dumps(res))
+json.dump(res, open(f"bench/results/{name}.json", "w"), indent=2)
+PY
+	rm -rf "$tmp"
+}
+if want web; then
+echo "== the ISP's web sites on Nemesis (isp.ini, best effort 200 req/s), 65 s simulated"
+web web_isp_nemesis scenarios/isp.ini 18
+echo "== the same sites on a Linux host (isp_unix.ini, best effort 200 req/s)"
+web web_isp_unix scenarios/isp_unix.ini 4
 fi
 
 # N slack-only connections from one Nemesis host to one Linux host on
