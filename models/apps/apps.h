@@ -88,9 +88,14 @@ extern const char *const app_throughput_columns[];
 void app_throughput_rows(void *sinks_ptrarray, sim_csv *csv, sim_time_t start,
 			 sim_time_t t);
 
+/* The stream's pattern: the byte at offset o is o mod APP_PATTERN. */
+#define APP_PATTERN 251
 /* The pattern buffer (byte i is i mod 251), at least n + 251 bytes,
  * shared by every app of the run (tcp_send.c). */
 sim_buf *app_pattern_buf(sim_t *sim, uint32_t n);
+/* Bytes of buf (the stream from offset off, n bytes) that differ from
+ * the pattern (tcp_send.c). */
+uint64_t app_pattern_corrupt(const uint8_t *buf, size_t n, uint64_t off);
 
 /* ---- Web: request/response (web_server.c, web_client.c) ------------------
  *

@@ -16,7 +16,7 @@
 
 #include "models/tcp_bsd/tcp_fsm.h"
 
-#define PATTERN 251
+#define PATTERN APP_PATTERN
 #define RATE_TICK (10 * SIM_MS)
 
 struct app_sink {
@@ -47,33 +47,6 @@ app_sink_params_default(app_sink_params *p)
 }
 
 static void read_step(void *ctx, void *arg);
-
-/*
- * Bytes of buf (which holds the stream from offset `off`) that differ
- * from the pattern.  The pattern repeats every 251 bytes, so a table of
- * 251 + CHUNK bytes lets memcmp check CHUNK bytes at a time; only a chunk
- * that differs is looked at byte by byte.
- */
-#define CHUNK 4096
-static uint8_t pattern_table[PATTERN + CHUNK];
-
-static uint64_t
-count_corrupt(const uint8_t *buf, size_t n, uint64_t off)
-{
-	if (pattern_table[1] == 0)
-		for (size_t i = 0; i < sizeof pattern_table; i++)
-			pattern_table[i] = (uint8_t)(i % PATTERN);
-	uint64_t bad = 0;
-	for (size_t done = 0; done < n;) {
-		size_t len = MIN(n - done, (size_t)CHUNK);
-		const uint8_t *want = pattern_table + (off + done) % PATTERN;
-		if (memcmp(buf + done, want, len) != 0)
-			for (size_t i = 0; i < len; i++)
-				bad += buf[done + i] != want[i];
-		done += len;
-	}
-	return bad;
-}
 
 static void
 schedule_read(app_sink *s)
@@ -109,7 +82,7 @@ read_step(void *ctx, void *arg)
 	ssize_t r = so_recv(s->so, buf, want ? want : 1);
 	s->reads++;
 	if (r > 0) {
-		s->corrupt += count_corrupt(buf, (size_t)r, s->bytes);
+		s->corrupt += app_pattern_corrupt(buf, (size_t)r, s->bytes);
 		s->bytes += (uint64_t)r;
 		s->interval_bytes += (uint64_t)r;
 		if (sim_in_window(s->sim, sim_now(s->sim)))

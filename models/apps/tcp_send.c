@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#define PATTERN 251
+#define PATTERN APP_PATTERN
 
 struct app_tcp_send {
 	sim_t *sim;
@@ -131,6 +131,32 @@ static void
 payload_free(gpointer b)
 {
 	sim_buf_unref(b);
+}
+
+/*
+ * The pattern repeats every 251 bytes, so a table of 251 + CHUNK bytes
+ * lets memcmp check CHUNK bytes at a time; only a chunk that differs is
+ * looked at byte by byte.
+ */
+#define CHUNK 4096
+static uint8_t pattern_table[PATTERN + CHUNK];
+
+uint64_t
+app_pattern_corrupt(const uint8_t *buf, size_t n, uint64_t off)
+{
+	if (pattern_table[1] == 0)
+		for (size_t i = 0; i < sizeof pattern_table; i++)
+			pattern_table[i] = (uint8_t)(i % PATTERN);
+	uint64_t bad = 0;
+	for (size_t done = 0; done < n;) {
+		size_t len = MIN(n - done, (size_t)CHUNK);
+		const uint8_t *want = pattern_table + (off + done) % PATTERN;
+		if (memcmp(buf + done, want, len) != 0)
+			for (size_t i = 0; i < len; i++)
+				bad += buf[done + i] != want[i];
+		done += len;
+	}
+	return bad;
 }
 
 sim_buf *

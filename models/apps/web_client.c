@@ -44,7 +44,7 @@
 #include <math.h>
 #include <string.h>
 
-#define PATTERN 251
+#define PATTERN APP_PATTERN
 
 /* SURGE's file sizes (see the top of the file). */
 #define SURGE_MU 9.357
@@ -219,7 +219,6 @@ conn_broken(struct wconn *w, gboolean short_response)
 		pconn_next(c);
 }
 
-static uint64_t pattern_check(const uint8_t *b, size_t n, uint64_t off);
 
 static void
 be_put(uint8_t *b, uint64_t v, int n)
@@ -276,7 +275,7 @@ read_step(void *ctx, void *arg)
 			conn_kick(w);
 			return;
 		}
-		c->n.corrupt += pattern_check(buf, (size_t)r, q->got);
+		c->n.corrupt += app_pattern_corrupt(buf, (size_t)r, q->got);
 		q->got += (uint64_t)r;
 		c->n.bytes += (uint64_t)r;
 		if (sim_in_window(c->sim, sim_now(c->sim)))
@@ -481,26 +480,6 @@ arrive(void *ctx, void *arg)
 }
 
 /* ---- Construction and results -------------------------------------------- */
-
-static uint8_t pattern_table[PATTERN + 4096];
-
-static uint64_t
-pattern_check(const uint8_t *b, size_t n, uint64_t off)
-{
-	if (pattern_table[1] == 0)
-		for (size_t i = 0; i < sizeof pattern_table; i++)
-			pattern_table[i] = (uint8_t)(i % PATTERN);
-	uint64_t bad = 0;
-	for (size_t done = 0; done < n;) {
-		size_t len = MIN(n - done, (size_t)4096);
-		const uint8_t *want = pattern_table + (off + done) % PATTERN;
-		if (memcmp(b + done, want, len) != 0)
-			for (size_t i = 0; i < len; i++)
-				bad += b[done + i] != want[i];
-		done += len;
-	}
-	return bad;
-}
 
 static void
 clients_free(gpointer data)

@@ -28,7 +28,7 @@
 
 #include "models/tcp_bsd/tcp_fsm.h"
 
-#define PATTERN 251
+#define PATTERN APP_PATTERN
 
 enum sconn_state { S_READ, S_WORK, S_WRITE, S_DONE };
 
