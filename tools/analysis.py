@@ -495,14 +495,54 @@ def isp_rows(nem_dir, unix_dir=None, sizing_dir=None, plot=None):
     if sizing_dir:
         z = isp_sweep(sizing_dir)
         z.sort(key=lambda p: p["premium_slice_s"])
+        # What a host can promise: the contracts of one Nemesis CPU add
+        # up to at most 1 (admission control); the driver and flow
+        # manager reserved as in isp.ini, and the standard site's 10%.
+        d_share = time_value(reserved.split(",")[1].strip()) / \
+            time_value(reserved.split(",")[0].strip())
+        fixed = d_share + 0.02 + 0.10
         for target in (1.0, 0.5):
             ok = [p for p in z if p["premium_lan_p99_s"] <= target]
+            fit = ""
+            if ok:
+                share = ok[0]["premium_slice_s"] / 0.010
+                n = int((1 - fixed) / share + 1e-9)
+                fit = (f"; with the driver ({d_share * 100:.0f}%), flow "
+                       f"manager (2%) and standard (10%) reserved, "
+                       f"{n} such premium customer"
+                       f"{'' if n == 1 else 's'} fit"
+                       f"{'s' if n == 1 else ''} the CPU's admission")
             rows.append(Row("ISP", f"sizing (isp_sizing.ini): smallest "
                             f"premium CPU slice per 10 ms for a LAN p99 "
                             f"≤ {target:g} s (informative)", "—",
                             (f"{ok[0]['premium_slice']} (p99 "
                              f"{ok[0]['premium_lan_p99_s']:.3f} s; it uses "
                              f"{ok[0]['premium_cpu_share'] * 100:.1f}% of "
-                             f"the CPU on average)") if ok else "none swept",
-                            "", "", None, plot))
+                             f"the CPU on average{fit})") if ok
+                            else "none swept", "", "", None, plot))
     return rows
+
+
+def isp_class_table(nem_dir):
+    """Markdown rows: each customer's p50 / p99 response time at each
+    best-effort load (driver reserved, premium without slack)."""
+    pts = isp_sweep(nem_dir)
+    drivers = sorted({p["driver"] for p in pts}, key=lambda d: time_value(
+        d.split(",")[1].strip()))
+    rows = sorted((p for p in pts if p["driver"] == drivers[-1] and
+                   p["premium_extra"] == "false"), key=lambda p: p["be_rate"])
+    out = ["| best effort (requests/s) | premium, LAN | premium, T3 | "
+           "standard, T3 | best effort, T3 | best effort timed out | T3 "
+           "busy |", "|---|---|---|---|---|---|---|"]
+
+    def pair(p, a, b):
+        return f"{p[a] * 1e3:.0f} / {p[b] * 1e3:.0f} ms"
+    for p in rows:
+        out.append(f"| {p['be_rate']:g} | "
+                   f"{pair(p, 'premium_lan_p50_s', 'premium_lan_p99_s')} | "
+                   f"{pair(p, 'premium_wan_p50_s', 'premium_wan_p99_s')} | "
+                   f"{pair(p, 'standard_p50_s', 'standard_p99_s')} | "
+                   f"{pair(p, 'besteffort_p50_s', 'besteffort_p99_s')} | "
+                   f"{p['besteffort_timed_out']:.0f} | "
+                   f"{p['t3_utilization'] * 100:.0f}% |")
+    return out

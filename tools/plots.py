@@ -678,6 +678,11 @@ def main():
             held = "—" if r.ok is None else "yes" if r.ok else "**no**"
             lines.append(f"| {r.what} | {r.paper} | {r.ours} | {r.tol} | "
                          f"{held} |")
+        lines += ["", "Each customer's response times, p50 / p99, with "
+                  "the driver and flow manager reserved and premium "
+                  "without slack (the sweep's other columns are in "
+                  "results/raw/isp/sweep.csv):", ""]
+        lines += analysis.isp_class_table(raw("isp"))
         lines += ["", "Why, from the counters (summary.json of each point "
                   "under results/raw/): premium's CPU is its own contract, "
                   "so its response times move only with what it shares - "
