@@ -62,6 +62,7 @@ struct nem_conn;
 struct nem_host {
 	sim_t *sim;
 	char *name;
+	GHashTable *accepts;    /* struct nem_accept_req * in progress */
 	cpu_t *cpu;
 	sim_netif *nif;
 	nem_host_params p;
@@ -457,6 +458,7 @@ host_free(gpointer data)
 	}
 	g_ptr_array_free(h->domains, TRUE);
 	sim_idmap_free(h->filters);
+	g_hash_table_destroy(h->accepts); /* those the run's end cut off */
 	g_array_free(h->neighbours, TRUE);
 	g_free(h->name);
 	g_free(h);
@@ -473,6 +475,8 @@ nem_host_new(sim_t *sim, const char *name, cpu_t *cpu, sim_netif *nif,
 	h->nif = nif;
 	h->p = *p;
 	h->filters = sim_idmap_new();
+	h->accepts = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+					   g_free, NULL);
 	h->neighbours = g_array_new(FALSE, FALSE, sizeof(struct neighbour));
 	h->domains = g_ptr_array_new();
 	h->next_port = 1024; /* first ephemeral port, as 4.4BSD */
@@ -722,8 +726,9 @@ static void
 accept_done(void *ctx, void *arg)
 {
 	struct nem_accept_req *r = ctx;
+	nem_host *h = r->d->h;
 	r->done(r->ctx, r->so);
-	g_free(r);
+	g_hash_table_remove(h->accepts, r); /* frees r */
 }
 
 static void
@@ -746,6 +751,7 @@ nem_accept(nem_domain *d, struct socket *listener, nem_accepted_fn done,
 	}
 	struct nem_accept_req *r = g_new(struct nem_accept_req, 1);
 	*r = (struct nem_accept_req){ d, so, done, ctx };
+	g_hash_table_add(d->h->accepts, r);
 	cpu_domain_notify(d->h->fm, d->h->c_fm_install, accept_installed, r,
 			  NULL);
 }
