@@ -533,4 +533,21 @@ cli_explain_print(cli_world *w, FILE *f)
 		g_free(why);
 	}
 	g_ptr_array_free(conns, TRUE);
+	/* Each customer of a web site: what its requests got. */
+	GPtrArray *clients = scn_instances(w->sc, "clients");
+	for (guint i = 0; i < clients->len; i++) {
+		const char *n = scn_group_name(g_ptr_array_index(clients, i));
+		struct conn_account probe = { .st = w->sim->stats };
+		double done = get(&probe, "clients.%s.%s", n, "completed_in_window");
+		double p50 = get(&probe, "clients.%s.%s", n,
+				 "response_time_p50_s");
+		double p99 = get(&probe, "clients.%s.%s", n,
+				 "response_time_p99_s");
+		double to = get(&probe, "clients.%s.%s", n, "timed_out");
+		double failed = get(&probe, "clients.%s.%s", n, "failed");
+		fprintf(f, "  %s: %.0f requests completed in the window, "
+			"response time p50 %.3g s, p99 %.3g s; %.0f timed out, "
+			"%.0f failed\n", n, done, p50, p99, to, failed);
+	}
+	g_ptr_array_free(clients, TRUE);
 }

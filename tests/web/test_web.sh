@@ -123,6 +123,21 @@ assert bad == 0 and want > 0 and want <= reqs <= want + slack
 PY
 fi
 
+# 3c. An interactive run ends with a line per customer: what its
+# requests got, as summary.json has it.
+NEMSIM_EXPLAIN=1 "$NEMSIM" run "$SRC/scenarios/web_example.ini" --set simulation.duration=3s \
+	--set simulation.warmup=1s --out "$TMP/said" 2>"$TMP/said.txt" >/dev/null
+/usr/bin/python3 - "$TMP/said" "$TMP/said.txt" <<'PY' && ok || bad "printed customers"
+import json, sys
+s = json.load(open(sys.argv[1] + "/summary.json"))["clients"]
+text = open(sys.argv[2]).read()
+for name, c in s.items():
+    line = [l for l in text.splitlines() if l.strip().startswith(name + ":")]
+    assert len(line) == 1, (name, text)
+    assert f"{c['completed_in_window']} requests completed" in line[0], line
+    assert f"{c['timed_out']} timed out" in line[0], line
+PY
+
 # 4. Determinism: the same seed gives the same bytes.
 run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --out "$TMP/d1"
 run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --out "$TMP/d2"
