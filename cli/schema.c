@@ -172,7 +172,8 @@ static const scn_param connection_params[] = {
 	{ "from", SCN_REF, NULL, SCN_REQUIRED, "host", 0, 0,
 	  "the sending host" },
 	{ "to", SCN_REF, NULL, SCN_REQUIRED, "host", 0, 0,
-	  "the receiving host" },
+	  "the receiving host: a Unix process, or on a Nemesis host a domain "
+	  "of its own, NAME_rx (see rx_cpu_qos)" },
 	{ "app", SCN_ENUM, "tcp_send", 0, "tcp_send", 0, 0,
 	  "the sending application" },
 	{ "tx_qos", SCN_QOS, "30s, 0, true", 0, NULL, 0, 0,
