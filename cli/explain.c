@@ -35,7 +35,9 @@
  *   receiver_window the domain was blocked >= half the window and its
  *                   channel went idle with slice left (TCP's window closed)
  *   host_cpu        the sending host's CPU was busy >= 98% of the window
- *   receiver_cpu    the receiving host's CPU was busy >= 98%
+ *   receiver_cpu    a Nemesis receiver's domain NAME_rx waited runnable
+ *                   >= 20% of the window (checked before host_cpu), or
+ *                   the receiving host's CPU was busy >= 98%
  *   medium          the sender's link carried frames >= 80% of the window
  *   receiver_app    the receiving application reads at a set rate
  *   application     the sender had no more to send (bytes or stop set)
@@ -66,6 +68,8 @@ struct conn_account {
 	char *name, *sender, *receiver, *link;
 	gboolean nemesis;          /* sent from a Nemesis domain */
 	gboolean receiver_unix, sender_unix;
+	gboolean receiver_nemesis;  /* received by the domain NAME_rx */
+	scn_qos rx_qos;
 	scn_qos cpu_qos, tx_qos;
 	char *sink_rate;           /* NULL: the sink reads as data comes */
 	char *app_limit;           /* "bytes = ..., stop = ..." or NULL */
@@ -253,6 +257,19 @@ verdict(const struct conn_account *a, char **why)
 			return "receiver_window";
 		}
 	}
+	if (a->receiver_nemesis) {
+		char rx[256];
+		g_snprintf(rx, sizeof rx, "%s_rx", a->name);
+		double wait = get(a, "domains.%s.%s", rx, "wait_share");
+		if (wait >= WAIT_MIN) {
+			char *q = qos_text(&a->rx_qos);
+			*why = g_strdup_printf("the receiving domain %s waited "
+					       "runnable %d%% of the window (its "
+					       "CPU QoS %s)", rx, pct(wait), q);
+			g_free(q);
+			return "receiver_cpu";
+		}
+	}
 	double b = sender_busy((void *)a);
 	if (b >= CPU_BUSY) {
 		*why = g_strdup_printf("the CPU of %s was busy %d%% of the "
@@ -341,6 +358,8 @@ cli_explain_register(cli_world *w)
 		a->nemesis = is_kind(w->sc, a->sender, "nemesis");
 		a->sender_unix = is_kind(w->sc, a->sender, "unix");
 		a->receiver_unix = is_kind(w->sc, a->receiver, "unix");
+		a->receiver_nemesis = is_kind(w->sc, a->receiver, "nemesis");
+		a->rx_qos = scn_get_qos(g, "rx_cpu_qos");
 		a->cpu_qos = scn_get_qos(g, "cpu_qos");
 		a->tx_qos = scn_get_qos(g, "tx_qos");
 		if (strcmp(scn_str(g, "sink"), "rate") == 0) {

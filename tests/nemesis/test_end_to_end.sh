@@ -168,6 +168,8 @@ for s, share in ((a, 0.1), (b, 0.2)):
     assert d["contracted_share"] <= share + 1e-6 and d["slack_share"] == 0, d
     assert d["wait_share"] > 0.2, d          # it wanted more than its slice
     assert s["hosts"]["nem"]["rx_no_filter"] == 0  # listening from time 0
+    # and the verdict names the receiving domain
+    assert c["limited_by"] == "receiver_cpu" and "c1_rx" in c["limited_reason"], c
 ta = a["connections"]["c1"]["throughput_mbps"]
 tb = b["connections"]["c1"]["throughput_mbps"]
 print(f"Nemesis receiver: 1 ms slice {ta:.2f} Mb/s, 2 ms {tb:.2f} Mb/s")
