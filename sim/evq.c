@@ -689,6 +689,16 @@ sim_evq_next_time(const sim_evq *q)
 	return t == UINT64_MAX ? SIM_TIME_MAX : dec_time(t);
 }
 
+void
+sim_evq_advance(sim_evq *q, sim_time_t t)
+{
+	/* Every pending event is later than t, so the lane (at the time
+	 * of the last pop, or later) is empty. */
+	g_assert(q->lane.live == 0 && enc_time(t) >= q->cur);
+	g_assert(q->near.n == 0 || enc_time(t) < q->near.e[0].t);
+	q->cur = enc_time(t);
+}
+
 gboolean
 sim_evq_pop(sim_evq *q, sim_time_t *t, sim_event_fn *fn, void **ctx,
 	    void **arg)

@@ -139,12 +139,15 @@ sim_run_until(sim_t *sim, sim_time_t until)
 	void *ctx, *arg;
 
 	sim->stopping = sim->failure != NULL; /* a failed run stays stopped */
+	sim->running = TRUE;
+	sim->until = until;
 	while (!sim->stopping &&
 	       sim_evq_pop_until(sim->q, until, &t, &fn, &ctx, &arg)) {
 		sim->now = t;
 		fn(ctx, arg);
 		n++;
 	}
+	sim->running = FALSE;
 	sim->events += n;
 	if (!sim->stopping && until != SIM_TIME_MAX)
 		sim->now = until;
@@ -155,6 +158,17 @@ uint64_t
 sim_run(sim_t *sim)
 {
 	return sim_run_until(sim, SIM_TIME_MAX);
+}
+
+gboolean
+sim_run_in_place(sim_t *sim, sim_time_t t)
+{
+	if (!sim->running || sim->stopping || t < sim->now || t > sim->until ||
+	    t == SIM_TIME_MAX || t >= sim_evq_next_time(sim->q))
+		return FALSE;
+	sim->now = t;
+	sim_evq_advance(sim->q, t);
+	return TRUE;
 }
 
 gsl_rng *

@@ -33,6 +33,8 @@ struct sim {
 	size_t scratch_len;
 	GHashTable *shared;   /* sim_shared() */
 	char *failure;        /* sim_fail(): why the run cannot be trusted */
+	gboolean running;     /* inside sim_run_until */
+	sim_time_t until;     /* its limit, while running */
 };
 
 sim_t *sim_new(uint64_t seed);
@@ -77,6 +79,18 @@ gboolean sim_cancel(sim_t *sim, sim_handle_t h);
 uint64_t sim_run_until(sim_t *sim, sim_time_t until);
 /* Run until the queue is empty or sim_stop(). */
 uint64_t sim_run(sim_t *sim);
+/*
+ * Run in place.  Called by an event handler as the last thing it does, in
+ * place of scheduling an event at t: if that event would be the next one
+ * the run executes - t is strictly earlier than every pending event (a
+ * new event loses every tie: its sequence number is the largest), within
+ * the run's limit, and nothing asked the run to stop - the clock moves to
+ * t and TRUE is returned, and the caller does at once what the event
+ * would have done; else FALSE, and the caller schedules it.  Either way
+ * the same things happen in the same order at the same times: the event
+ * merely never goes through the queue (nor is counted in sim.events).
+ */
+gboolean sim_run_in_place(sim_t *sim, sim_time_t t);
 void sim_stop(sim_t *sim);
 /*
  * Something the scenario asked for could not be done (a connection that

@@ -284,11 +284,13 @@ dom_unblock(cpu_t *cpu, cpu_domain *d, sim_time_t now)
 
 static void cpu_dispatch(cpu_t *cpu);
 
-static void
-arm_timer(cpu_t *cpu)
+/* When the timer is due: the next scheduling point or the completion of
+ * the item in progress, whichever is first. */
+static sim_time_t
+timer_due(const cpu_t *cpu)
 {
 	sim_time_t t = cpu->point;
-	cpu_domain *d = cpu->cur;
+	const cpu_domain *d = cpu->cur;
 
 	if (d && d->cur) {
 		sim_time_t done = cpu->progress_at + d->cur->left;
@@ -296,6 +298,14 @@ arm_timer(cpu_t *cpu)
 		/* A critical section defers every scheduling point. */
 		t = d->cur->nopreempt && d->cur->left > 0 ? done : MIN(t, done);
 	}
+	return t;
+}
+
+static void
+arm_timer(cpu_t *cpu)
+{
+	sim_time_t t = timer_due(cpu);
+
 	if (t == SIM_TIME_MAX)
 		sim_timer_cancel(cpu->sim, &cpu->tm);
 	else if (!sim_timer_is_armed(cpu->sim, &cpu->tm) ||
@@ -586,17 +596,26 @@ cpu_dispatch(cpu_t *cpu)
 		}
 		break;
 	}
-	arm_timer(cpu);
 	cpu->in_dispatch = FALSE;
 }
 
+/*
+ * The timer.  A busy CPU's next expiry (the item it just started
+ * completes) is most often the very next event of the whole run: then it
+ * is run in place (sim_run_in_place), without going through the event
+ * queue - the same dispatches at the same times, in the same order.
+ */
 static void
 cpu_timer_fired(void *ctx, void *arg)
 {
 	cpu_t *cpu = ctx;
 
-	cpu->acct.timer_events++;
-	cpu_dispatch(cpu);
+	do {
+		cpu->acct.timer_events++;
+		cpu_dispatch(cpu);
+	} while (!sim_timer_is_armed(cpu->sim, &cpu->tm) &&
+		 sim_run_in_place(cpu->sim, timer_due(cpu)));
+	arm_timer(cpu);
 }
 
 /* ---- CPUs and domains ---- */

@@ -68,24 +68,9 @@ account(unix_cpu *c)
 	c->started = now;
 }
 
-static void
-work_done(void *ctx, void *arg)
-{
-	unix_cpu *c = ctx;
-	struct uwork *w = c->cur;
-	account(c);
-	c->cur = NULL;
-	sim_event_fn fn = w->fn;
-	void *wctx = w->ctx, *warg = w->arg;
-	w->next = c->free_list;
-	c->free_list = w;
-	fn(wctx, warg);
-	if (!c->cur)
-		start_next(c);
-}
-
-static void
-start_next(unix_cpu *c)
+/* The next item, if any, becomes the current one from now. */
+static gboolean
+take_next(unix_cpu *c)
 {
 	for (int lvl = 0; lvl < NLEVELS; lvl++) {
 		struct uwork *w = c->head[lvl];
@@ -97,9 +82,43 @@ start_next(unix_cpu *c)
 		c->cur = w;
 		c->cur_level = lvl;
 		c->started = sim_now(c->sim);
-		sim_timer_arm_in(c->sim, &c->done, w->left);
-		return;
+		return TRUE;
 	}
+	return FALSE;
+}
+
+/*
+ * An item completes.  When the next item's completion is the very next
+ * event of the run it is run in place (sim_run_in_place), without going
+ * through the event queue: the same completions at the same times.
+ */
+static void
+work_done(void *ctx, void *arg)
+{
+	unix_cpu *c = ctx;
+	sim_time_t t;
+
+	do {
+		struct uwork *w = c->cur;
+		account(c);
+		c->cur = NULL;
+		sim_event_fn fn = w->fn;
+		void *wctx = w->ctx, *warg = w->arg;
+		w->next = c->free_list;
+		c->free_list = w;
+		fn(wctx, warg);
+		if (c->cur || !take_next(c))
+			return; /* fn started the next item, or none is left */
+		t = sim_now(c->sim) + c->cur->left;
+	} while (sim_run_in_place(c->sim, t));
+	sim_timer_arm_at(c->sim, &c->done, t);
+}
+
+static void
+start_next(unix_cpu *c)
+{
+	if (take_next(c))
+		sim_timer_arm_in(c->sim, &c->done, c->cur->left);
 }
 
 static void

@@ -144,6 +144,58 @@ START_TEST(test_run_until_stops_at_time_and_leaves_later_events)
 }
 END_TEST
 
+/* A handler that asks to run its next step in place at each time in
+ * ctx's list: only a step strictly before every pending event (and within
+ * the run's limit) runs in place; the others are scheduled. */
+struct inplace {
+	struct log *l;
+	const sim_time_t *next; /* steps still to take, ending in -1 */
+	int in_place;
+};
+
+static void
+step(void *ctx, void *arg)
+{
+	struct inplace *ip = ctx;
+
+	for (;;) {
+		g_array_append_val(ip->l->order, (int){ (int)sim_now(ip->l->sim) });
+		sim_time_t t = *ip->next++;
+		if (t < 0)
+			return;
+		if (!sim_run_in_place(ip->l->sim, t)) {
+			sim_at(ip->l->sim, t, step, ip, NULL);
+			return;
+		}
+		ip->in_place++;
+	}
+}
+
+START_TEST(test_run_in_place_only_when_strictly_next)
+{
+	struct log l = { g_array_new(FALSE, FALSE, sizeof(int)), sim_new(1) };
+	/* 20 is next (in place); 30 ties the pending event at 30, which
+	 * runs first (scheduled); 40 is next again, 60 is past the limit. */
+	static const sim_time_t steps[] = { 20, 30, 40, 60, -1 };
+	struct inplace ip = { &l, steps, 0 };
+
+	ck_assert(!sim_run_in_place(l.sim, 5)); /* not inside a run */
+	sim_at(l.sim, 10, step, &ip, NULL);
+	sim_at(l.sim, 30, record, &l, GINT_TO_POINTER(300));
+	ck_assert_uint_eq(sim_run_until(l.sim, 50), 3);
+	ck_assert_int_eq(ip.in_place, 2);
+	ck_assert_uint_eq(l.order->len, 5);
+	ck_assert_int_eq(g_array_index(l.order, int, 0), 10);
+	ck_assert_int_eq(g_array_index(l.order, int, 1), 20);
+	ck_assert_int_eq(g_array_index(l.order, int, 2), 300);
+	ck_assert_int_eq(g_array_index(l.order, int, 3), 30);
+	ck_assert_int_eq(g_array_index(l.order, int, 4), 40);
+	ck_assert_uint_eq(sim_evq_size(l.sim->q), 1); /* the step at 60 */
+	g_array_free(l.order, TRUE);
+	sim_free(l.sim);
+}
+END_TEST
+
 struct periodic {
 	sim_t *sim;
 	sim_timer tm;
@@ -525,6 +577,7 @@ evq_suite(void)
 	tcase_add_test(tc, test_events_run_in_time_order);
 	tcase_add_test(tc, test_ties_run_in_insertion_order);
 	tcase_add_test(tc, test_cancel_inside_handler);
+	tcase_add_test(tc, test_run_in_place_only_when_strictly_next);
 	tcase_add_test(tc, test_cancel_own_handle_is_noop);
 	tcase_add_test(tc, test_stale_handle_cannot_touch_reused_slot);
 	tcase_add_test(tc, test_reschedule_moves_event_and_orders_it_last_at_its_time);
