@@ -48,9 +48,15 @@ tcp_xmit_timer(struct tcpcb *tp, int rtt)
 		if ((tp->t_rttvar += delta) <= 0)
 			tp->t_rttvar = 1;
 	} else {
-		/* First measurement: srtt = rtt, rttvar = rtt / 2. */
-		tp->t_srtt = rtt << TCP_RTT_SHIFT;
-		tp->t_rttvar = rtt << (TCP_RTTVAR_SHIFT - 1);
+		/*
+		 * First measurement: srtt = rtt, rttvar = rtt / 2.  A peer
+		 * that echoes a timestamp from the future makes rtt negative
+		 * (Lite does not check ts_ecr): the shift is done on the bits,
+		 * as Lite's two's-complement machines did, without C's
+		 * undefined left shift of a negative value.
+		 */
+		tp->t_srtt = (int)((unsigned int)rtt << TCP_RTT_SHIFT);
+		tp->t_rttvar = (int)((unsigned int)rtt << (TCP_RTTVAR_SHIFT - 1));
 	}
 	tp->t_rtt = 0;
 	tp->t_rxtshift = 0;
