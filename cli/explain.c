@@ -75,15 +75,18 @@ struct conn_account {
 	char *app_limit;           /* "bytes = ..., stop = ..." or NULL */
 };
 
+/* The result fmt % (name, key) of the run; NAN if there is none. */
 static double
-get(const struct conn_account *a, const char *fmt, const char *name,
-    const char *key)
+result_of(const sim_stats *st, const char *fmt, const char *name,
+	  const char *key)
 {
 	char path[512];
 	g_snprintf(path, sizeof path, fmt, name, key);
 	double v;
-	return sim_stats_get_double(a->st, path, &v) ? v : NAN;
+	return sim_stats_get_double(st, path, &v) ? v : NAN;
 }
+
+#define get(a, fmt, name, key) result_of((a)->st, fmt, name, key)
 
 #define CONN(a, k) get(a, "connections.%s.%s", (a)->name, k)
 #define DOM(a, k) get(a, "domains.%s.%s", (a)->name, k)
@@ -133,6 +136,13 @@ driver_waiting(void *ctx)
 {
 	struct conn_account *a = ctx;
 	return get(a, "domains.%s_driver.%s", a->sender, "wait_share");
+}
+
+static double
+flowman_waiting(void *ctx)
+{
+	struct conn_account *a = ctx;
+	return get(a, "domains.%s_flowman.%s", a->sender, "wait_share");
 }
 
 static double
@@ -423,82 +433,12 @@ cli_explain_register(cli_world *w)
 }
 
 /*
- * A web site on a Nemesis host (servers.NAME.account.*): its domain's
- * window split as a connection's is, and the two servers every site on
- * the host shares: the driver and the flow manager (a filter for every
- * connection accepted).
+ * A web site on a Nemesis host (servers.NAME.account.*): its domain (named
+ * after the site) split as a sending domain's is, and the two servers
+ * every site on the host shares: the driver and the flow manager (a
+ * filter for every connection accepted).  The account of a connection
+ * with the site as its name and its host as the sender.
  */
-struct site_account {
-	sim_stats *st;
-	char *name, *host;
-};
-
-static double
-site_get(const struct site_account *a, const char *dom, const char *key)
-{
-	char path[512];
-	double v;
-	g_snprintf(path, sizeof path, "domains.%s.%s", dom, key);
-	return sim_stats_get_double(a->st, path, &v) ? v : NAN;
-}
-
-static double
-site_contracted(void *ctx)
-{
-	struct site_account *a = ctx;
-	return site_get(a, a->name, "contracted_share");
-}
-
-static double
-site_slack(void *ctx)
-{
-	struct site_account *a = ctx;
-	return site_get(a, a->name, "slack_share");
-}
-
-static double
-site_waiting(void *ctx)
-{
-	struct site_account *a = ctx;
-	return site_get(a, a->name, "wait_share");
-}
-
-static double
-site_blocked(void *ctx)
-{
-	struct site_account *a = ctx;
-	double b = 1.0 - site_get(a, a->name, "cpu_share") -
-		   site_get(a, a->name, "wait_share");
-	return b > 0 ? b : 0;
-}
-
-static double
-site_driver(void *ctx)
-{
-	struct site_account *a = ctx;
-	char dom[256];
-	g_snprintf(dom, sizeof dom, "%s_driver", a->host);
-	return site_get(a, dom, "wait_share");
-}
-
-static double
-site_flowman(void *ctx)
-{
-	struct site_account *a = ctx;
-	char dom[256];
-	g_snprintf(dom, sizeof dom, "%s_flowman", a->host);
-	return site_get(a, dom, "wait_share");
-}
-
-static void
-site_free(void *p)
-{
-	struct site_account *a = p;
-	g_free(a->name);
-	g_free(a->host);
-	g_free(a);
-}
-
 void
 cli_explain_register_sites(cli_world *w)
 {
@@ -507,21 +447,21 @@ cli_explain_register_sites(cli_world *w)
 		scn_group *g = g_ptr_array_index(servers, i);
 		if (!is_kind(w->sc, scn_str(g, "host"), "nemesis"))
 			continue;
-		struct site_account *a = g_new0(struct site_account, 1);
+		struct conn_account *a = g_new0(struct conn_account, 1);
 		a->st = w->sim->stats;
 		a->name = g_strdup(scn_group_name(g));
-		a->host = g_strdup(scn_str(g, "host"));
-		sim_on_free(w->sim, site_free, a);
+		a->sender = g_strdup(scn_str(g, "host"));
+		sim_on_free(w->sim, account_free, a);
 		static const struct {
 			const char *key;
 			sim_stats_double_fn fn;
 		} items[] = {
-			{ "ran_contracted", site_contracted },
-			{ "ran_slack", site_slack },
-			{ "waiting_runnable", site_waiting },
-			{ "blocked", site_blocked },
-			{ "driver_waiting_runnable", site_driver },
-			{ "flowman_waiting_runnable", site_flowman },
+			{ "ran_contracted", ran_contracted },
+			{ "ran_slack", ran_slack },
+			{ "waiting_runnable", waiting_runnable },
+			{ "blocked", blocked },
+			{ "driver_waiting_runnable", driver_waiting },
+			{ "flowman_waiting_runnable", flowman_waiting },
 		};
 		for (guint k = 0; k < G_N_ELEMENTS(items); k++) {
 			char path[512];
@@ -556,14 +496,13 @@ cli_explain_print(cli_world *w, FILE *f)
 	GPtrArray *clients = scn_instances(w->sc, "clients");
 	for (guint i = 0; i < clients->len; i++) {
 		const char *n = scn_group_name(g_ptr_array_index(clients, i));
-		struct conn_account probe = { .st = w->sim->stats };
-		double done = get(&probe, "clients.%s.%s", n, "completed_in_window");
-		double p50 = get(&probe, "clients.%s.%s", n,
-				 "response_time_p50_s");
-		double p99 = get(&probe, "clients.%s.%s", n,
-				 "response_time_p99_s");
-		double to = get(&probe, "clients.%s.%s", n, "timed_out");
-		double failed = get(&probe, "clients.%s.%s", n, "failed");
+		const sim_stats *st = w->sim->stats;
+		const char *c = "clients.%s.%s";
+		double done = result_of(st, c, n, "completed_in_window");
+		double p50 = result_of(st, c, n, "response_time_p50_s");
+		double p99 = result_of(st, c, n, "response_time_p99_s");
+		double to = result_of(st, c, n, "timed_out");
+		double failed = result_of(st, c, n, "failed");
 		fprintf(f, "  %s: %.0f requests completed in the window, "
 			"response time p50 %.3g s, p99 %.3g s; %.0f timed out, "
 			"%.0f failed\n", n, done, p50, p99, to, failed);

@@ -378,12 +378,24 @@ build_hosts(cli_world *w, GError **error)
 	return cli_topo_routes(w, error);
 }
 
-/* A Nemesis receiver takes its connection through the flow manager. */
 static void
 nem_acceptor(void *impl, struct socket *listener, app_accepted_fn done,
 	     void *ctx)
 {
 	nem_accept(impl, listener, done, ctx);
+}
+
+app_acceptor
+cli_nem_acceptor(nem_domain *d)
+{
+	return (app_acceptor){ nem_acceptor, d };
+}
+
+void
+cli_nem_read_costs(cpu_t *cpu, sim_time_t *per_read, sim_time_t *per_byte)
+{
+	*per_read = cpu_cost(cpu, "inet_app_read");
+	*per_byte = cpu_cost(cpu, "drv_rx_copy_byte");
 }
 
 static struct whost *
@@ -511,12 +523,9 @@ build_connections(cli_world *w, GError **error)
 			if (!lso)
 				return FALSE;
 			rex = nem_domain_app_exec(rd);
-			skp.acceptor = (app_acceptor){ nem_acceptor, rd };
-			/* A read on InetMod: the call, and the copy out of
-			 * the receive buffer (the driver's memcpy, same
-			 * CPU), as the web servers' (wire_web.c). */
-			skp.cost_read = cpu_cost(to->cpu, "inet_app_read");
-			skp.cost_byte = cpu_cost(to->cpu, "drv_rx_copy_byte");
+			skp.acceptor = cli_nem_acceptor(rd);
+			cli_nem_read_costs(to->cpu, &skp.cost_read,
+					   &skp.cost_byte);
 		} else {
 			if (!is_default(g, "rx_cpu_qos")) {
 				scn_set_error(error, g, "rx_cpu_qos",

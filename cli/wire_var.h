@@ -1,12 +1,14 @@
 /*
  * wire_var.h - the wiring's internals, shared by wire.c (one segment:
- * hubs, duplex links, hosts, connections, sources) and wire_topo.c
- * (switches, WAN links, routers and the routes through them).
+ * hubs, duplex links, hosts, connections, sources), wire_topo.c
+ * (switches, WAN links, routers and the routes through them) and
+ * wire_web.c (web servers and their clients).
  */
 #pragma once
 
 #include "cli.h"
 
+#include "models/apps/apps.h"
 #include "models/cpu_atropos/cpu_atropos.h"
 #include "models/ethernet/eth.h"
 #include "models/nemesis/nemesis.h"
@@ -67,6 +69,16 @@ eth_nic *cli_wire_attach_nic(cli_world *w, struct wlink *l, const char *name,
 			     uint8_t mac[6], GError **error, scn_group *g);
 
 /* wire_topo.c */
+/*
+ * An application reading in Nemesis domain d (a bulk receiver, a web
+ * server): its connections come through the flow manager (nem_accept),
+ * and a read costs InetMod's call plus the copy out of the receive
+ * buffer (the driver's memcpy, same CPU) per byte (wire.c).
+ */
+app_acceptor cli_nem_acceptor(nem_domain *d);
+void cli_nem_read_costs(cpu_t *cpu, sim_time_t *per_read,
+			sim_time_t *per_byte);
+
 gboolean cli_topo_is_topo_link(scn_group *g);
 gboolean cli_topo_build_link(cli_world *w, struct wlink *l, GError **error);
 void cli_topo_attach_switch(cli_world *w, struct wlink *l, eth_nic *nic,

@@ -10,7 +10,7 @@
  * [clients] group is one customer's population, with its own random
  * streams (clients.<name>.arrivals, .sizes).
  */
-#include "cli.h"
+#include "wire_var.h"
 
 #include "sim/csv.h"
 
@@ -337,13 +337,6 @@ struct web_wiring {
 	sim_csv *csv;
 };
 
-static void
-nem_acceptor(void *impl, struct socket *listener, app_accepted_fn done,
-	     void *ctx)
-{
-	nem_accept(impl, listener, done, ctx);
-}
-
 static gboolean
 build_server(cli_world *w, scn_group *g, GHashTable *by_name, GError **error)
 {
@@ -378,11 +371,8 @@ build_server(cli_world *w, scn_group *g, GHashTable *by_name, GError **error)
 			return FALSE;
 		}
 		ex = nem_domain_app_exec(d);
-		acc = (app_acceptor){ nem_acceptor, d };
-		/* A read on InetMod: the call, and the copy out of the
-		 * receive buffer (the driver's memcpy, same CPU). */
-		p.cost_read = cpu_cost(h.cpu, "inet_app_read");
-		p.cost_copy_byte = cpu_cost(h.cpu, "drv_rx_copy_byte");
+		acc = cli_nem_acceptor(d);
+		cli_nem_read_costs(h.cpu, &p.cost_read, &p.cost_copy_byte);
 		p.cost_write = cpu_cost(h.cpu, "app_write");
 		p.cost_accept = 0; /* the flow manager's install is charged */
 	} else {
