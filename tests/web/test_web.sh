@@ -138,6 +138,20 @@ for name, c in s.items():
     assert f"{c['timed_out']} timed out" in line[0], line
 PY
 
+# 3d. flowman_qos is the flow manager's contract: with extra time it runs
+# in slack as well; without, never more than its slice (10 us per 2 ms:
+# 0.5% of the CPU), however many connections the sites accept.
+for x in true false; do
+	run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --set vars.be_rate=100 \
+		--set "host.nemesis.flowman_qos=2ms, 10us, $x" --out "$TMP/fm$x"
+done
+/usr/bin/python3 - "$TMP/fmtrue" "$TMP/fmfalse" <<'PY' && ok || bad "flowman_qos"
+import json, sys
+x, nx = (json.load(open(d + "/summary.json"))["domains"]["nemesis_flowman"] for d in sys.argv[1:])
+assert x["slack_share"] > 0, x
+assert nx["slack_share"] == 0 and nx["cpu_share"] <= 0.005 + 1e-9, nx
+PY
+
 # 4. Determinism: the same seed gives the same bytes.
 run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --out "$TMP/d1"
 run "$SRC/scenarios/web_example.ini" --set simulation.duration=4s --out "$TMP/d2"
