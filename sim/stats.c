@@ -339,19 +339,61 @@ sim_stats_format_double(double v, char *buf, size_t len)
 		g_snprintf(buf, len, "%.9g", v);
 }
 
+/* s[0, n) as a JSON string: runs of plain bytes are appended whole. */
+static void
+json_append_n(GString *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	g_string_append_c(out, '"');
+	while (p < end) {
+		const unsigned char *run = p;
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			g_string_append_len(out, (const char *)run, p - run);
+		if (p == end)
+			break;
+		if (*p == '"' || *p == '\\') {
+			char esc[2] = { '\\', (char)*p };
+			g_string_append_len(out, esc, 2);
+		} else {
+			char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+					hex[*p & 15] };
+			g_string_append_len(out, esc, 6);
+		}
+		p++;
+	}
+	g_string_append_c(out, '"');
+}
+
 void
 sim_json_append_string(GString *out, const char *s)
 {
-	g_string_append_c(out, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			g_string_append_printf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			g_string_append_printf(out, "\\u%04x", *p);
-		else
-			g_string_append_c(out, (char)*p);
-	}
-	g_string_append_c(out, '"');
+	json_append_n(out, s, strlen(s));
+}
+
+/* A whole number in decimal, as printf's "%" PRIu64 / PRId64. */
+static void
+append_u64(GString *out, uint64_t u, gboolean negative)
+{
+	char buf[24], *o = buf + sizeof buf;
+
+	do {
+		*--o = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (negative)
+		*--o = '-';
+	g_string_append_len(out, o, buf + sizeof buf - o);
+}
+
+static void
+append_i64(GString *out, int64_t i)
+{
+	/* The magnitude in unsigned arithmetic: INT64_MIN has no positive. */
+	append_u64(out, i < 0 ? -(uint64_t)i : (uint64_t)i, i < 0);
 }
 
 static void
@@ -360,13 +402,13 @@ json_value(GString *out, const struct value *v)
 	char buf[64];
 	switch (v->kind) {
 	case K_U64:
-		g_string_append_printf(out, "%" G_GUINT64_FORMAT, *v->u64);
+		append_u64(out, *v->u64, FALSE);
 		break;
 	case K_I64:
-		g_string_append_printf(out, "%" G_GINT64_FORMAT, *v->i64);
+		append_i64(out, *v->i64);
 		break;
 	case K_INT:
-		g_string_append_printf(out, "%" G_GINT64_FORMAT, v->i);
+		append_i64(out, v->i);
 		break;
 	case K_FN:
 		sim_stats_format_double(v->f.fn(v->f.ctx), buf, sizeof buf);
@@ -388,31 +430,56 @@ json_value(GString *out, const struct value *v)
 	}
 }
 
+/*
+ * The writer walks the paths in order and keeps the objects of the last
+ * path open: each component is a (pointer, length) into that path, which
+ * lives as long as the registry, so nothing is split or copied per key.
+ */
+enum { MAX_DEPTH = 64 };
+
 struct emit {
 	GString *out;
-	gchar **open; /* components of the currently open object path */
+	const char *open[MAX_DEPTH]; /* components of the open objects */
+	size_t open_len[MAX_DEPTH];
 	guint nopen;
-	gboolean first[64];
+	gboolean first[MAX_DEPTH];
 };
 
 static void
 indent(GString *out, guint depth)
 {
-	for (guint i = 0; i < depth; i++)
-		g_string_append(out, "  ");
+	static const char spaces[] = "                                ";
+
+	for (size_t n = 2 * (size_t)depth; n > 0;) {
+		size_t k = MIN(n, sizeof spaces - 1);
+		g_string_append_len(out, spaces, k);
+		n -= k;
+	}
 }
 
 static void
 emit_one(struct emit *e, const char *key, const struct value *val)
 {
-	gchar **parts = g_strsplit(key, "\1", -1);
-	guint np = g_strv_length(parts);
-	g_assert(np < G_N_ELEMENTS(e->first));
+	const char *comp[MAX_DEPTH];
+	size_t len[MAX_DEPTH];
+	guint np = 0;
+
+	for (const char *p = key;;) {
+		const char *q = strchr(p, SEP);
+		g_assert(np < MAX_DEPTH);
+		comp[np] = p;
+		len[np] = q ? (size_t)(q - p) : strlen(p);
+		np++;
+		if (!q)
+			break;
+		p = q + 1;
+	}
 
 	/* Common prefix with the open objects (all but the leaf). */
 	guint common = 0;
 	while (common < e->nopen && common < np - 1 &&
-	       strcmp(e->open[common], parts[common]) == 0)
+	       e->open_len[common] == len[common] &&
+	       memcmp(e->open[common], comp[common], len[common]) == 0)
 		common++;
 	/* Close objects that are no longer open. */
 	while (e->nopen > common) {
@@ -426,20 +493,19 @@ emit_one(struct emit *e, const char *key, const struct value *val)
 		g_string_append(e->out, e->first[i] ? "\n" : ",\n");
 		e->first[i] = FALSE;
 		indent(e->out, i + 1);
-		sim_json_append_string(e->out, parts[i]);
-		g_string_append(e->out, ": {");
+		json_append_n(e->out, comp[i], len[i]);
+		g_string_append_len(e->out, ": {", 3);
 		e->first[i + 1] = TRUE;
-		g_free(e->open[i]);
-		e->open[i] = g_strdup(parts[i]);
+		e->open[i] = comp[i];
+		e->open_len[i] = len[i];
 		e->nopen = i + 1;
 	}
 	g_string_append(e->out, e->first[np - 1] ? "\n" : ",\n");
 	e->first[np - 1] = FALSE;
 	indent(e->out, np);
-	sim_json_append_string(e->out, parts[np - 1]);
-	g_string_append(e->out, ": ");
+	json_append_n(e->out, comp[np - 1], len[np - 1]);
+	g_string_append_len(e->out, ": ", 2);
 	json_value(e->out, val);
-	g_strfreev(parts);
 }
 
 char *
@@ -447,7 +513,6 @@ sim_stats_to_json(const sim_stats *st)
 {
 	struct emit e = { 0 };
 	e.out = g_string_new("{");
-	e.open = g_new0(gchar *, G_N_ELEMENTS(e.first));
 	e.first[0] = TRUE;
 	/* In path order: the registration order when it was sorted already. */
 	guint n = st->order->len;
@@ -464,8 +529,5 @@ sim_stats_to_json(const sim_stats *st)
 		e.nopen--;
 	}
 	g_string_append(e.out, "\n}\n");
-	for (guint i = 0; i < G_N_ELEMENTS(e.first); i++)
-		g_free(e.open[i]);
-	g_free(e.open);
 	return g_string_free(e.out, FALSE);
 }

@@ -234,6 +234,60 @@ START_TEST(test_stats_json_is_nested_sorted_and_live)
 }
 END_TEST
 
+/* The writer formats integers and escapes strings itself (no printf per
+ * value) and compares path components by length and bytes: a component
+ * that is a prefix of the next ("b" and "bc") or differs only in its last
+ * byte ("ab", "ac") must open a new object, and the extreme integers and
+ * every escape must come out as printf and JSON have them. */
+START_TEST(test_stats_json_numbers_escapes_and_prefixes)
+{
+	sim_stats *st = sim_stats_new();
+	uint64_t big = UINT64_MAX;
+	int64_t small = INT64_MIN;
+	sim_stats_add_u64(st, "n.u64max", &big);
+	sim_stats_add_i64(st, "n.i64min", &small);
+	sim_stats_set_int(st, "n.minus", -7);
+	sim_stats_set_int(st, "n.zero", 0);
+	sim_stats_set_string(st, "s.esc", "q\"b\\c\x01\x1f\tz\x7f\xc3\xa9");
+	sim_stats_set_int(st, "a.b.c", 1);
+	sim_stats_set_int(st, "a.bc", 2);
+	sim_stats_set_int(st, "x.ab.k", 3);
+	sim_stats_set_int(st, "x.ac.k", 4);
+	char *j = sim_stats_to_json(st);
+	char *want = g_strdup_printf(
+		"{\n"
+		"  \"a\": {\n"
+		"    \"b\": {\n"
+		"      \"c\": 1\n"
+		"    },\n"
+		"    \"bc\": 2\n"
+		"  },\n"
+		"  \"n\": {\n"
+		"    \"i64min\": %" G_GINT64_FORMAT ",\n"
+		"    \"minus\": -7,\n"
+		"    \"u64max\": %" G_GUINT64_FORMAT ",\n"
+		"    \"zero\": 0\n"
+		"  },\n"
+		"  \"s\": {\n"
+		"    \"esc\": \"q\\\"b\\\\c\\u0001\\u001f\\u0009z\x7f\xc3\xa9\"\n"
+		"  },\n"
+		"  \"x\": {\n"
+		"    \"ab\": {\n"
+		"      \"k\": 3\n"
+		"    },\n"
+		"    \"ac\": {\n"
+		"      \"k\": 4\n"
+		"    }\n"
+		"  }\n"
+		"}\n",
+		(gint64)INT64_MIN, (guint64)UINT64_MAX);
+	ck_assert_str_eq(j, want);
+	g_free(want);
+	g_free(j);
+	sim_stats_free(st);
+}
+END_TEST
+
 /* Two results under one path are a bug in whoever registered the second:
  * the run stops instead of writing one of them. */
 START_TEST(test_stats_path_registered_twice_aborts)
@@ -523,6 +577,7 @@ units_suite(void)
 	tcase_add_test(tc, test_rng_streams_are_uncorrelated);
 	tcase_add_test(tc, test_packet_headers_and_payload_records);
 	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
+	tcase_add_test(tc, test_stats_json_numbers_escapes_and_prefixes);
 	tcase_add_test_raise_signal(tc, test_stats_path_registered_twice_aborts,
 				    SIGABRT);
 	tcase_add_test(tc, test_number_format_is_printf_g9);
