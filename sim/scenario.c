@@ -879,6 +879,14 @@ check_group(scenario *sc, scn_group *g, GError **error)
 				      k->name, k->name);
 			return FALSE;
 		}
+		if (strlen(dot + 1) > SCN_NAME_MAX) {
+			scn_set_error(error, g, NULL,
+				      "the name is %zu characters long; names "
+				      "have at most %d (they become parts of "
+				      "result paths, file and domain names)",
+				      strlen(dot + 1), SCN_NAME_MAX);
+			return FALSE;
+		}
 		g->name = g_strdup(dot + 1);
 	} else if (dot) {
 		scn_set_error(error, g, NULL,

@@ -24,6 +24,11 @@
 
 #include "simtime.h"
 
+/* The longest name of a named group ([connection.NAME] ...): names become
+ * parts of result paths, trace and file names and derived domain names
+ * (HOST_NAME, NAME_rx), which the models build in fixed buffers. */
+#define SCN_NAME_MAX 64
+
 typedef enum {
 	SCN_TIME,     /* "2.4ms" */
 	SCN_RATE,     /* "10Mb/s" */

@@ -1,13 +1,17 @@
 /*
  * stats.c - a map from dotted paths to values, printed as JSON.
  *
- * Registration is a hash insert (a scenario of 10,000 connections
- * registers about a million paths) into memory taken from large blocks
- * (a malloc and a free per entry were a fifth of set-up and tear-down);
- * the entries are sorted once, by path, when the JSON is written.  A
- * path registered twice is a bug in the model that did it (two objects
- * with one name, or a result written over another), so it aborts with
- * the path instead of replacing one result with the other.
+ * Registration appends to an array (a scenario of 10,000 connections
+ * registers about a million paths) in memory taken from large blocks
+ * (a malloc and a free per entry were a fifth of set-up and tear-down).
+ * The array is sorted by path when it is first read (a lookup or the
+ * JSON); entries registered after that are sorted and merged in at the
+ * next read.  Lookups are binary searches.  A path registered twice is a
+ * bug in the model that did it (two objects with one name, or a result
+ * written over another): the sort finds the two side by side and aborts
+ * with the path instead of writing one result or the other.  (A hash
+ * index found it at the second registration, but cost a sixth of a large
+ * scenario's set-up and a sixth of its registry's memory.)
  */
 #include "stats.h"
 
@@ -57,33 +61,9 @@ path_key(char *buf, const char *path, size_t n)
 		*q++ = SEP;
 }
 
-/*
- * g_str_hash reads a byte at a time; paths are 30-50 bytes, a million
- * of them at 10,000 connections.  Eight bytes at a time, mixed by a
- * multiply (the index only; the output's order is the sort's).
- */
-static guint
-path_hash(gconstpointer key)
-{
-	const char *s = key;
-	size_t n = strlen(s);
-	uint64_t h = n * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15), w;
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * G_GUINT64_CONSTANT(0xc4ceb9fe1a85ec53);
-	h ^= h >> 29;
-	return (guint)h;
-}
-
 struct sim_stats {
-	GHashTable *index; /* a set of paths, each inside its struct value */
-	GPtrArray *order;  /* every value, sorted by path when sorted */
-	gboolean sorted;
+	GPtrArray *order;  /* every value; [0, nsorted) sorted by path */
+	guint nsorted;
 	GPtrArray *blocks; /* the memory of values, paths and strings */
 	char *at, *end;	   /* free part of the newest block */
 };
@@ -117,9 +97,7 @@ sim_stats *
 sim_stats_new(void)
 {
 	sim_stats *st = g_new0(sim_stats, 1);
-	st->index = g_hash_table_new(path_hash, g_str_equal);
 	st->order = g_ptr_array_new();
-	st->sorted = TRUE;
 	st->blocks = g_ptr_array_new_with_free_func(g_free);
 	return st;
 }
@@ -130,7 +108,6 @@ sim_stats_free(sim_stats *st)
 	if (!st)
 		return;
 	g_ptr_array_free(st->order, TRUE);
-	g_hash_table_destroy(st->index);
 	g_ptr_array_free(st->blocks, TRUE);
 	g_free(st);
 }
@@ -143,20 +120,54 @@ add(sim_stats *st, const char *path, enum kind kind)
 	struct value *v = st_alloc(st, sizeof *v + n);
 	path_key(v->path, path, n);
 	v->kind = kind;
-	/* A set (key and value one pointer: one array fewer to miss in);
-	 * nothing is freed on a replace: values live in st's blocks. */
-	if (!g_hash_table_add(st->index, v->path)) {
-		fprintf(stderr, "nemsim: internal error: summary path \"%s\" "
-			"registered twice\n", path);
-		abort();
-	}
-	if (st->order->len > 0 &&
-	    strcmp(((struct value *)g_ptr_array_index(
-			    st->order, st->order->len - 1))->path,
-		   v->path) > 0)
-		st->sorted = FALSE;
+	/* Registered in order (common: one object's results in a row)
+	 * keeps the array sorted as it grows. */
+	guint len = st->order->len;
+	if (st->nsorted == len &&
+	    (len == 0 ||
+	     strcmp(((struct value *)st->order->pdata[len - 1])->path,
+		    v->path) < 0))
+		st->nsorted = len + 1;
 	g_ptr_array_add(st->order, v);
 	return v;
+}
+
+/* Sort what was registered since the last read and merge it in; a path
+ * found twice aborts (see the top of the file). */
+static void
+ensure_sorted(const sim_stats *cst)
+{
+	sim_stats *st = (sim_stats *)cst; /* the order is a cache */
+	guint n = st->order->len, k = st->nsorted;
+	struct value **v = (struct value **)st->order->pdata;
+
+	if (k == n)
+		return;
+	qsort(v + k, n - k, sizeof *v, value_cmp);
+	if (k > 0 && strcmp(v[k - 1]->path, v[k]->path) >= 0) {
+		struct value **m = g_new(struct value *, n);
+		guint i = 0, j = k, o = 0;
+		while (i < k && j < n)
+			m[o++] = strcmp(v[i]->path, v[j]->path) <= 0 ? v[i++]
+								      : v[j++];
+		while (i < k)
+			m[o++] = v[i++];
+		while (j < n)
+			m[o++] = v[j++];
+		memcpy(v, m, n * sizeof *v);
+		g_free(m);
+	}
+	for (guint i = k ? k - 1 : 0; i + 1 < n; i++) {
+		if (strcmp(v[i]->path, v[i + 1]->path) != 0)
+			continue;
+		char *p = g_strdup(v[i]->path);
+		for (char *q = p; (q = strchr(q, SEP)); q++)
+			*q = '.';
+		fprintf(stderr, "nemsim: internal error: summary path \"%s\" "
+			"registered twice\n", p);
+		abort();
+	}
+	st->nsorted = n;
 }
 
 void
@@ -214,13 +225,27 @@ static struct value *
 lookup(const sim_stats *st, const char *path)
 {
 	size_t n = strlen(path) + 1;
-	char *key = g_malloc(n);
+	char buf[256];
+	char *key = n <= sizeof buf ? buf : g_malloc(n);
 	path_key(key, path, n);
-	char *at = g_hash_table_lookup(st->index, key);
-	g_free(key);
-	struct value *v = at ? (struct value *)(at - offsetof(struct value, path))
-			     : NULL;
-	return v;
+	ensure_sorted(st);
+	struct value **v = (struct value **)st->order->pdata, *found = NULL;
+	guint lo = 0, hi = st->order->len;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid]->path, key);
+		if (c == 0) {
+			found = v[mid];
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (key != buf)
+		g_free(key);
+	return found;
 }
 
 gboolean
@@ -514,14 +539,13 @@ sim_stats_to_json(const sim_stats *st)
 	struct emit e = { 0 };
 	e.out = g_string_new("{");
 	e.first[0] = TRUE;
-	/* In path order: the registration order when it was sorted already. */
+	/* In path order.  A value's function may look other paths up; the
+	 * order is complete before the first is called. */
+	ensure_sorted(st);
 	guint n = st->order->len;
-	struct value **v = g_memdup2(st->order->pdata, n * sizeof *v);
-	if (!st->sorted)
-		qsort(v, n, sizeof *v, value_cmp);
+	struct value **v = (struct value **)st->order->pdata;
 	for (guint i = 0; i < n; i++)
 		emit_one(&e, v[i]->path, v[i]);
-	g_free(v);
 	while (e.nopen > 0) {
 		g_string_append_c(e.out, '\n');
 		indent(e.out, e.nopen);

@@ -20,7 +20,8 @@ cli/schema.c); do not edit.  tests/python/test_docs.py checks it. -->
 
 A scenario is a GLib key file (`.ini`): `[group]` lines, `key = value`
 lines, whole-line comments starting with `#`.  Named groups
-(`[host.NAME]`, ...) may appear any number of times.  Values carry units:
+(`[host.NAME]`, ...) may appear any number of times; a NAME is 1 to 64
+letters, digits, `_` and `-`, unique across all groups.  Values carry units:
 times `ns`, `us` (or `µs`), `ms`, `s`; rates `b/s`, `kb/s`, `Mb/s`,
 `Gb/s`; lengths `mm`, `cm`, `m`, `km`; a bare `0` needs no unit.  A QoS is
 `period, slice, extra[, latency]` (e.g. `10ms, 2ms, false`).  `${name}`

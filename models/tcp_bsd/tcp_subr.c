@@ -534,15 +534,20 @@ tcp_stats_register(ip_stack *st)
 {
 	sim_stats *ss = st->sim->stats;
 	char path[256];
+	size_t k;
 
-#define TCPSTAT_REG(n) \
-	g_snprintf(path, sizeof path, "hosts.%s.tcp." #n, st->name); \
-	sim_stats_add_u64(ss, path, &st->tcpstat.tcps_##n);
+	/* One printf for the prefix, a copy per name (a hundred paths a
+	 * stack, ten thousand stacks in a large scenario). */
+#define PREFIX(fmt) \
+	k = (size_t)g_snprintf(path, sizeof path, fmt, st->name); \
+	g_assert(k + 64 < sizeof path);
+#define LEAF(n) (memcpy(path + k, #n, sizeof #n), path)
+	PREFIX("hosts.%s.tcp.")
+#define TCPSTAT_REG(n) sim_stats_add_u64(ss, LEAF(n), &st->tcpstat.tcps_##n);
 	TCPSTAT_FIELDS(TCPSTAT_REG)
 #undef TCPSTAT_REG
-#define IPSTAT_REG(n) \
-	g_snprintf(path, sizeof path, "hosts.%s.ip." #n, st->name); \
-	sim_stats_add_u64(ss, path, &st->ipstat.ips_##n);
+	PREFIX("hosts.%s.ip.")
+#define IPSTAT_REG(n) sim_stats_add_u64(ss, LEAF(n), &st->ipstat.ips_##n);
 	IPSTAT_REG(total) IPSTAT_REG(badsum) IPSTAT_REG(tooshort)
 	IPSTAT_REG(toosmall) IPSTAT_REG(badhlen) IPSTAT_REG(badlen)
 	IPSTAT_REG(badvers) IPSTAT_REG(fragdropped) IPSTAT_REG(cantforward)
@@ -550,13 +555,15 @@ tcp_stats_register(ip_stack *st)
 	IPSTAT_REG(noroute) IPSTAT_REG(toolong) IPSTAT_REG(odropped)
 	IPSTAT_REG(badether)
 #undef IPSTAT_REG
+	PREFIX("hosts.%s.icmp.")
 #define ICMPSTAT_REG(n) \
-	g_snprintf(path, sizeof path, "hosts.%s.icmp." #n, st->name); \
-	sim_stats_add_u64(ss, path, &st->icmpstat.icps_##n);
+	sim_stats_add_u64(ss, LEAF(n), &st->icmpstat.icps_##n);
 	ICMPSTAT_REG(total) ICMPSTAT_REG(tooshort) ICMPSTAT_REG(checksum)
 	ICMPSTAT_REG(badcode) ICMPSTAT_REG(badlen) ICMPSTAT_REG(unreach)
 	ICMPSTAT_REG(quench) ICMPSTAT_REG(ignored)
 #undef ICMPSTAT_REG
+#undef PREFIX
+#undef LEAF
 }
 
 /*
@@ -579,8 +586,11 @@ so_set_name(struct socket *so, const char *name)
 	tp->t_cs_shared = TRUE;
 	sim_on_free(st->sim, g_free, tp->cs);
 	sim_on_free(st->sim, g_free, tp->t_tseq);
+	size_t k = (size_t)g_snprintf(path, sizeof path, "connections.%s.",
+				      name);
+	g_assert(k + 64 < sizeof path);
 #define CS_REG(n) \
-	g_snprintf(path, sizeof path, "connections.%s." #n, name); \
+	memcpy(path + k, #n, sizeof #n); \
 	sim_stats_add_u64(ss, path, &tp->cs->n);
 	CS_REG(sndpack) CS_REG(sndbyte) CS_REG(sndrexmitpack)
 	CS_REG(sndrexmitbyte) CS_REG(sndacks) CS_REG(rcvpack) CS_REG(rcvbyte)

@@ -296,6 +296,60 @@ START_TEST(test_stats_path_registered_twice_aborts)
 	uint64_t frames = 0;
 	sim_stats_add_u64(st, "links.lan.frames", &frames);
 	sim_stats_set_int(st, "links.lan.frames", 4);
+	g_free(sim_stats_to_json(st)); /* found at the first read */
+}
+END_TEST
+
+/* The same when the first was registered before a read (sorted) and the
+ * second after it (merged in at the next read). */
+START_TEST(test_stats_path_registered_twice_across_a_read_aborts)
+{
+	sim_stats *st = sim_stats_new();
+	sim_stats_set_int(st, "links.lan.frames", 1);
+	sim_stats_set_int(st, "links.lan.util", 2);
+	ck_assert(sim_stats_has(st, "links.lan.util"));
+	sim_stats_set_int(st, "a.b", 3);
+	sim_stats_set_int(st, "links.lan.frames", 4);
+	sim_stats_has(st, "a.b");
+}
+END_TEST
+
+/* Lookups sort what was registered so far; later registrations, in or
+ * out of order, are merged in: every path is found and the JSON is in
+ * path order whatever the order of registration and reads. */
+START_TEST(test_stats_lookups_between_registrations)
+{
+	sim_stats *st = sim_stats_new();
+	double d;
+	sim_stats_set_int(st, "m.x", 1);
+	sim_stats_set_int(st, "c.x", 2);
+	ck_assert(sim_stats_get_double(st, "m.x", &d) && d == 1);
+	sim_stats_set_int(st, "z.x", 3); /* after everything */
+	sim_stats_set_int(st, "a.x", 4); /* before everything */
+	sim_stats_set_int(st, "d.x", 5); /* in between */
+	ck_assert(!sim_stats_has(st, "b.x"));
+	for (int i = 0; i < 200; i++) { /* a long tail, reversed */
+		char path[32];
+		g_snprintf(path, sizeof path, "t.k%03d", 199 - i);
+		sim_stats_set_int(st, path, i);
+	}
+	ck_assert(sim_stats_get_double(st, "a.x", &d) && d == 4);
+	ck_assert(sim_stats_get_double(st, "c.x", &d) && d == 2);
+	ck_assert(sim_stats_get_double(st, "d.x", &d) && d == 5);
+	ck_assert(sim_stats_get_double(st, "z.x", &d) && d == 3);
+	ck_assert(sim_stats_get_double(st, "t.k000", &d) && d == 199);
+	ck_assert(sim_stats_get_double(st, "t.k199", &d) && d == 0);
+	ck_assert(!sim_stats_has(st, "t.k200"));
+	char *j = sim_stats_to_json(st);
+	const char *a = strstr(j, "\"a\""), *c = strstr(j, "\"c\""),
+		   *dd = strstr(j, "\"d\""), *m = strstr(j, "\"m\""),
+		   *t = strstr(j, "\"t\""), *k0 = strstr(j, "\"k000\""),
+		   *k1 = strstr(j, "\"k199\""), *z = strstr(j, "\"z\"");
+	ck_assert(a && c && dd && m && t && k0 && k1 && z);
+	ck_assert(a < c && c < dd && dd < m && m < t && t < k0 && k0 < k1 &&
+		  k1 < z);
+	g_free(j);
+	sim_stats_free(st);
 }
 END_TEST
 
@@ -580,6 +634,10 @@ units_suite(void)
 	tcase_add_test(tc, test_stats_json_numbers_escapes_and_prefixes);
 	tcase_add_test_raise_signal(tc, test_stats_path_registered_twice_aborts,
 				    SIGABRT);
+	tcase_add_test_raise_signal(
+		tc, test_stats_path_registered_twice_across_a_read_aborts,
+		SIGABRT);
+	tcase_add_test(tc, test_stats_lookups_between_registrations);
 	tcase_add_test(tc, test_number_format_is_printf_g9);
 	tcase_add_test(tc, test_whole_numbers_above_1e9_stay_exact);
 	tcase_add_test(tc, test_pcap_file_is_read_back_by_tshark);
