@@ -83,6 +83,7 @@ struct cpu {
 	atropos_queue blocked;	 /* keyed by the earliest timeout */
 	atropos_queue unblocked; /* round_robin: short-block wake-ups with
 				  * r > 0, by d (release: on wait, marked) */
+	guint n_unblocked;	 /* domains with d->unblocked set */
 	GPtrArray *woken;	 /* domains woken since the last pass */
 	GPtrArray *domains;
 	GHashTable *domain_by_name; /* name -> domain (set-up lookups) */
