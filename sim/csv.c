@@ -66,13 +66,44 @@ sim_csv_str(sim_csv *c, const char *s)
 	}
 }
 
+char *
+sim_csv_field_text(const char *s)
+{
+	if (!needs_quotes(s))
+		return g_strdup(s);
+	GString *q = g_string_new("\"");
+	for (; *s; s++) {
+		if (*s == '"')
+			g_string_append_c(q, '"');
+		g_string_append_c(q, *s);
+	}
+	g_string_append_c(q, '"');
+	return g_string_free(q, FALSE);
+}
+
+size_t
+sim_csv_double_text(double v, char *buf)
+{
+	sim_stats_format_double(v, buf, 64);
+	if (strcmp(buf, "null") == 0) /* not finite: an empty field */
+		buf[0] = '\0';
+	return strlen(buf);
+}
+
 void
 sim_csv_double(sim_csv *c, double v)
 {
 	char buf[64];
-	sim_stats_format_double(v, buf, sizeof buf);
+	sim_csv_double_text(v, buf);
 	sep(c);
-	fputs_unlocked(strcmp(buf, "null") == 0 ? "" : buf, c->f->fp);
+	fputs_unlocked(buf, c->f->fp);
+}
+
+void
+sim_csv_put_row(sim_csv *c, const char *row, size_t len)
+{
+	g_assert(c->field == 0 && len > 0 && row[len - 1] == '\n');
+	fwrite_unlocked(row, 1, len, c->f->fp);
 }
 
 void

@@ -19,5 +19,13 @@ void sim_csv_double(sim_csv *c, double v);
 void sim_csv_int(sim_csv *c, int64_t v);
 /* End the current row; asserts it had as many fields as the header. */
 void sim_csv_end_row(sim_csv *c);
+/* s as a field: quoted if it needs it (newly allocated). */
+char *sim_csv_field_text(const char *s);
+/* A double as sim_csv_double writes it, into buf (at least 64 bytes);
+ * returns its length. */
+size_t sim_csv_double_text(double v, char *buf);
+/* A whole row already in CSV form (fields as sim_csv_field_text makes
+ * them, separated by ',', ending with '\n'): for writers of many rows. */
+void sim_csv_put_row(sim_csv *c, const char *row, size_t len);
 gboolean sim_csv_close(sim_csv *c, GError **error);
 void sim_csv_abort(sim_csv *c);

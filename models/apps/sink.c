@@ -22,6 +22,7 @@
 struct app_sink {
 	sim_t *sim;
 	char *name;
+	char *csv_name; /* name as a CSV field, followed by ',' */
 	struct socket *listener, *so;
 	sim_exec *ex;
 	app_sink_params p;
@@ -162,6 +163,7 @@ sink_free(gpointer data)
 {
 	app_sink *s = data;
 	g_free(s->name);
+	g_free(s->csv_name);
 	g_free(s);
 }
 
@@ -172,6 +174,9 @@ app_sink_new(sim_t *sim, const char *name, struct socket *listener,
 	app_sink *s = g_new0(app_sink, 1);
 	s->sim = sim;
 	s->name = g_strdup(name);
+	char *f = sim_csv_field_text(name);
+	s->csv_name = g_strconcat(f, ",", NULL);
+	g_free(f);
 	s->listener = listener;
 	s->ex = ex;
 	s->p = *p;
@@ -248,15 +253,24 @@ void
 app_throughput_rows(void *sinks, sim_csv *csv, sim_time_t start, sim_time_t t)
 {
 	GPtrArray *a = sinks;
-	char when[32]; /* the same in every row: formatted once */
-	sim_stats_format_double(sim_time_to_s(t), when, sizeof when);
+	/* A row per connection per interval (300,000 at a thousand
+	 * connections over 30 s): each is put together here and written
+	 * whole; the time and each name were made CSV fields once. */
+	char row[64 + 3 * 64 + 64];
+	size_t lw = sim_csv_double_text(sim_time_to_s(t), row);
+	g_assert(lw > 0 && !strchr(row, ',') && !strchr(row, '"'));
+	row[lw++] = ',';
+	double secs = sim_time_to_s(t - start);
 	for (guint i = 0; i < a->len; i++) {
 		app_sink *s = g_ptr_array_index(a, i);
-		sim_csv_str(csv, when);
-		sim_csv_str(csv, s->name);
-		sim_csv_double(csv, s->interval_bytes * 8.0 /
-					    sim_time_to_s(t - start) / 1e6);
-		sim_csv_end_row(csv);
+		size_t ln = strlen(s->csv_name), n = lw;
+		g_assert(n + ln + 64 + 1 <= sizeof row);
+		memcpy(row + n, s->csv_name, ln);
+		n += ln;
+		n += sim_csv_double_text(s->interval_bytes * 8.0 / secs / 1e6,
+					 row + n);
+		row[n++] = '\n';
+		sim_csv_put_row(csv, row, n);
 		s->interval_bytes = 0;
 	}
 }
