@@ -192,8 +192,7 @@ void
 sim_timer_arm_at(sim_t *sim, sim_timer *tm, sim_time_t t)
 {
 	g_assert(t >= sim->now);
-	if (!sim_evq_reschedule(sim->q, tm->h, t))
-		tm->h = sim_evq_schedule(sim->q, t, tm->fn, tm->ctx, tm->arg);
+	tm->h = sim_evq_arm(sim->q, tm->h, t, tm->fn, tm->ctx, tm->arg);
 }
 
 void
