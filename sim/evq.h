@@ -53,9 +53,10 @@ sim_time_t sim_evq_time_of(const sim_evq *q, sim_handle_t h);
 /* Number of pending events, and the earliest one's time (or SIM_TIME_MAX). */
 size_t sim_evq_size(const sim_evq *q);
 sim_time_t sim_evq_next_time(const sim_evq *q);
-/* The clock moved to t, strictly before every pending event, without a
- * pop (sim_run_in_place): events scheduled for t now go to the lane. */
-void sim_evq_advance(sim_evq *q, sim_time_t t);
+/* If t is strictly before every pending event, the clock moves to t
+ * without a pop (sim_run_in_place): events scheduled for t now go to the
+ * lane.  FALSE, and nothing changes, if an event is due at t or before. */
+gboolean sim_evq_advance(sim_evq *q, sim_time_t t);
 
 /*
  * Remove the earliest event and return its callback; the caller runs it.

@@ -164,10 +164,9 @@ gboolean
 sim_run_in_place(sim_t *sim, sim_time_t t)
 {
 	if (!sim->running || sim->stopping || t < sim->now || t > sim->until ||
-	    t == SIM_TIME_MAX || t >= sim_evq_next_time(sim->q))
+	    t == SIM_TIME_MAX || !sim_evq_advance(sim->q, t))
 		return FALSE;
 	sim->now = t;
-	sim_evq_advance(sim->q, t);
 	return TRUE;
 }
 
