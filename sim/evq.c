@@ -607,11 +607,12 @@ sim_evq_free(sim_evq *q)
 	g_free(q);
 }
 
-sim_handle_t
-sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
-		 void *arg)
+/* sim_evq_schedule in every case (a new slot, sequence numbers run out,
+ * a lane or heap to grow, an event beyond the near heap's buckets). */
+static G_GNUC_NO_INLINE sim_handle_t
+schedule_any(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
+	     void *arg)
 {
-	g_assert(fn != NULL);
 	uint32_t s = slot_alloc(q);
 	struct slot *sl = &q->slots[s];
 	sl->fn = fn;
@@ -620,19 +621,55 @@ sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
 	struct entry e = new_entry(q, t, s);
 	if (lane_takes(q, e.t)) {
 		lane_push(q, &e);
-	} else if (bucket_of(e.t) <= q->base) {
-		/* file_entry's common case, inline; the near heap is then
-		 * not empty, so no advance. */
-		struct heap *h = &q->near;
-		reserve(&h->e, h->n, &h->cap, 64);
-		sl->loc = LOC_NEAR;
-		sift_up(q, h, h->n++, e.t, e.key);
-	} else {
-		file_entry(q, &e);
-		if (q->near.n == 0)
-			advance(q);
+		return make_handle(q, s);
 	}
-	/* sl, not q->slots[s]: nothing above reallocates the slots. */
+	file_entry(q, &e);
+	if (q->near.n == 0)
+		advance(q);
+	return make_handle(q, s);
+}
+
+sim_handle_t
+sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
+		 void *arg)
+{
+	g_assert(fn != NULL);
+	uint64_t et = enc_time(t);
+	uint32_t s = q->free_head;
+	struct lane *l = &q->lane;
+	gboolean to_lane = lane_takes(q, et);
+	/* The common case is done here with no call, so with no registers
+	 * to save: a free slot, a sequence number, and room in the lane or
+	 * (an event of the near heap's buckets) in the near heap.  The
+	 * rest goes to schedule_any, the same steps in general. */
+	if (G_UNLIKELY(s == UINT32_MAX || (q->seq >> SEQ_BITS) != 0 ||
+		       (to_lane ? l->tail - l->head == l->cap
+				: bucket_of(et) > q->base ||
+				  q->near.n == q->near.cap)))
+		return schedule_any(q, t, fn, ctx, arg);
+	struct slot *sl = &q->slots[s];
+	q->free_head = sl->next_free;
+	sl->gen++;
+	sl->fn = fn;
+	sl->ctx = ctx;
+	sl->arg = arg;
+	uint64_t key = q->seq++ << SLOT_BITS | s;
+	if (to_lane) {
+		/* lane_push (an empty lane has head == tail) */
+		if (l->live == 0) {
+			l->head = l->tail = 0;
+			l->t = et;
+		}
+		sl->loc = LOC_LANE;
+		sl->pos = l->tail;
+		l->key[l->tail++ & (l->cap - 1)] = key;
+		l->live++;
+	} else {
+		/* heap_push onto the near heap, which is then not empty,
+		 * so no advance. */
+		sl->loc = LOC_NEAR;
+		sift_up(q, &q->near, q->near.n++, et, key);
+	}
 	return ((sim_handle_t)sl->gen << 32) | (sim_handle_t)(s + 1);
 }
 
