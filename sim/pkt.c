@@ -249,15 +249,15 @@ sim_pkt_pullup(sim_pkt *p, uint32_t n)
 		return TRUE;
 	if (n > sim_pkt_len(p) || n > SIM_PKT_HDR_ROOM)
 		return FALSE;
-	/* Move the header to the front of the room, then pull bytes in. */
-	uint8_t tmp[SIM_PKT_HDR_ROOM];
-	memcpy(tmp, p->hdr + p->head, h);
-	sim_pkt_copy_out(p, h, n - h, tmp + h);
+	/* Slide the header down to make room after it (in place: no
+	 * bounce through a copy), then pull the payload's bytes in. */
 	uint32_t take = n - h;
-	p->head = SIM_PKT_HDR_ROOM; /* header empty: pull takes payload */
+	uint8_t *dst = p->hdr + SIM_PKT_HDR_ROOM - n;
+	memmove(dst, p->hdr + p->head, h);
+	p->head = SIM_PKT_HDR_ROOM; /* header empty: bytes 0.. are payload */
+	sim_pkt_copy_out(p, 0, take, dst + h);
 	sim_pkt_pull(p, take);
 	p->head = SIM_PKT_HDR_ROOM - n;
-	memcpy(p->hdr + p->head, tmp, n);
 	return TRUE;
 }
 
