@@ -162,12 +162,16 @@ slot_index(const struct entry *e)
 
 /* ---- the two heaps ---- */
 
+/* The arrays are passed, not q and h: stores through them could alias
+ * q->slots and h->e (-fno-strict-aliasing), which were then reloaded at
+ * every step of a sift. */
 static inline void
-place(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
+place(struct entry *a, struct slot *slots, uint32_t i, uint64_t t,
+      uint64_t key)
 {
-	h->e[i].t = t;
-	h->e[i].key = key;
-	q->slots[key & SLOT_MASK].pos = i;
+	a[i].t = t;
+	a[i].key = key;
+	slots[key & SLOT_MASK].pos = i;
 }
 
 /* (t, key) before entry b?  Scalars, not a struct by value: the compiler
@@ -195,39 +199,48 @@ reserve(struct entry **e, uint32_t n, uint32_t *cap, uint32_t first)
 	}
 }
 
-static void
+static inline void
 sift_up(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
 {
+	struct entry *a = h->e;
+	struct slot *slots = q->slots;
 	while (i > 0) {
 		uint32_t parent = (i - 1) / ARITY;
-		if (!key_lt(t, key, &h->e[parent]))
+		if (!key_lt(t, key, &a[parent]))
 			break;
-		place(q, h, i, h->e[parent].t, h->e[parent].key);
+		place(a, slots, i, a[parent].t, a[parent].key);
 		i = parent;
 	}
-	place(q, h, i, t, key);
+	place(a, slots, i, t, key);
 }
 
-static void
+/* Move (t, key) down from index i, whose entry is gone.  The best child
+ * is kept in registers while the others are compared with it. */
+static inline void
 sift_down(sim_evq *q, struct heap *h, uint32_t i, uint64_t t, uint64_t key)
 {
-	const struct entry *a = h->e;
+	struct entry *a = h->e;
+	struct slot *slots = q->slots;
 	uint32_t n = h->n;
 	for (;;) {
 		uint32_t c = i * ARITY + 1;
 		if (c >= n)
 			break;
 		uint32_t best = c;
+		uint64_t bt = a[c].t, bk = a[c].key;
 		uint32_t end = c + ARITY < n ? c + ARITY : n;
 		for (uint32_t k = c + 1; k < end; k++)
-			if (lt(&a[k], &a[best]))
+			if (key_lt(a[k].t, a[k].key, &(struct entry){ bt, bk })) {
 				best = k;
-		if (!lt(&a[best], &(struct entry){ t, key }))
+				bt = a[k].t;
+				bk = a[k].key;
+			}
+		if (!key_lt(bt, bk, &(struct entry){ t, key }))
 			break;
-		place(q, h, i, a[best].t, a[best].key);
+		place(a, slots, i, bt, bk);
 		i = best;
 	}
-	place(q, h, i, t, key);
+	place(a, slots, i, t, key);
 }
 
 static void
@@ -379,7 +392,7 @@ lane_grow(sim_evq *q)
 	l->tail = n;
 }
 
-static void
+static inline void
 lane_push(sim_evq *q, const struct entry *e)
 {
 	struct lane *l = &q->lane;
@@ -594,15 +607,17 @@ sim_evq_free(sim_evq *q)
 	g_free(q);
 }
 
-sim_handle_t
-sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
-		 void *arg)
+/* sim_evq_schedule in every case (a new slot, sequence numbers run out,
+ * a lane or heap to grow, an event beyond the near heap's buckets). */
+static G_GNUC_NO_INLINE sim_handle_t
+schedule_any(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
+	     void *arg)
 {
-	g_assert(fn != NULL);
 	uint32_t s = slot_alloc(q);
-	q->slots[s].fn = fn;
-	q->slots[s].ctx = ctx;
-	q->slots[s].arg = arg;
+	struct slot *sl = &q->slots[s];
+	sl->fn = fn;
+	sl->ctx = ctx;
+	sl->arg = arg;
 	struct entry e = new_entry(q, t, s);
 	if (lane_takes(q, e.t)) {
 		lane_push(q, &e);
@@ -612,6 +627,50 @@ sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
 	if (q->near.n == 0)
 		advance(q);
 	return make_handle(q, s);
+}
+
+sim_handle_t
+sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
+		 void *arg)
+{
+	g_assert(fn != NULL);
+	uint64_t et = enc_time(t);
+	uint32_t s = q->free_head;
+	struct lane *l = &q->lane;
+	gboolean to_lane = lane_takes(q, et);
+	/* The common case is done here with no call, so with no registers
+	 * to save: a free slot, a sequence number, and room in the lane or
+	 * (an event of the near heap's buckets) in the near heap.  The
+	 * rest goes to schedule_any, the same steps in general. */
+	if (G_UNLIKELY(s == UINT32_MAX || (q->seq >> SEQ_BITS) != 0 ||
+		       (to_lane ? l->tail - l->head == l->cap
+				: bucket_of(et) > q->base ||
+				  q->near.n == q->near.cap)))
+		return schedule_any(q, t, fn, ctx, arg);
+	struct slot *sl = &q->slots[s];
+	q->free_head = sl->next_free;
+	sl->gen++;
+	sl->fn = fn;
+	sl->ctx = ctx;
+	sl->arg = arg;
+	uint64_t key = q->seq++ << SLOT_BITS | s;
+	if (to_lane) {
+		/* lane_push (an empty lane has head == tail) */
+		if (l->live == 0) {
+			l->head = l->tail = 0;
+			l->t = et;
+		}
+		sl->loc = LOC_LANE;
+		sl->pos = l->tail;
+		l->key[l->tail++ & (l->cap - 1)] = key;
+		l->live++;
+	} else {
+		/* heap_push onto the near heap, which is then not empty,
+		 * so no advance. */
+		sl->loc = LOC_NEAR;
+		sift_up(q, &q->near, q->near.n++, et, key);
+	}
+	return ((sim_handle_t)sl->gen << 32) | (sim_handle_t)(s + 1);
 }
 
 gboolean
@@ -628,6 +687,30 @@ sim_evq_cancel(sim_evq *q, sim_handle_t h)
 	return TRUE;
 }
 
+/* Move slot sl's pending event to t (sim_evq_reschedule's work).  Out of
+ * line: sim_evq_arm's common case is an event that is no longer pending. */
+static G_GNUC_NO_INLINE void
+move(sim_evq *q, struct slot *sl, uint32_t s, sim_time_t t)
+{
+	struct entry e = new_entry(q, t, s);
+	if (lane_takes(q, e.t)) {
+		unfile(q, sl);
+		lane_push(q, &e);
+		if (q->near.n == 0)
+			advance(q);
+		return;
+	}
+	if (sl->loc == LOC_NEAR && bucket_of(e.t) <= q->base) {
+		/* Re-key in place: one sift. */
+		heap_fix(q, &q->near, sl->pos, e.t, e.key);
+		return;
+	}
+	unfile(q, sl);
+	file_entry(q, &e);
+	if (q->near.n == 0)
+		advance(q);
+}
+
 gboolean
 sim_evq_reschedule(sim_evq *q, sim_handle_t h, sim_time_t t)
 {
@@ -635,24 +718,20 @@ sim_evq_reschedule(sim_evq *q, sim_handle_t h, sim_time_t t)
 	struct slot *sl = slot_of(q, h, &s);
 	if (!sl)
 		return FALSE;
-	struct entry e = new_entry(q, t, s);
-	if (lane_takes(q, e.t)) {
-		unfile(q, sl);
-		lane_push(q, &e);
-		if (q->near.n == 0)
-			advance(q);
-		return TRUE;
-	}
-	if (sl->loc == LOC_NEAR && bucket_of(e.t) <= q->base) {
-		/* Re-key in place: one sift. */
-		heap_fix(q, &q->near, sl->pos, e.t, e.key);
-		return TRUE;
-	}
-	unfile(q, sl);
-	file_entry(q, &e);
-	if (q->near.n == 0)
-		advance(q);
+	move(q, sl, s, t);
 	return TRUE;
+}
+
+sim_handle_t
+sim_evq_arm(sim_evq *q, sim_handle_t h, sim_time_t t, sim_event_fn fn,
+	    void *ctx, void *arg)
+{
+	uint32_t s;
+	struct slot *sl = slot_of(q, h, &s);
+	if (!sl)
+		return sim_evq_schedule(q, t, fn, ctx, arg);
+	move(q, sl, s, t);
+	return h;
 }
 
 gboolean
@@ -689,14 +768,20 @@ sim_evq_next_time(const sim_evq *q)
 	return t == UINT64_MAX ? SIM_TIME_MAX : dec_time(t);
 }
 
-void
+gboolean
 sim_evq_advance(sim_evq *q, sim_time_t t)
 {
+	uint64_t et = enc_time(t);
+	/* Not before the earliest pending event (sim_evq_next_time's test,
+	 * without its SIM_TIME_MAX for an empty queue)? */
+	if ((q->near.n && et >= q->near.e[0].t) ||
+	    (q->lane.live && et >= q->lane.t))
+		return FALSE;
 	/* Every pending event is later than t, so the lane (at the time
 	 * of the last pop, or later) is empty. */
-	g_assert(q->lane.live == 0 && enc_time(t) >= q->cur);
-	g_assert(q->near.n == 0 || enc_time(t) < q->near.e[0].t);
-	q->cur = enc_time(t);
+	g_assert(q->lane.live == 0 && et >= q->cur);
+	q->cur = et;
+	return TRUE;
 }
 
 gboolean
@@ -725,8 +810,13 @@ sim_evq_pop_until(sim_evq *q, sim_time_t until, sim_time_t *t,
 		if (q->near.n == 0 || q->near.e[0].t > enc_time(until))
 			return FALSE;
 		top = q->near.e[0];
-		heap_remove_at(q, &q->near, 0);
-		if (q->near.n == 0)
+		/* heap_remove_at(0) without its sift-up test: the root has
+		 * no parent. */
+		uint32_t last = --q->near.n;
+		if (last)
+			sift_down(q, &q->near, 0, q->near.e[last].t,
+				  q->near.e[last].key);
+		else
 			advance(q);
 	}
 	q->cur = top.t;

@@ -39,6 +39,13 @@ gboolean sim_evq_cancel(sim_evq *q, sim_handle_t h);
  * event already at t, as if scheduled now.  FALSE if h is not pending.
  */
 gboolean sim_evq_reschedule(sim_evq *q, sim_handle_t h, sim_time_t t);
+/*
+ * sim_evq_reschedule(q, h, t), or if h is not pending
+ * sim_evq_schedule(q, t, fn, ctx, arg): the handle of the event now at t
+ * (a timer's re-arm, sim_timer_arm_at, in one call).
+ */
+sim_handle_t sim_evq_arm(sim_evq *q, sim_handle_t h, sim_time_t t,
+			 sim_event_fn fn, void *ctx, void *arg);
 
 gboolean sim_evq_is_pending(const sim_evq *q, sim_handle_t h);
 sim_time_t sim_evq_time_of(const sim_evq *q, sim_handle_t h);
@@ -46,9 +53,10 @@ sim_time_t sim_evq_time_of(const sim_evq *q, sim_handle_t h);
 /* Number of pending events, and the earliest one's time (or SIM_TIME_MAX). */
 size_t sim_evq_size(const sim_evq *q);
 sim_time_t sim_evq_next_time(const sim_evq *q);
-/* The clock moved to t, strictly before every pending event, without a
- * pop (sim_run_in_place): events scheduled for t now go to the lane. */
-void sim_evq_advance(sim_evq *q, sim_time_t t);
+/* If t is strictly before every pending event, the clock moves to t
+ * without a pop (sim_run_in_place): events scheduled for t now go to the
+ * lane.  FALSE, and nothing changes, if an event is due at t or before. */
+gboolean sim_evq_advance(sim_evq *q, sim_time_t t);
 
 /*
  * Remove the earliest event and return its callback; the caller runs it.

@@ -249,15 +249,15 @@ sim_pkt_pullup(sim_pkt *p, uint32_t n)
 		return TRUE;
 	if (n > sim_pkt_len(p) || n > SIM_PKT_HDR_ROOM)
 		return FALSE;
-	/* Move the header to the front of the room, then pull bytes in. */
-	uint8_t tmp[SIM_PKT_HDR_ROOM];
-	memcpy(tmp, p->hdr + p->head, h);
-	sim_pkt_copy_out(p, h, n - h, tmp + h);
+	/* Slide the header down to make room after it (in place: no
+	 * bounce through a copy), then pull the payload's bytes in. */
 	uint32_t take = n - h;
-	p->head = SIM_PKT_HDR_ROOM; /* header empty: pull takes payload */
+	uint8_t *dst = p->hdr + SIM_PKT_HDR_ROOM - n;
+	memmove(dst, p->hdr + p->head, h);
+	p->head = SIM_PKT_HDR_ROOM; /* header empty: bytes 0.. are payload */
+	sim_pkt_copy_out(p, 0, take, dst + h);
 	sim_pkt_pull(p, take);
 	p->head = SIM_PKT_HDR_ROOM - n;
-	memcpy(p->hdr + p->head, tmp, n);
 	return TRUE;
 }
 
@@ -282,33 +282,6 @@ sim_pkt_append_copy(sim_pkt *p, const void *data, uint32_t len)
 	sim_buf_unref(b);
 }
 
-void
-sim_pkt_foreach_piece(const sim_pkt *p, uint32_t off, uint32_t len,
-		      sim_pkt_piece_fn fn, void *ctx)
-{
-	uint32_t h = sim_pkt_hdr_len(p);
-	if (off < h) {
-		uint32_t n = MIN(len, h - off);
-		if (n)
-			fn(ctx, NULL, 0, p->hdr + p->head + off, n);
-		len -= n;
-		off = 0;
-	} else {
-		off -= h;
-	}
-	for (int i = 0; i < p->nrec && len > 0; i++) {
-		const sim_rec *r = &p->rec[i];
-		if (off >= r->len) {
-			off -= r->len;
-			continue;
-		}
-		uint32_t n = MIN(len, r->len - off);
-		fn(ctx, r->buf, r->off + off, r->buf->data + r->off + off, n);
-		len -= n;
-		off = 0;
-	}
-}
-
 static void
 copy_piece(void *ctx, const sim_buf *buf, uint32_t buf_off,
 	   const uint8_t *bytes, uint32_t n)
@@ -322,6 +295,12 @@ void
 sim_pkt_copy_out(const sim_pkt *p, uint32_t off, uint32_t len, void *dst)
 {
 	g_assert((uint64_t)off + len <= sim_pkt_len(p));
+	/* Most copies are of header bytes (a filter's look at the
+	 * headers, a destination address): one memcpy. */
+	if (off + len <= sim_pkt_hdr_len(p)) {
+		memcpy(dst, p->hdr + p->head + off, len);
+		return;
+	}
 	uint8_t *d = dst;
 	sim_pkt_foreach_piece(p, off, len, copy_piece, &d);
 }

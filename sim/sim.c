@@ -164,10 +164,9 @@ gboolean
 sim_run_in_place(sim_t *sim, sim_time_t t)
 {
 	if (!sim->running || sim->stopping || t < sim->now || t > sim->until ||
-	    t == SIM_TIME_MAX || t >= sim_evq_next_time(sim->q))
+	    t == SIM_TIME_MAX || !sim_evq_advance(sim->q, t))
 		return FALSE;
 	sim->now = t;
-	sim_evq_advance(sim->q, t);
 	return TRUE;
 }
 
@@ -192,8 +191,7 @@ void
 sim_timer_arm_at(sim_t *sim, sim_timer *tm, sim_time_t t)
 {
 	g_assert(t >= sim->now);
-	if (!sim_evq_reschedule(sim->q, tm->h, t))
-		tm->h = sim_evq_schedule(sim->q, t, tm->fn, tm->ctx, tm->arg);
+	tm->h = sim_evq_arm(sim->q, tm->h, t, tm->fn, tm->ctx, tm->arg);
 }
 
 void

@@ -76,6 +76,17 @@ tcp_dooptions(struct tcpcb *tp, const uint8_t *cp, int cnt, uint8_t tiflags,
 {
 	int opt, optlen;
 
+	/* The usual options outside a SYN: NOP, NOP, a timestamp and
+	 * nothing else (RFC 1323 Appendix A; 4.4BSD's header prediction
+	 * tests for it the same way).  The loop would find just this. */
+	if (cnt == TCPOLEN_TSTAMP_APPA && !(tiflags & TH_SYN) &&
+	    cp[0] == TCPOPT_NOP && cp[1] == TCPOPT_NOP &&
+	    cp[2] == TCPOPT_TIMESTAMP && cp[3] == TCPOLEN_TIMESTAMP) {
+		ts->ts_present = TRUE;
+		ts->ts_val = wire_get32(cp + 4);
+		ts->ts_ecr = wire_get32(cp + 8);
+		return;
+	}
 	for (; cnt > 0; cnt -= optlen, cp += optlen) {
 		opt = cp[0];
 		if (opt == TCPOPT_EOL)

@@ -324,6 +324,11 @@ START_TEST(test_random_workload_matches_reference)
 	sim_evq *q = sim_evq_new();
 	GArray *ref = g_array_new(FALSE, FALSE, sizeof(struct ref_ev));
 	GRand *r = g_rand_new_with_seed(12345 + _i);
+	/* Half the schedules and reschedules go through sim_evq_arm (a
+	 * timer's re-arm), with the last popped event's stale handle or a
+	 * pending one; its own stream, so the workload is the same. */
+	GRand *r_arm = g_rand_new_with_seed(54321 + _i);
+	sim_handle_t stale = SIM_HANDLE_NONE;
 	/* Runs 5 and 6 run out of sequence numbers half-way through: the
 	 * queue renumbers its pending events and no order may change. */
 	if (_i == 5 || _i == 6 || _i == 10 || _i == 17 || _i == 18)
@@ -339,8 +344,14 @@ START_TEST(test_random_workload_matches_reference)
 		if (op < 5 || ref->len == 0) {
 			struct ref_ev e = { now + ahead(r, _i),
 					    seq++, 0, next_id++ };
-			e.h = sim_evq_schedule(q, e.t, record, NULL,
-					       GINT_TO_POINTER(e.id));
+			if (g_rand_boolean(r_arm)) {
+				e.h = sim_evq_arm(q, stale, e.t, record, NULL,
+						  GINT_TO_POINTER(e.id));
+				EXPECT(e.h != stale);
+			} else {
+				e.h = sim_evq_schedule(q, e.t, record, NULL,
+						       GINT_TO_POINTER(e.id));
+			}
 			g_array_append_val(ref, e);
 		} else if (op < 6) {
 			guint k = g_rand_int_range(r, 0, ref->len);
@@ -352,7 +363,11 @@ START_TEST(test_random_workload_matches_reference)
 			struct ref_ev *e = &g_array_index(ref, struct ref_ev, k);
 			e->t = now + ahead(r, _i);
 			e->seq = seq++;
-			EXPECT(sim_evq_reschedule(q, e->h, e->t));
+			if (g_rand_boolean(r_arm))
+				EXPECT_EQ(sim_evq_arm(q, e->h, e->t, record,
+						      NULL, NULL), e->h);
+			else
+				EXPECT(sim_evq_reschedule(q, e->h, e->t));
 		} else {
 			guint k = ref_min(ref);
 			struct ref_ev want = g_array_index(ref, struct ref_ev, k);
@@ -363,6 +378,7 @@ START_TEST(test_random_workload_matches_reference)
 			EXPECT(sim_evq_pop(q, &t, &fn, &ctx, &arg));
 			EXPECT_EQ(t, want.t);
 			EXPECT_EQ(GPOINTER_TO_INT(arg), want.id);
+			stale = want.h;
 			EXPECT_EQ(sim_evq_next_time(q),
 					 ref->len ? g_array_index(ref, struct ref_ev,
 						ref_min(ref)).t : SIM_TIME_MAX);
@@ -376,6 +392,7 @@ START_TEST(test_random_workload_matches_reference)
 		}
 	}
 	g_rand_free(r);
+	g_rand_free(r_arm);
 	g_array_free(ref, TRUE);
 	sim_evq_free(q);
 }

@@ -178,6 +178,27 @@ START_TEST(test_packet_headers_and_payload_records)
 	ck_assert_uint_eq(sim_pkt_len(c), 495);
 	ck_assert(!sim_pkt_pullup(c, 496));
 
+	/* With header bytes already there: they slide down and the
+	 * payload's first bytes follow them. */
+	memset(sim_pkt_push(c, 4), 0xcc, 4);
+	ck_assert(sim_pkt_pullup(c, 30));
+	ck_assert_uint_eq(sim_pkt_hdr_len(c), 30);
+	ck_assert_uint_eq(sim_pkt_len(c), 499);
+	ck_assert_uint_eq(sim_pkt_hdr(c)[3], 0xcc);
+	ck_assert_uint_eq(sim_pkt_hdr(c)[4], 105);
+	ck_assert_uint_eq(sim_pkt_hdr(c)[13], 114);
+	ck_assert_uint_eq(sim_pkt_hdr(c)[14], 115);
+	ck_assert_uint_eq(sim_pkt_hdr(c)[29], 130);
+	/* A copy from the header area alone, then one across into the
+	 * payload. */
+	sim_pkt_copy_out(c, 2, 20, out);
+	ck_assert_uint_eq(out[0], 0xcc);
+	ck_assert_uint_eq(out[2], 105);
+	ck_assert_uint_eq(out[19], 122);
+	sim_pkt_copy_out(c, 28, 10, out);
+	ck_assert_uint_eq(out[0], 129);
+	ck_assert_uint_eq(out[9], 138);
+
 	sim_buf_unref(pay);
 	sim_pkt_unref(c);
 	sim_pkt_unref(p);
