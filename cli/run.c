@@ -96,13 +96,15 @@ perf_json(double wall, const sim_t *sim)
 		"{\n"
 		"  \"wall_s\": %.6f,\n"
 		"  \"events\": %" G_GUINT64_FORMAT ",\n"
+		"  \"events_in_place\": %" G_GUINT64_FORMAT ",\n"
 		"  \"events_per_s\": %.0f,\n"
 		"  \"simulated_s\": %.9g,\n"
 		"  \"simulated_s_per_wall_s\": %.6g,\n"
 		"  \"peak_rss_kib\": %ld,\n"
 		"  \"build_sha256\": \"%s\"\n"
 		"}\n",
-		wall, sim->events, wall > 0 ? sim->events / wall : 0.0, sim_s,
+		wall, sim->events, sim->events_in_place,
+		wall > 0 ? sim->events / wall : 0.0, sim_s,
 		wall > 0 ? sim_s / wall : 0.0, ru.ru_maxrss, cli_build_id());
 }
 

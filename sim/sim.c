@@ -167,6 +167,7 @@ sim_run_in_place(sim_t *sim, sim_time_t t)
 	    t == SIM_TIME_MAX || !sim_evq_advance(sim->q, t))
 		return FALSE;
 	sim->now = t;
+	sim->events_in_place++;
 	return TRUE;
 }
 

@@ -23,7 +23,8 @@ struct sim {
 	sim_time_t now;
 	sim_evq *q;
 	uint64_t seed;
-	uint64_t events;      /* events executed */
+	uint64_t events;      /* events executed from the queue */
+	uint64_t events_in_place; /* run in place (sim_run_in_place) */
 	gboolean stopping;
 	sim_time_t measure_from, measure_to; /* the measurement window */
 	sim_stats *stats;

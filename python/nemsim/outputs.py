@@ -594,8 +594,13 @@ for _n, _m in IPSTAT:
                     f"the host's IP: {_m}"))
 
 PERF = [
-    ("wall_s", "s", "wall-clock time of the run"),
-    ("events", "count", "events executed (as sim.events)"),
+    ("wall_s", "s", "wall-clock time of the run loop (from the built "
+     "world to the end of the run; not set-up, not the writing of results)"),
+    ("events", "count", "events executed from the event queue (as sim.events)"),
+    ("events_in_place", "count", "events run in place, not counted in "
+     "events: a CPU's next completion that was also the next event of the "
+     "whole run, run without going through the queue (the same events at "
+     "the same times in the same order)"),
     ("events_per_s", "events/s", "events per wall-clock second"),
     ("simulated_s", "s", "simulated time"),
     ("simulated_s_per_wall_s", "ratio", "simulated seconds per wall second"),
