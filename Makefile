@@ -9,8 +9,7 @@
 #   make test-valgrind  the unit suites under valgrind (memcheck)
 #   make fuzz        each libFuzzer target for FUZZ_SECONDS (default 60);
 #                    FUZZ_SEED=N fixes the seed (CI uses 1)
-#   make build       just build (build/nemsim): profile-guided, trained
-#                    by tools/pgo-train.sh; PGO=0 builds without a profile
+#   make build       just build (build/nemsim)
 #   make clean       remove the build folders
 
 BUILD      ?= build
@@ -19,7 +18,6 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON     ?= /usr/bin/python3
-PGO        ?= 1
 
 .PHONY: all deps build reproduce test test-asan test-valgrind fuzz bench clean
 
@@ -28,21 +26,8 @@ all: build
 deps:
 	@./tools/install-deps.sh
 
-# The release build is profile-guided: an instrumented nemsim runs the
-# training scenarios (tools/pgo-train.sh, a few seconds), then everything
-# is compiled again with the profile (README, "Tests and benchmarks").  Later edits
-# rebuild against the same profile; `make clean` starts afresh.
-ifeq ($(PGO),1)
-$(BUILD)/build.ninja: | deps
-	@rm -rf $(BUILD)
-	@meson setup $(BUILD) -Db_pgo=generate >/dev/null
-	@ninja -C $(BUILD) nemsim >/dev/null || ninja -C $(BUILD) nemsim
-	@./tools/pgo-train.sh $(BUILD)/nemsim
-	@meson configure $(BUILD) -Db_pgo=use >/dev/null
-else
 $(BUILD)/build.ninja: | deps
 	@meson setup $(BUILD) >/dev/null
-endif
 
 build: deps $(BUILD)/build.ninja
 	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
