@@ -111,6 +111,8 @@ def main():
     res = {"benchmark": "peer_ns3", "rounds": a.rounds,
            "simulated_s": a.duration, "flows_n": a.flows, "segment_bytes": SEG,
            "cpu_us_per_segment_median": {k: med(k) for k in runs},
+           "cpu_us_per_segment_min": {k: min(x["us_per_segment"]
+                                             for x in runs[k]) for k in runs},
            "peak_rss_kib": {k: runs[k][0]["peak_rss_kib"] for k in runs},
            "segments": {k: runs[k][0]["segments"] for k in runs},
            "events": {k: runs[k][0]["events"] for k in runs},
@@ -118,12 +120,22 @@ def main():
     for name, ns, ne in (("ns3_over_perf_nemesis", "ns3_1", "perf_nemesis"),
                          ("ns3_over_perf_linux", "ns3_1", "perf_linux"),
                          ("ns3_over_nemsim_n", "ns3_n", "nemsim_n")):
+        # Noise (other work on the machine, a VM's stalls) only adds
+        # time, and a nemsim run is ~20 times shorter than ns-3's, so one
+        # stall moves its round's ratio by far more: the headline is the
+        # ratio of each program's fastest round (as timeit takes the
+        # minimum, and as the 1000-connection comparison does); the
+        # median of the per-round ratios is kept beside it.
         rr = ratios(ns, ne)
-        res[name] = statistics.median(rr)
+        res[name] = (min(x["us_per_segment"] for x in runs[ns]) /
+                     min(x["us_per_segment"] for x in runs[ne]))
+        res[name + "_median_of_rounds"] = statistics.median(rr)
         res[name + "_per_round"] = sorted(round(x, 2) for x in rr)
     res["runs"] = runs
-    print(f"ns-3 / nemsim, CPU per delivered segment (median of {a.rounds} "
-          f"interleaved rounds): perf_nemesis {res['ns3_over_perf_nemesis']:.1f}x, "
+    print(f"ns-3 / nemsim, CPU per delivered segment (fastest of {a.rounds} "
+          f"interleaved rounds each): perf_nemesis {res['ns3_over_perf_nemesis']:.1f}x "
+          f"(median of the rounds' ratios "
+          f"{res['ns3_over_perf_nemesis_median_of_rounds']:.1f}x), "
           f"perf_linux {res['ns3_over_perf_linux']:.1f}x, {a.flows} flows "
           f"{res['ns3_over_nemsim_n']:.1f}x (target >= 20x)")
     json.dump(res, open(os.path.join(ROOT, "bench/results/peer_ns3.json"), "w"),

@@ -57,12 +57,12 @@ echo "== one 100 Mb/s bulk flow, Nemesis to Linux, 60 s simulated"
 flow flow_100mbit scenarios/perf_nemesis.ini --set simulation.duration=60s
 echo "== Figure 5's three connections on the 10 Mb/s hub, 60 s simulated (model speed: no pcap)"
 flow fig5_hub scenarios/fig5.ini --set simulation.duration=60s --set output.pcap=
-echo "== 64 saturating stations on a 10 Mb/s hub, 10 s simulated"
+echo "== 64 saturating stations on a 10 Mb/s hub, 30 s simulated"
 # The scenario without its [sweep] (run refuses a sweep's file): its base
 # point, with 64 stations.
 hub64=$(mktemp --suffix=.ini -p scenarios .bench-hub64-XXXXXX)
 awk '/^\[/{skip = ($0 == "[sweep]")} !skip' scenarios/ethernet_capacity.ini >"$hub64"
-flow hub64 "$hub64" --set vars.stations=64 --set simulation.duration=10s
+flow hub64 "$hub64" --set vars.stations=64 --set simulation.duration=30s
 rm -f "$hub64"
 fi
 
@@ -247,7 +247,7 @@ if [ ! -x "$NS3" ] || [ bench/ns3_bulk.cc -nt "$NS3" ]; then
 	g++ -O2 -std=c++17 -o "$NS3" bench/ns3_bulk.cc \
 		$(pkg-config --libs ns3-csma ns3-internet ns3-network ns3-core)
 fi
-/usr/bin/python3 bench/peer.py "$NEMSIM" "$NS3" --rounds 3 --duration 60 --flows 10
+/usr/bin/python3 bench/peer.py "$NEMSIM" "$NS3" --rounds 5 --duration 60 --flows 10
 fi
 
 echo "== against TARGETS.md (speed and memory); results/BENCHMARKS.md"
