@@ -392,21 +392,30 @@ lane_grow(sim_evq *q)
 	l->tail = n;
 }
 
+/* Append (t, key), whose slot is sl, to lane l, which has room for it.
+ * The pieces are passed, not q: see place(). */
+static inline void
+lane_append(struct lane *l, struct slot *sl, uint64_t t, uint64_t key)
+{
+	if (l->live == 0) {
+		l->head = l->tail = 0;
+		l->t = t;
+	}
+	sl->loc = LOC_LANE;
+	sl->pos = l->tail;
+	l->key[l->tail++ & (l->cap - 1)] = key;
+	l->live++;
+}
+
 static inline void
 lane_push(sim_evq *q, const struct entry *e)
 {
 	struct lane *l = &q->lane;
-	if (l->live == 0) {
-		l->head = l->tail = 0;
-		l->t = e->t;
-	}
-	if (l->tail - l->head == l->cap)
+	/* An empty lane restarts at cell 0 (lane_append). */
+	uint32_t used = l->live ? l->tail - l->head : 0;
+	if (used == l->cap)
 		lane_grow(q);
-	struct slot *sl = &q->slots[slot_index(e)];
-	sl->loc = LOC_LANE;
-	sl->pos = l->tail;
-	l->key[l->tail++ & (l->cap - 1)] = e->key;
-	l->live++;
+	lane_append(l, &q->slots[slot_index(e)], e->t, e->key);
 }
 
 /* Keep the head live: step over dead cells. */
@@ -429,25 +438,30 @@ lane_remove(sim_evq *q, uint32_t pos)
 
 /* ---- slots ---- */
 
+/* Give out sl, the slot at the head of the free list. */
+static inline void
+slot_take_free(sim_evq *q, struct slot *sl)
+{
+	q->free_head = sl->next_free;
+	sl->gen++;
+}
+
 static uint32_t
 slot_alloc(sim_evq *q)
 {
-	uint32_t s;
-	if (q->free_head != UINT32_MAX) {
-		s = q->free_head;
-		q->free_head = q->slots[s].next_free;
-	} else {
-		if (q->nslots == MAX_SLOTS)
-			g_error("event queue: more than %u events pending",
-				MAX_SLOTS);
-		if (q->nslots == q->slots_cap) {
-			q->slots_cap *= 2;
-			q->slots = g_renew(struct slot, q->slots, q->slots_cap);
-		}
-		s = q->nslots++;
-		q->slots[s].gen = 0;
+	uint32_t s = q->free_head;
+	if (s != UINT32_MAX) {
+		slot_take_free(q, &q->slots[s]);
+		return s;
 	}
-	q->slots[s].gen++;
+	if (q->nslots == MAX_SLOTS)
+		g_error("event queue: more than %u events pending", MAX_SLOTS);
+	if (q->nslots == q->slots_cap) {
+		q->slots_cap *= 2;
+		q->slots = g_renew(struct slot, q->slots, q->slots_cap);
+	}
+	s = q->nslots++;
+	q->slots[s].gen = 1;
 	return s;
 }
 
@@ -460,9 +474,9 @@ slot_release(sim_evq *q, uint32_t s)
 }
 
 static inline sim_handle_t
-make_handle(const sim_evq *q, uint32_t s)
+make_handle(const struct slot *sl, uint32_t s)
 {
-	return ((sim_handle_t)q->slots[s].gen << 32) | (sim_handle_t)(s + 1);
+	return ((sim_handle_t)sl->gen << 32) | (sim_handle_t)(s + 1);
 }
 
 /* The pending event named by h, or NULL if h is stale or invalid. */
@@ -621,12 +635,12 @@ schedule_any(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
 	struct entry e = new_entry(q, t, s);
 	if (lane_takes(q, e.t)) {
 		lane_push(q, &e);
-		return make_handle(q, s);
+		return make_handle(sl, s);
 	}
 	file_entry(q, &e);
 	if (q->near.n == 0)
 		advance(q);
-	return make_handle(q, s);
+	return make_handle(sl, s);
 }
 
 sim_handle_t
@@ -648,29 +662,20 @@ sim_evq_schedule(sim_evq *q, sim_time_t t, sim_event_fn fn, void *ctx,
 				  q->near.n == q->near.cap)))
 		return schedule_any(q, t, fn, ctx, arg);
 	struct slot *sl = &q->slots[s];
-	q->free_head = sl->next_free;
-	sl->gen++;
+	slot_take_free(q, sl);
 	sl->fn = fn;
 	sl->ctx = ctx;
 	sl->arg = arg;
-	uint64_t key = q->seq++ << SLOT_BITS | s;
+	struct entry e = { et, q->seq++ << SLOT_BITS | s };
 	if (to_lane) {
-		/* lane_push (an empty lane has head == tail) */
-		if (l->live == 0) {
-			l->head = l->tail = 0;
-			l->t = et;
-		}
-		sl->loc = LOC_LANE;
-		sl->pos = l->tail;
-		l->key[l->tail++ & (l->cap - 1)] = key;
-		l->live++;
+		lane_append(l, sl, e.t, e.key);
 	} else {
-		/* heap_push onto the near heap, which is then not empty,
-		 * so no advance. */
+		/* heap_push without its room check, onto the near heap,
+		 * which is then not empty, so no advance. */
 		sl->loc = LOC_NEAR;
-		sift_up(q, &q->near, q->near.n++, et, key);
+		sift_up(q, &q->near, q->near.n++, e.t, e.key);
 	}
-	return ((sim_handle_t)sl->gen << 32) | (sim_handle_t)(s + 1);
+	return make_handle(sl, s);
 }
 
 gboolean
