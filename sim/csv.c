@@ -53,14 +53,10 @@ void
 sim_csv_str(sim_csv *c, const char *s)
 {
 	sep(c);
-	if (needs_quotes(s)) {
-		fputc_unlocked('"', c->f->fp);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc_unlocked('"', c->f->fp);
-			fputc_unlocked(*s, c->f->fp);
-		}
-		fputc_unlocked('"', c->f->fp);
+	if (needs_quotes(s)) { /* rare: names have no commas or quotes */
+		char *q = sim_csv_field_text(s);
+		fputs_unlocked(q, c->f->fp);
+		g_free(q);
 	} else {
 		fputs_unlocked(s, c->f->fp);
 	}
