@@ -172,9 +172,15 @@ sim_run_in_place(sim_t *sim, sim_time_t t)
 }
 
 gsl_rng *
+sim_rng_owned(sim_t *sim, const char *component)
+{
+	return sim_rng_stream_new(sim->seed, component);
+}
+
+gsl_rng *
 sim_rng(sim_t *sim, const char *component)
 {
-	gsl_rng *r = sim_rng_stream_new(sim->seed, component);
+	gsl_rng *r = sim_rng_owned(sim, component);
 	sim_on_free(sim, (GDestroyNotify)gsl_rng_free, r);
 	return r;
 }

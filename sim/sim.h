@@ -106,6 +106,10 @@ void sim_on_free(sim_t *sim, GDestroyNotify fn, gpointer data);
 
 /* A random stream derived from (scenario seed, component name). */
 gsl_rng *sim_rng(sim_t *sim, const char *component);
+/* The same stream, for the caller to free (gsl_rng_free) when done: for
+ * draws made once at set-up, so that a large scenario does not keep an
+ * mt19937 state (5 KB) per component to the end. */
+gsl_rng *sim_rng_owned(sim_t *sim, const char *component);
 
 /* Is t inside the measurement window [measure_from, measure_to)? */
 static inline gboolean

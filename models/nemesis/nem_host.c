@@ -579,10 +579,8 @@ nem_domain_new(nem_host *h, const char *name, const atropos_qos *cpu_qos,
 			&g_array_index(h->neighbours, struct neighbour, i);
 		ip_stack_add_neighbour(d->st, n->addr, n->mac);
 	}
-	/* The domain's ticks start at a random phase (its start time).  The
-	 * stream is used only here: freed at once, not kept to the end
-	 * (an mt19937 state is 5 KB, a domain's worth at 10,000). */
-	gsl_rng *r = sim_rng_stream_new(h->sim->seed, d->name);
+	/* The domain's ticks start at a random phase (its start time). */
+	gsl_rng *r = sim_rng_owned(h->sim, d->name);
 	const struct tcp_personality *pers = ip_stack_personality(d->st);
 	sim_timer_init(&d->slow, slow_tick, d, NULL);
 	sim_timer_arm_in(h->sim, &d->slow,

@@ -336,8 +336,7 @@ ip_stack_new(sim_t *sim, sim_netif *nif, const struct ip_stack_config *cfg)
 		if (phase < 0) {
 			char comp[256];
 			g_snprintf(comp, sizeof comp, "tcp.%s.ticks", st->name);
-			/* One draw: the stream is not kept. */
-			gsl_rng *r = sim_rng_stream_new(sim->seed, comp);
+			gsl_rng *r = sim_rng_owned(sim, comp);
 			phase = (sim_time_t)gsl_rng_uniform_int(
 			    r, (unsigned long)st->pers.slowtick);
 			gsl_rng_free(r);

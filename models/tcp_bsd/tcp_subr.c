@@ -529,6 +529,25 @@ tcp_pcblookup(ip_stack *st, uint32_t faddr, uint16_t fport, uint32_t laddr,
 	return listener;
 }
 
+/*
+ * Result paths: one printf for the prefix (before, the name, after), then
+ * PATH_LEAF copies each last component in after it (a hundred paths a
+ * stack, ten thousand stacks in a large scenario).  Names are at most
+ * SCN_NAME_MAX long (twice that for a host's domain), so the buffer has
+ * room; the assertion says so.
+ */
+static size_t
+path_prefix(char *buf, size_t n, const char *before, const char *name,
+	    const char *after)
+{
+	size_t k = (size_t)g_snprintf(buf, n, "%s%s%s", before, name, after);
+	g_assert(k + 64 < n);
+	return k;
+}
+
+#define PATH_LEAF(buf, k, leaf) \
+	(memcpy((buf) + (k), #leaf, sizeof #leaf), (buf))
+
 void
 tcp_stats_register(ip_stack *st)
 {
@@ -536,17 +555,12 @@ tcp_stats_register(ip_stack *st)
 	char path[256];
 	size_t k;
 
-	/* One printf for the prefix, a copy per name (a hundred paths a
-	 * stack, ten thousand stacks in a large scenario). */
-#define PREFIX(fmt) \
-	k = (size_t)g_snprintf(path, sizeof path, fmt, st->name); \
-	g_assert(k + 64 < sizeof path);
-#define LEAF(n) (memcpy(path + k, #n, sizeof #n), path)
-	PREFIX("hosts.%s.tcp.")
+#define LEAF(n) PATH_LEAF(path, k, n)
+	k = path_prefix(path, sizeof path, "hosts.", st->name, ".tcp.");
 #define TCPSTAT_REG(n) sim_stats_add_u64(ss, LEAF(n), &st->tcpstat.tcps_##n);
 	TCPSTAT_FIELDS(TCPSTAT_REG)
 #undef TCPSTAT_REG
-	PREFIX("hosts.%s.ip.")
+	k = path_prefix(path, sizeof path, "hosts.", st->name, ".ip.");
 #define IPSTAT_REG(n) sim_stats_add_u64(ss, LEAF(n), &st->ipstat.ips_##n);
 	IPSTAT_REG(total) IPSTAT_REG(badsum) IPSTAT_REG(tooshort)
 	IPSTAT_REG(toosmall) IPSTAT_REG(badhlen) IPSTAT_REG(badlen)
@@ -555,14 +569,13 @@ tcp_stats_register(ip_stack *st)
 	IPSTAT_REG(noroute) IPSTAT_REG(toolong) IPSTAT_REG(odropped)
 	IPSTAT_REG(badether)
 #undef IPSTAT_REG
-	PREFIX("hosts.%s.icmp.")
+	k = path_prefix(path, sizeof path, "hosts.", st->name, ".icmp.");
 #define ICMPSTAT_REG(n) \
 	sim_stats_add_u64(ss, LEAF(n), &st->icmpstat.icps_##n);
 	ICMPSTAT_REG(total) ICMPSTAT_REG(tooshort) ICMPSTAT_REG(checksum)
 	ICMPSTAT_REG(badcode) ICMPSTAT_REG(badlen) ICMPSTAT_REG(unreach)
 	ICMPSTAT_REG(quench) ICMPSTAT_REG(ignored)
 #undef ICMPSTAT_REG
-#undef PREFIX
 #undef LEAF
 }
 
@@ -586,12 +599,8 @@ so_set_name(struct socket *so, const char *name)
 	tp->t_cs_shared = TRUE;
 	sim_on_free(st->sim, g_free, tp->cs);
 	sim_on_free(st->sim, g_free, tp->t_tseq);
-	size_t k = (size_t)g_snprintf(path, sizeof path, "connections.%s.",
-				      name);
-	g_assert(k + 64 < sizeof path);
-#define CS_REG(n) \
-	memcpy(path + k, #n, sizeof #n); \
-	sim_stats_add_u64(ss, path, &tp->cs->n);
+	size_t k = path_prefix(path, sizeof path, "connections.", name, ".");
+#define CS_REG(n) sim_stats_add_u64(ss, PATH_LEAF(path, k, n), &tp->cs->n);
 	CS_REG(sndpack) CS_REG(sndbyte) CS_REG(sndrexmitpack)
 	CS_REG(sndrexmitbyte) CS_REG(sndacks) CS_REG(rcvpack) CS_REG(rcvbyte)
 	CS_REG(rcvduppack) CS_REG(rcvdupack) CS_REG(rcvoopack)

@@ -230,7 +230,7 @@ unix_host_new(sim_t *sim, const char *name, sim_netif *nif,
 
 	/* The ticks start at a random phase, as a host's boot time would
 	 * set them (the first tick of each within one period). */
-	gsl_rng *r = sim_rng_stream_new(sim->seed, name); /* used here only */
+	gsl_rng *r = sim_rng_owned(sim, name);
 	const struct tcp_personality *pers = ip_stack_personality(h->st);
 	sim_timer_init(&h->slow, slow_tick, h, NULL);
 	sim_timer_arm_at(sim, &h->slow,

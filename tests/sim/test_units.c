@@ -118,6 +118,27 @@ START_TEST(test_rng_streams_are_reproducible_and_independent)
 }
 END_TEST
 
+/* A stream the caller owns (one-shot draws at set-up) is the same stream
+ * as the one the simulation keeps: freeing it early changes no draw. */
+START_TEST(test_rng_owned_is_the_kept_stream)
+{
+	sim_t *sim = sim_new(11);
+	gsl_rng *kept = sim_rng(sim, "tcp.h1.ticks");
+	gsl_rng *owned = sim_rng_owned(sim, "tcp.h1.ticks");
+	gsl_rng *other = sim_rng_owned(sim, "tcp.h2.ticks");
+	int same_other = 0;
+	for (int i = 0; i < 100; i++) {
+		unsigned long x = gsl_rng_get(kept);
+		ck_assert_uint_eq(x, gsl_rng_get(owned));
+		same_other += x == gsl_rng_get(other);
+	}
+	ck_assert_int_lt(same_other, 3);
+	gsl_rng_free(owned);
+	gsl_rng_free(other);
+	sim_free(sim);
+}
+END_TEST
+
 START_TEST(test_rng_streams_are_uncorrelated)
 {
 	/* Correlation of uniform draws of two streams named alike. */
@@ -650,6 +671,7 @@ units_suite(void)
 	tcase_add_test(tc, test_time_formatting_round_trips);
 	tcase_add_test(tc, test_rng_streams_are_reproducible_and_independent);
 	tcase_add_test(tc, test_rng_streams_are_uncorrelated);
+	tcase_add_test(tc, test_rng_owned_is_the_kept_stream);
 	tcase_add_test(tc, test_packet_headers_and_payload_records);
 	tcase_add_test(tc, test_stats_json_is_nested_sorted_and_live);
 	tcase_add_test(tc, test_stats_json_numbers_escapes_and_prefixes);
