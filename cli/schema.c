@@ -311,8 +311,7 @@ check_hosts(const scenario *sc, GError **error)
 		const char *kind = scn_str(h, "kind");
 		for (int k = 0; nemesis_only[k]; k++) {
 			const char *key = nemesis_only[k];
-			if (strcmp(kind, "nemesis") != 0 && scn_has(h, key) &&
-			    strcmp(scn_where(h, key), "default") != 0) {
+			if (strcmp(kind, "nemesis") != 0 && scn_is_set(h, key)) {
 				scn_set_error(error, h, key,
 					      "only a kind = nemesis host has "
 					      "this (this host is kind = %s)",
@@ -321,8 +320,7 @@ check_hosts(const scenario *sc, GError **error)
 			}
 		}
 		if (strcmp(kind, "station") == 0 &&
-		    scn_has(h, "subnets_are_local") &&
-		    strcmp(scn_where(h, "subnets_are_local"), "default") != 0) {
+		    scn_is_set(h, "subnets_are_local")) {
 			scn_set_error(error, h, "subnets_are_local",
 				      "a station has no TCP/IP stack; only "
 				      "kind = nemesis and unix hosts have this");

@@ -475,11 +475,6 @@ unix_connect_at(void *ctx, void *arg)
 	sim_exec_run(uc->ex, 0, unix_connect_step, uc, NULL);
 }
 
-static gboolean
-is_default(scn_group *g, const char *key)
-{
-	return strcmp(scn_where(g, key), "default") == 0;
-}
 
 static gboolean
 build_connections(cli_world *w, GError **error)
@@ -527,7 +522,7 @@ build_connections(cli_world *w, GError **error)
 			cli_nem_read_costs(to->cpu, &skp.cost_read,
 					   &skp.cost_byte);
 		} else {
-			if (!is_default(g, "rx_cpu_qos")) {
+			if (scn_is_set(g, "rx_cpu_qos")) {
 				scn_set_error(error, g, "rx_cpu_qos",
 					      "the receiving domain's QoS is for "
 					      "a Nemesis receiver; [host.%s] is a "
@@ -609,9 +604,9 @@ build_connections(cli_world *w, GError **error)
 			ex = nem_domain_app_exec(d);
 			ap.cost_write = cpu_cost(from->cpu, "app_write");
 		} else if (from->ux) {
-			if (!is_default(g, "tx_qos") || !is_default(g, "cpu_qos")) {
+			if (scn_is_set(g, "tx_qos") || scn_is_set(g, "cpu_qos")) {
 				scn_set_error(error, g,
-					      is_default(g, "tx_qos") ? "cpu_qos"
+					      !scn_is_set(g, "tx_qos") ? "cpu_qos"
 								      : "tx_qos",
 					      "reservations apply to Nemesis "
 					      "senders only; [host.%s] is a Unix "

@@ -372,11 +372,6 @@ cli_topo_register_stats(cli_world *w)
 
 /* ---- Checks ---------------------------------------------------------- */
 
-static gboolean
-is_set(const scn_group *g, const char *key)
-{
-	return scn_has(g, key) && strcmp(scn_where(g, key), "default") != 0;
-}
 
 static gboolean
 is_kind(const scn_group *g, const char *kind)
@@ -491,21 +486,21 @@ check_topo_links(const scenario *sc, GError **error)
 		const char *kind = scn_str(l, "kind");
 		gboolean wan = is_kind(l, "wan"), sw = is_kind(l, "switch");
 		for (int k = 0; wan_only[k]; k++)
-			if (!wan && is_set(l, wan_only[k])) {
+			if (!wan && scn_is_set(l, wan_only[k])) {
 				scn_set_error(error, l, wan_only[k],
 					      "only a kind = wan link has this "
 					      "(this link is kind = %s)", kind);
 				return FALSE;
 			}
 		for (int k = 0; switch_only[k]; k++)
-			if (!sw && is_set(l, switch_only[k])) {
+			if (!sw && scn_is_set(l, switch_only[k])) {
 				scn_set_error(error, l, switch_only[k],
 					      "only a kind = switch link has "
 					      "this (this link is kind = %s)",
 					      kind);
 				return FALSE;
 			}
-		if (sw && is_set(l, "repeater_delay")) {
+		if (sw && scn_is_set(l, "repeater_delay")) {
 			scn_set_error(error, l, "repeater_delay",
 				      "a switch has no repeater: its delay is "
 				      "switch_latency");
@@ -555,7 +550,7 @@ check_topo_links(const scenario *sc, GError **error)
 		if (!wan)
 			continue;
 		for (int k = 0; not_wan[k]; k++)
-			if (is_set(l, not_wan[k])) {
+			if (scn_is_set(l, not_wan[k])) {
 				scn_set_error(error, l, not_wan[k],
 					      "a kind = wan link has no %s (it "
 					      "is a serial line: rate, delay, "
@@ -639,7 +634,7 @@ check_topo_hosts(const scenario *sc, GError **error)
 			return FALSE;
 		}
 		for (int k = 0; not_router[k]; k++)
-			if (is_set(h, not_router[k])) {
+			if (scn_is_set(h, not_router[k])) {
 				scn_set_error(error, h, not_router[k],
 					      "a router has no %s (it forwards "
 					      "IP in zero CPU time, with a "

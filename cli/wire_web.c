@@ -218,8 +218,7 @@ cli_check_web(const scenario *sc, GError **error)
 			static const char *const nem_only[] = { "cpu_qos",
 								"tx_qos", NULL };
 			for (int k = 0; nem_only[k]; k++)
-				if (strcmp(scn_where(g, nem_only[k]),
-					   "default") != 0) {
+				if (scn_is_set(g, nem_only[k])) {
 					scn_set_error(error, g, nem_only[k],
 						      "reservations apply to "
 						      "servers on Nemesis hosts; "
@@ -266,9 +265,7 @@ cli_check_web(const scenario *sc, GError **error)
 				"rate", "sizes", "size", "size_max", NULL
 			};
 			for (int k = 0; poisson[k]; k++)
-				if (scn_has(g, poisson[k]) &&
-				    strcmp(scn_where(g, poisson[k]),
-					   "default") != 0) {
+				if (scn_is_set(g, poisson[k])) {
 					scn_set_error(error, g, poisson[k],
 						      "the trace gives the "
 						      "arrivals and the sizes: "
@@ -321,7 +318,7 @@ cli_check_web(const scenario *sc, GError **error)
 		}
 		if (scn_int(g, "size_max") < 1 ||
 		    (strcmp(scn_str(g, "sizes"), "surge") != 0 &&
-		     strcmp(scn_where(g, "size_max"), "default") != 0)) {
+		     scn_is_set(g, "size_max"))) {
 			scn_set_error(error, g, "size_max",
 				      "only sizes = surge has a size_max");
 			return FALSE;

@@ -1020,6 +1020,13 @@ scn_has(const scn_group *g, const char *key)
 	return group_value(g, key) != NULL;
 }
 
+gboolean
+scn_is_set(const scn_group *g, const char *key)
+{
+	struct scn_value *v = group_value(g, key);
+	return v && strcmp(v->where, "default") != 0;
+}
+
 const char *
 scn_where(const scn_group *g, const char *key)
 {

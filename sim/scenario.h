@@ -121,6 +121,8 @@ const char *scn_group_where(const scn_group *g);  /* "file:line" of its header *
 
 /* Is the key set (given or defaulted)? */
 gboolean scn_has(const scn_group *g, const char *key);
+/* Was the key written (in a file or with --set), not defaulted? */
+gboolean scn_is_set(const scn_group *g, const char *key);
 /* Where a key was written: "file:line" or "--set", for messages. */
 const char *scn_where(const scn_group *g, const char *key);
 
