@@ -23,6 +23,7 @@ struct app_sink {
 	sim_t *sim;
 	char *name;
 	char *csv_name; /* name as a CSV field, followed by ',' */
+	size_t csv_name_len;
 	struct socket *listener, *so;
 	sim_exec *ex;
 	app_sink_params p;
@@ -176,6 +177,7 @@ app_sink_new(sim_t *sim, const char *name, struct socket *listener,
 	s->name = g_strdup(name);
 	char *f = sim_csv_field_text(name);
 	s->csv_name = g_strconcat(f, ",", NULL);
+	s->csv_name_len = strlen(s->csv_name);
 	g_free(f);
 	s->listener = listener;
 	s->ex = ex;
@@ -263,7 +265,7 @@ app_throughput_rows(void *sinks, sim_csv *csv, sim_time_t start, sim_time_t t)
 	double secs = sim_time_to_s(t - start);
 	for (guint i = 0; i < a->len; i++) {
 		app_sink *s = g_ptr_array_index(a, i);
-		size_t ln = strlen(s->csv_name), n = lw;
+		size_t ln = s->csv_name_len, n = lw;
 		g_assert(n + ln + 64 + 1 <= sizeof row);
 		memcpy(row + n, s->csv_name, ln);
 		n += ln;
