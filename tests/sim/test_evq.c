@@ -184,6 +184,10 @@ START_TEST(test_run_in_place_only_when_strictly_next)
 	sim_at(l.sim, 30, record, &l, GINT_TO_POINTER(300));
 	ck_assert_uint_eq(sim_run_until(l.sim, 50), 3);
 	ck_assert_int_eq(ip.in_place, 2);
+	/* perf.json's events and events_in_place: queued pops and the
+	 * steps run in place, counted apart. */
+	ck_assert_uint_eq(l.sim->events, 3);
+	ck_assert_uint_eq(l.sim->events_in_place, 2);
 	ck_assert_uint_eq(l.order->len, 5);
 	ck_assert_int_eq(g_array_index(l.order, int, 0), 10);
 	ck_assert_int_eq(g_array_index(l.order, int, 1), 20);
